@@ -1,0 +1,38 @@
+"""Production: refuses to start with development defaults, DEBUG or demo shortcuts."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import DEV_FIELD_ENCRYPTION_KEY, DEV_SECRET_KEY, env
+
+DEBUG = False
+SECRET_KEY = env.str("SECRET_KEY", default="")
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+DATABASE_URL = env.str("DATABASE_URL", default="")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+
+_problems = []
+if env.bool("DEBUG", default=False):
+    _problems.append("DEBUG must be off")
+if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
+    _problems.append("SECRET_KEY must be set to a random value of 50+ characters")
+if not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY == DEV_FIELD_ENCRYPTION_KEY:
+    _problems.append("FIELD_ENCRYPTION_KEY must be set (not the development key)")
+if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    _problems.append("DATABASE_URL must point at PostgreSQL")
+if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    _problems.append("CELERY_BROKER_URL must point at Redis")
+if env.str("AUTH_SECOND_FACTOR", default="on") != "on":
+    _problems.append("AUTH_SECOND_FACTOR cannot be turned off in production")
+if _problems:
+    raise ImproperlyConfigured("Production settings refused: " + "; ".join(_problems))
+
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 31536000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"

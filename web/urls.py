@@ -1,0 +1,4 @@
+"""Web pages."""
+
+app_name = "web"
+urlpatterns: list = []
