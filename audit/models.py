@@ -1,0 +1,47 @@
+"""The hash-chained audit log: one insert-only row per consequential action."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+
+
+class AuditEvent(models.Model):
+    """One recorded action, chained to the previous one by ``prev_hash``.
+
+    ``hash`` is the SHA-256 of a canonical JSON of the other fields plus ``prev_hash``
+    (see ``audit.chain``), so changing or removing any row breaks every later link.
+    The database refuses UPDATE and DELETE of these rows (migration 0002).
+    """
+
+    sequence = models.BigIntegerField(unique=True)
+    occurred_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Null for a process (seeding, a scheduled task).",
+    )
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=100, db_index=True)
+    target_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=255, blank=True)
+    summary = models.TextField(help_text="Personal data masked.")
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        constraints = [
+            # The chain starts at 1 and grows; gaps are checked by verify_audit_chain.
+            models.CheckConstraint(condition=Q(sequence__gte=1), name="audit_event_sequence_positive"),
+        ]
+
+    def __str__(self):
+        return f"#{self.sequence} {self.action} by {self.actor_label} (#{self.pk})"

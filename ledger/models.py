@@ -1,0 +1,146 @@
+"""The double-entry journal: accounts with cached balances, insert-only entries and lines.
+
+Sign convention: amounts are integer fen. Every line is a debit or a credit, never both.
+``LedgerAccount.balance`` is stored in the account's *normal direction*:
+
+- debit-normal kinds (ASSET, EXPENSE): balance = Σ debits − Σ credits;
+- credit-normal kinds (FUND, LIABILITY, INCOME): balance = Σ credits − Σ debits.
+
+A personal fund account (FUND) is a liability of the centre: a deposit credits it (balance
+goes up), a withdrawal debits it. So every balance is normally ≥ 0 and, for a balanced
+journal, Σ debit-normal balances = Σ credit-normal balances.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class BusinessType(models.TextChoices):
+    """业务类型 of JGJ/T 320-2014 (DOMAIN.md §2): every ledger movement carries one."""
+
+    MONTHLY_DEPOSIT = "01", "汇缴"
+    BACK_PAYMENT = "02", "补缴"
+    OPEN = "03", "开户"
+    UNSEAL = "04", "启封"
+    SEAL = "05", "封存"
+    INTERNAL_TRANSFER = "06", "内部转移"
+    TRANSFER_OUT = "07", "外部转出"
+    TRANSFER_IN = "08", "外部转入"
+    ANNUAL_INTEREST = "09", "年终结息"
+    BASE_ADJUSTMENT = "10", "基数调整"
+    PARTIAL_WITHDRAWAL = "11", "部分提取"
+    CLOSING_WITHDRAWAL = "12", "销户提取"
+    DEFERRAL = "13", "缓缴处理"
+    FREEZE = "14", "冻结"
+    UNFREEZE = "15", "解冻"
+
+
+class AccountKind(models.TextChoices):
+    FUND = "FUND", "个人账户"
+    ASSET = "ASSET", "资产"
+    LIABILITY = "LIABILITY", "负债"
+    INCOME = "INCOME", "收入"
+    EXPENSE = "EXPENSE", "费用"
+
+
+DEBIT_NORMAL_KINDS = frozenset({AccountKind.ASSET, AccountKind.EXPENSE})
+
+
+class LedgerAccount(models.Model):
+    """A centre account (``BANK_SETTLEMENT``…) or one employee's fund account (``FUND-<no>``)."""
+
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=AccountKind.choices)
+    # Cached in the normal direction (module docstring); changed only by ledger.services.
+    balance = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Backstop for the service check: an employee's money can never go below zero.
+            models.CheckConstraint(
+                condition=~Q(kind="FUND") | Q(balance__gte=0), name="ledger_fund_account_not_negative"
+            ),
+            # Keeps fund accounts recognisable by code alone in reports and admin searches.
+            models.CheckConstraint(
+                condition=~Q(kind="FUND") | Q(code__startswith="FUND-"), name="ledger_fund_account_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AccountKind.values), name="ledger_account_kind_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name} (#{self.pk})"
+
+    @property
+    def is_debit_normal(self) -> bool:
+        return self.kind in DEBIT_NORMAL_KINDS
+
+    def signed(self, *, debit: int, credit: int) -> int:
+        """The change a line makes to this account's balance in its normal direction."""
+        return debit - credit if self.is_debit_normal else credit - debit
+
+
+class JournalEntry(models.Model):
+    """One balanced posting; insert-only, corrected only by a reversing entry."""
+
+    business_type = models.CharField(max_length=2, choices=BusinessType.choices)
+    business_on = models.DateField()
+    # The caller's name for this posting: a replay with the same key returns this entry.
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    memo = models.CharField(max_length=200, blank=True)
+    # Σ debits = Σ credits of the lines, declared up front so the database can check the lines.
+    amount = models.BigIntegerField()
+    posted_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # One-to-one: an entry can be reversed at most once.
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+
+    class Meta:
+        verbose_name_plural = "journal entries"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_entry_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(business_type__in=BusinessType.values), name="ledger_entry_business_type_known"
+            ),
+            models.CheckConstraint(condition=~Q(idempotency_key=""), name="ledger_entry_key_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.business_type} {self.business_on} {self.amount} fen (#{self.pk})"
+
+
+class JournalLine(models.Model):
+    """One side of an entry on one account: a debit or a credit in fen."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="lines")
+    debit = models.BigIntegerField(default=0)
+    credit = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(debit__gte=0) & Q(credit__gte=0), name="ledger_line_amounts_not_negative"
+            ),
+            # Exactly one side carries money: no empty lines and no netting within a line.
+            models.CheckConstraint(
+                condition=(Q(debit__gt=0) & Q(credit=0)) | (Q(debit=0) & Q(credit__gt=0)),
+                name="ledger_line_one_side",
+            ),
+        ]
+        indexes = [
+            # Statements and balance checks read one account's lines in entry order.
+            models.Index(fields=["account", "entry"], name="ledger_line_account_entry"),
+        ]
+
+    def __str__(self):
+        side = f"Dr {self.debit}" if self.debit else f"Cr {self.credit}"
+        return f"{side} on account {self.account_id} entry {self.entry_id} (#{self.pk})"
