@@ -162,3 +162,12 @@ class EncryptedTextField(models.TextField):
         if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)
+
+
+def mask_mobile(value: str | None) -> str:
+    """``13812345678`` → ``138****5678``, the form Chinese service pages show."""
+    if not value:
+        return ""
+    if len(value) != 11:
+        return "*" * len(value)
+    return f"{value[:3]}****{value[-4:]}"

@@ -1,0 +1,93 @@
+"""Reading people and fund accounts: lookups by ID number and account number, account summaries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from accounts.models import AccountStatus, FundAccount, Person
+from core.crypto import blind_index
+from core.money import FEN_HALF_UP, round_fen
+from core.policy import UnknownPolicyParameter, policy_value
+from ledger.selectors import balance_of
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """What an employee sees first: amounts in fen, converted to yuan only at the edges."""
+
+    account_no: str
+    status: str
+    status_label: str
+    balance: int
+    monthly_deposit: int
+    employer_part: int
+    employee_part: int
+    employer_name: str | None
+    paid_up_to: date | None
+    sealed_on: date | None
+
+
+def person_by_id_number(id_number: str) -> Person | None:
+    """The person with this ID number (any case of ``x``, spaces ignored), through the blind index."""
+    if not id_number or not id_number.strip():
+        return None
+    return Person.objects.filter(id_number_index=blind_index(id_number)).select_related("user").first()
+
+
+def account_by_no(no: str) -> FundAccount | None:
+    return (
+        FundAccount.objects.filter(account_no=(no or "").strip())
+        .select_related("person", "employer", "ledger_account")
+        .first()
+    )
+
+
+def monthly_parts(
+    *, base: int, employer_rate_bp: int, employee_rate_bp: int, rounding: str = FEN_HALF_UP
+) -> tuple[int, int]:
+    """The employer's and the employee's monthly amounts, each rounded separately (DOMAIN.md §4)."""
+    # base × rate in basis points / 10000 is exact as a Decimal until the one rounding.
+    employer_part = round_fen(Decimal(base * employer_rate_bp) / 10000, rounding)
+    employee_part = round_fen(Decimal(base * employee_rate_bp) / 10000, rounding)
+    return employer_part, employee_part
+
+
+def _deposit_rounding() -> str:
+    # The rounding rule is a policy parameter (DOMAIN.md §4); the national default when none is
+    # in force (a flushed test database has no seeded parameters).
+    try:
+        return policy_value("deposit.rounding")
+    except UnknownPolicyParameter:
+        return FEN_HALF_UP
+
+
+def account_summary(person: Person) -> AccountSummary | None:
+    """The person's account with balance and the monthly deposit at the current base, or None."""
+    account = FundAccount.objects.filter(person=person).select_related("employer", "ledger_account").first()
+    if account is None:
+        return None
+    employer = account.employer
+    if employer is not None and account.status == AccountStatus.NORMAL:
+        employer_part, employee_part = monthly_parts(
+            base=account.base,
+            employer_rate_bp=employer.employer_rate_bp,
+            employee_rate_bp=employer.employee_rate_bp,
+            rounding=_deposit_rounding(),
+        )
+    else:
+        # Nothing is paid into a sealed, frozen or closed account.
+        employer_part = employee_part = 0
+    return AccountSummary(
+        account_no=account.account_no,
+        status=account.status,
+        status_label=account.get_status_display(),
+        balance=balance_of(account.ledger_account),
+        monthly_deposit=employer_part + employee_part,
+        employer_part=employer_part,
+        employee_part=employee_part,
+        employer_name=employer.name if employer else None,
+        paid_up_to=employer.paid_up_to if employer else None,
+        sealed_on=account.sealed_on,
+    )

@@ -1,0 +1,759 @@
+"""Use cases on people, employers, fund accounts and logins: the only code that writes them.
+
+Every public service runs in its own ``transaction.atomic(durable=True)``, locks the row it
+changes, checks the current state, and writes its audit event in the same transaction. The
+``*_in_transaction`` helpers do the same work inside a caller's transaction, for services in
+other apps that must commit a state change together with their own (a closing withdrawal pays
+out and closes the account in one commit); they never open a transaction of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import roles
+from accounts.models import (
+    CLOSED_STATUSES,
+    RATE_MAX_BP,
+    RATE_MIN_BP,
+    AccountStatus,
+    Employer,
+    EmployerStatus,
+    FundAccount,
+    Person,
+    User,
+)
+from accounts.numbering import FUND_ACCOUNT, UNIT_ACCOUNT, reserve_numbers
+from audit.services import PendingEvent, record_event, record_events
+from core.crypto import blind_index, mask_bank_card, mask_id_number
+from core.exceptions import DomainError
+from core.identity import check_bank_card, check_credit_code, normalise_mobile, parse_resident_id
+from core.money import format_yuan
+from ledger.models import LedgerAccount
+from ledger.selectors import balance_of
+from ledger.services import open_fund_ledger_account
+
+_REGION_CODE = re.compile(r"[0-9]{6}", re.ASCII)
+# Units that may take on employees: closed (04) and sealed (05) units cannot.
+_EMPLOYER_STATUSES_FOR_OPENING = (EmployerStatus.NORMAL, EmployerStatus.OPENED, EmployerStatus.DEFERRED)
+_BULK_BATCH_SIZE = 1000
+
+
+class AccountsError(DomainError):
+    code = "ACCOUNTS_ERROR"
+
+
+class PersonAlreadyRegistered(AccountsError):
+    code = "PERSON_ALREADY_REGISTERED"
+
+
+class InvalidName(AccountsError):
+    code = "INVALID_NAME"
+
+
+class InvalidHukouRegion(AccountsError):
+    code = "INVALID_HUKOU_REGION"
+
+
+class EmployerAlreadyRegistered(AccountsError):
+    code = "EMPLOYER_ALREADY_REGISTERED"
+
+
+class InvalidRate(AccountsError):
+    code = "INVALID_RATE"
+
+
+class InvalidBankAccount(AccountsError):
+    code = "INVALID_BANK_ACCOUNT"
+
+
+class CreditCodeConfirmationRefused(AccountsError):
+    code = "CREDIT_CODE_CONFIRMATION_REFUSED"
+
+
+class AccountAlreadyOpen(AccountsError):
+    code = "ACCOUNT_ALREADY_OPEN"
+
+
+class EmployerNotActive(AccountsError):
+    code = "EMPLOYER_NOT_ACTIVE"
+
+
+class InvalidBase(AccountsError):
+    code = "INVALID_BASE"
+
+
+class InvalidAccountDate(AccountsError):
+    code = "INVALID_ACCOUNT_DATE"
+
+
+class AccountNotSealable(AccountsError):
+    code = "ACCOUNT_NOT_SEALABLE"
+
+
+class AccountNotUnsealable(AccountsError):
+    code = "ACCOUNT_NOT_UNSEALABLE"
+
+
+class AccountNotClosable(AccountsError):
+    code = "ACCOUNT_NOT_CLOSABLE"
+
+
+class InvalidClosingStatus(AccountsError):
+    code = "INVALID_CLOSING_STATUS"
+
+
+class AccountHasBalance(AccountsError):
+    code = "ACCOUNT_HAS_BALANCE"
+
+
+class LoginAlreadyExists(AccountsError):
+    code = "LOGIN_ALREADY_EXISTS"
+
+
+class UsernameTaken(AccountsError):
+    code = "USERNAME_TAKEN"
+
+
+class UnknownRole(AccountsError):
+    code = "UNKNOWN_ROLE"
+
+
+class EmployerRequired(AccountsError):
+    code = "EMPLOYER_REQUIRED"
+
+
+class WeakPassword(AccountsError):
+    code = "WEAK_PASSWORD"
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PersonFacts:
+    number: str
+    index: str
+    name: str
+    sex: str
+    birth_date: date
+    mobile: str
+    hukou_region: str
+
+
+def _person_facts(*, id_number: str, name: str, mobile: str, hukou_region: str) -> _PersonFacts:
+    resident = parse_resident_id(id_number)
+    clean_name = " ".join((name or "").split())
+    if not clean_name or len(clean_name) > 50:
+        raise InvalidName(_("Enter the name as on the ID card (at most 50 characters)."), field="name")
+    region = (hukou_region or "").strip()
+    if not _REGION_CODE.fullmatch(region):
+        raise InvalidHukouRegion(_("A hukou region is a 6-digit administrative code."), field="hukou_region")
+    return _PersonFacts(
+        number=resident.number,
+        index=blind_index(resident.number),
+        name=clean_name,
+        sex=resident.sex,
+        birth_date=resident.birth_date,
+        mobile=normalise_mobile(mobile),
+        hukou_region=region,
+    )
+
+
+def _person_from(facts: _PersonFacts) -> Person:
+    return Person(
+        id_number=facts.number,
+        id_number_index=facts.index,
+        name=facts.name,
+        sex=facts.sex,
+        birth_date=facts.birth_date,
+        mobile=facts.mobile,
+        hukou_region=facts.hukou_region,
+    )
+
+
+def _already_registered(number: str) -> PersonAlreadyRegistered:
+    return PersonAlreadyRegistered(
+        _("A person with ID number %(id)s is already registered.") % {"id": mask_id_number(number)},
+        field="id_number",
+    )
+
+
+def register_person(*, id_number: str, name: str, mobile: str, hukou_region: str, actor) -> Person:
+    """Register 职工 ``name``; sex and birth date come from the ID number, which must be new."""
+    facts = _person_facts(id_number=id_number, name=name, mobile=mobile, hukou_region=hukou_region)
+    with transaction.atomic(durable=True):
+        if Person.objects.filter(id_number_index=facts.index).exists():
+            raise _already_registered(facts.number)
+        person = _person_from(facts)
+        try:
+            # Savepoint: a concurrent registration of the same number loses on the unique
+            # index, and the error must still reach the caller as a domain error.
+            with transaction.atomic():
+                person.save(force_insert=True)
+        except IntegrityError:
+            raise _already_registered(facts.number) from None
+        record_event(
+            actor=actor,
+            action="accounts.person_registered",
+            target=person,
+            summary=f"Registered person {person.masked_id_number}",
+            data={"hukou_region": person.hukou_region},
+        )
+    return person
+
+
+def bulk_register_people(
+    rows: Iterable[Mapping[str, str]], *, actor, actor_label: str | None = None
+) -> list[Person]:
+    """Register many people at once (demo seeding, migrations from a legacy system).
+
+    ``rows`` are mappings with ``id_number``, ``name``, ``mobile`` and ``hukou_region``. All or
+    nothing: one invalid or already registered row raises before anything is written (the
+    error message names the 1-based row). Inserts go in batches with ``bulk_create`` and each
+    person still gets its own ``accounts.person_registered`` audit event, appended in bulk.
+    """
+    facts_list = []
+    seen = set()
+    for row_no, row in enumerate(rows, start=1):
+        try:
+            facts = _person_facts(
+                id_number=row["id_number"],
+                name=row["name"],
+                mobile=row["mobile"],
+                hukou_region=row["hukou_region"],
+            )
+        except DomainError as error:
+            error.message = f"row {row_no}: {error.message}"
+            error.args = (error.message,)
+            raise
+        if facts.index in seen:
+            raise _already_registered(facts.number)
+        seen.add(facts.index)
+        facts_list.append(facts)
+    with transaction.atomic(durable=True):
+        indexes = [facts.index for facts in facts_list]
+        for start in range(0, len(indexes), _BULK_BATCH_SIZE):
+            clash = Person.objects.filter(
+                id_number_index__in=indexes[start : start + _BULK_BATCH_SIZE]
+            ).first()
+            if clash is not None:
+                raise _already_registered(clash.id_number)
+        people = Person.objects.bulk_create(
+            [_person_from(facts) for facts in facts_list], batch_size=_BULK_BATCH_SIZE
+        )
+        if connection.features.can_return_rows_from_bulk_insert is False:
+            # Without RETURNING the primary keys are unknown; read them back by blind index.
+            by_index = dict(
+                Person.objects.filter(id_number_index__in=indexes).values_list("id_number_index", "pk")
+            )
+            for person in people:
+                person.pk = by_index[person.id_number_index]
+        record_events(
+            [
+                PendingEvent(
+                    actor=actor,
+                    actor_label=actor_label,
+                    action="accounts.person_registered",
+                    target=person,
+                    summary=f"Registered person {person.masked_id_number} (bulk)",
+                    data={"hukou_region": person.hukou_region},
+                )
+                for person in people
+            ]
+        )
+    return people
+
+
+def set_bank_card(*, person: Person, card_number: str, verified_at=None, actor) -> Person:
+    """Record the card payouts go to (in the person's own name); ``verified_at`` when the bank confirmed it.
+
+    A card failing Luhn is accepted (some old domestic cards do): the payout bank's
+    verification is the real check.
+    """
+    card = check_bank_card(card_number)
+    with transaction.atomic(durable=True):
+        person = Person.objects.select_for_update().get(pk=person.pk)  # one writer of the card at a time
+        person.bank_card = card.number
+        person.bank_card_last4 = card.number[-4:]
+        person.bank_card_verified_at = verified_at
+        person.save(update_fields=["bank_card", "bank_card_last4", "bank_card_verified_at"])
+        record_event(
+            actor=actor,
+            action="accounts.bank_card_set",
+            target=person,
+            summary=f"Bank card {mask_bank_card(card.number)} set",
+            data={"luhn_ok": card.luhn_ok, "verified": verified_at is not None},
+        )
+    return person
+
+
+# --- employers ----------------------------------------------------------------------------
+
+
+def _check_rate(value: int, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not RATE_MIN_BP <= value <= RATE_MAX_BP:
+        raise InvalidRate(
+            _("A contribution rate is between 5% and 12% (500 to 1200 basis points)."), field=field
+        )
+    return value
+
+
+def _can_confirm(actor) -> bool:
+    return actor is not None and bool(roles.roles_of(actor) & roles.CONFIRMING_STAFF_ROLES)
+
+
+def register_employer(
+    *,
+    credit_code: str,
+    name: str,
+    bank_account_no: str,
+    bank_name: str,
+    employer_rate_bp: int = RATE_MAX_BP,
+    employee_rate_bp: int = RATE_MAX_BP,
+    confirm_credit_code: bool = False,
+    actor,
+) -> Employer:
+    """Register 单位 ``name`` and give it a unit account number.
+
+    A credit code that fails its check character is accepted (DOMAIN.md §3) but the unit
+    stays 02 开户 until staff confirm it, here with ``confirm_credit_code=True`` (the actor
+    must hold a confirming staff role) or later with :func:`confirm_employer_credit_code`.
+    """
+    check = check_credit_code(credit_code)
+    clean_name = " ".join((name or "").split())
+    if not clean_name or len(clean_name) > 200:
+        raise InvalidName(_("Enter the unit's registered name."), field="name")
+    account_no = re.sub(r"[\s\-]+", "", bank_account_no or "")
+    if not re.fullmatch(r"[0-9]{8,32}", account_no, re.ASCII):
+        raise InvalidBankAccount(_("A bank account number has 8 to 32 digits."), field="bank_account_no")
+    _check_rate(employer_rate_bp, "employer_rate_bp")
+    _check_rate(employee_rate_bp, "employee_rate_bp")
+    confirmed = not check.checksum_ok and confirm_credit_code
+    if confirmed and not _can_confirm(actor):
+        raise CreditCodeConfirmationRefused(_("Only centre staff can confirm a credit code."))
+    with transaction.atomic(durable=True):
+        if Employer.objects.filter(credit_code=check.code).exists():
+            raise EmployerAlreadyRegistered(
+                _("A unit with credit code %(code)s is already registered.") % {"code": check.code},
+                field="credit_code",
+            )
+        employer = Employer(
+            credit_code=check.code,
+            credit_code_checksum_ok=check.checksum_ok,
+            credit_code_confirmed_at=timezone.now() if confirmed else None,
+            credit_code_confirmed_by=actor if confirmed else None,
+            name=clean_name,
+            unit_account_no=reserve_numbers(UNIT_ACCOUNT)[0],
+            bank_account_no=account_no,
+            bank_name=(bank_name or "").strip(),
+            employer_rate_bp=employer_rate_bp,
+            employee_rate_bp=employee_rate_bp,
+            status=EmployerStatus.NORMAL if check.checksum_ok or confirmed else EmployerStatus.OPENED,
+        )
+        try:
+            with transaction.atomic():  # savepoint: a concurrent registration of the same code
+                employer.save(force_insert=True)
+        except IntegrityError:
+            raise EmployerAlreadyRegistered(
+                _("A unit with credit code %(code)s is already registered.") % {"code": check.code},
+                field="credit_code",
+            ) from None
+        record_event(
+            actor=actor,
+            action="accounts.employer_registered",
+            target=employer,
+            summary=f"Registered unit {employer.credit_code} as {employer.unit_account_no}",
+            data={
+                "credit_code_checksum_ok": check.checksum_ok,
+                "credit_code_confirmed": confirmed,
+                "employer_rate_bp": employer_rate_bp,
+                "employee_rate_bp": employee_rate_bp,
+                "status": employer.status,
+            },
+        )
+    return employer
+
+
+def confirm_employer_credit_code(*, employer: Employer, actor) -> Employer:
+    """Staff confirm a legacy credit code that fails its check; a 02 开户 unit becomes 01 正常."""
+    if not _can_confirm(actor):
+        raise CreditCodeConfirmationRefused(_("Only centre staff can confirm a credit code."))
+    with transaction.atomic(durable=True):
+        employer = Employer.objects.select_for_update().get(pk=employer.pk)  # one confirmation wins
+        if employer.credit_code_checksum_ok or employer.credit_code_confirmed_at is not None:
+            raise CreditCodeConfirmationRefused(_("This credit code needs no confirmation."))
+        employer.credit_code_confirmed_at = timezone.now()
+        employer.credit_code_confirmed_by = actor
+        if employer.status == EmployerStatus.OPENED:
+            employer.status = EmployerStatus.NORMAL
+        employer.save(update_fields=["credit_code_confirmed_at", "credit_code_confirmed_by", "status"])
+        record_event(
+            actor=actor,
+            action="accounts.credit_code_confirmed",
+            target=employer,
+            summary=f"Confirmed legacy credit code {employer.credit_code}",
+            data={"status": employer.status},
+        )
+    return employer
+
+
+# --- fund accounts ------------------------------------------------------------------------
+
+
+def _check_base(base: int) -> int:
+    if isinstance(base, bool) or not isinstance(base, int) or base < 0:
+        raise InvalidBase(_("The deposit base is a whole number of fen, zero or more."), field="base")
+    return base
+
+
+def _check_employer_can_take_on(employer: Employer) -> None:
+    if employer.status not in _EMPLOYER_STATUSES_FOR_OPENING:
+        raise EmployerNotActive(
+            _("Unit %(code)s is closed or sealed and cannot take on employees.")
+            % {"code": employer.credit_code},
+            field="employer",
+        )
+
+
+def _lock_account(account: FundAccount) -> FundAccount:
+    # The row lock makes "check the status, then change it" atomic against a concurrent service.
+    return FundAccount.objects.select_for_update().get(pk=account.pk)
+
+
+def _require_transaction(what: str) -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError(f"{what} must be called inside the caller's transaction.atomic()")
+
+
+def open_account_in_transaction(
+    *, person: Person, employer: Employer, base: int, opened_on: date, actor
+) -> FundAccount:
+    """:func:`open_account` inside the caller's transaction."""
+    _require_transaction("open_account_in_transaction")
+    _check_base(base)
+    # Lock the person first: a second opening for the same person waits here, then sees the first.
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if FundAccount.objects.filter(person=person).exists():
+        raise AccountAlreadyOpen(
+            _("%(person)s already has a fund account: one person has one account in the city.")
+            % {"person": person.masked_id_number}
+        )
+    employer = Employer.objects.get(pk=employer.pk)
+    _check_employer_can_take_on(employer)
+    account_no = reserve_numbers(FUND_ACCOUNT)[0]
+    account = FundAccount(
+        account_no=account_no,
+        person=person,
+        employer=employer,
+        status=AccountStatus.NORMAL,
+        base=base,
+        opened_on=opened_on,
+        ledger_account=open_fund_ledger_account(account_no=account_no),
+    )
+    try:
+        with transaction.atomic():  # savepoint: the one-to-one on person is the last word
+            account.save(force_insert=True)
+    except IntegrityError:
+        raise AccountAlreadyOpen(_("This person already has a fund account.")) from None
+    record_event(
+        actor=actor,
+        action="accounts.account_opened",
+        target=account,
+        summary=f"Opened account {account_no} for {person.masked_id_number} at {employer.credit_code}",
+        data={"employer_id": employer.pk, "base": base, "opened_on": opened_on.isoformat()},
+    )
+    return account
+
+
+def open_account(*, person: Person, employer: Employer, base: int, opened_on: date, actor) -> FundAccount:
+    """Open 个人账户 for ``person`` at ``employer`` with deposit base ``base`` (fen).
+
+    Refuses a second account for the same person (``ACCOUNT_ALREADY_OPEN``), also enforced by
+    the database; creates the account's zero-balance ledger account in the same transaction.
+    """
+    with transaction.atomic(durable=True):
+        return open_account_in_transaction(
+            person=person, employer=employer, base=base, opened_on=opened_on, actor=actor
+        )
+
+
+def bulk_open_accounts(
+    rows: Iterable[tuple[Person, Employer, int, date]], *, actor, actor_label: str | None = None
+) -> list[FundAccount]:
+    """Open many accounts at once: rows of ``(person, employer, base, opened_on)``.
+
+    All or nothing, with the same checks as :func:`open_account`: the people are locked in
+    primary-key order, account numbers are reserved as one block, accounts are inserted with
+    ``bulk_create``, and each gets its own ``accounts.account_opened`` audit event.
+    """
+    rows = list(rows)
+    for _person, employer, base, _opened_on in rows:
+        _check_base(base)
+        _check_employer_can_take_on(employer)
+    person_ids = [person.pk for person, *_rest in rows]
+    if len(set(person_ids)) != len(person_ids):
+        raise AccountAlreadyOpen(_("The same person appears twice in one bulk opening."))
+    with transaction.atomic(durable=True):
+        for start in range(0, len(person_ids), _BULK_BATCH_SIZE):
+            chunk = person_ids[start : start + _BULK_BATCH_SIZE]
+            # Locked in primary-key order so two bulk openings cannot deadlock on each other.
+            list(Person.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk"))
+            taken = FundAccount.objects.filter(person_id__in=chunk).select_related("person").first()
+            if taken is not None:
+                raise AccountAlreadyOpen(
+                    _("%(person)s already has a fund account.") % {"person": taken.person.masked_id_number}
+                )
+        numbers = reserve_numbers(FUND_ACCOUNT, len(rows))
+        accounts = [
+            FundAccount(
+                account_no=account_no,
+                person=person,
+                employer=employer,
+                status=AccountStatus.NORMAL,
+                base=base,
+                opened_on=opened_on,
+                ledger_account=open_fund_ledger_account(account_no=account_no),
+            )
+            for account_no, (person, employer, base, opened_on) in zip(numbers, rows, strict=True)
+        ]
+        accounts = FundAccount.objects.bulk_create(accounts, batch_size=_BULK_BATCH_SIZE)
+        if connection.features.can_return_rows_from_bulk_insert is False:
+            by_no = dict(FundAccount.objects.filter(account_no__in=numbers).values_list("account_no", "pk"))
+            for account in accounts:
+                account.pk = by_no[account.account_no]
+        record_events(
+            [
+                PendingEvent(
+                    actor=actor,
+                    actor_label=actor_label,
+                    action="accounts.account_opened",
+                    target=account,
+                    summary=(
+                        f"Opened account {account.account_no} for {account.person.masked_id_number} (bulk)"
+                    ),
+                    data={
+                        "employer_id": account.employer_id,
+                        "base": account.base,
+                        "opened_on": account.opened_on.isoformat(),
+                    },
+                )
+                for account in accounts
+            ]
+        )
+    return accounts
+
+
+def seal_account_in_transaction(*, account: FundAccount, sealed_on: date, actor) -> FundAccount:
+    """:func:`seal_account` inside the caller's transaction."""
+    _require_transaction("seal_account_in_transaction")
+    account = _lock_account(account)
+    if account.status != AccountStatus.NORMAL:
+        raise AccountNotSealable(
+            _("Account %(no)s is %(status)s; only a normal account can be sealed.")
+            % {"no": account.account_no, "status": account.get_status_display()}
+        )
+    if sealed_on < account.opened_on:
+        raise InvalidAccountDate(_("An account cannot be sealed before it was opened."), field="sealed_on")
+    account.status = AccountStatus.SEALED
+    account.sealed_on = sealed_on
+    account.save(update_fields=["status", "sealed_on"])
+    record_event(
+        actor=actor,
+        action="accounts.account_sealed",
+        target=account,
+        summary=f"Sealed account {account.account_no}",
+        data={"sealed_on": sealed_on.isoformat(), "employer_id": account.employer_id},
+    )
+    return account
+
+
+def seal_account(*, account: FundAccount, sealed_on: date, actor) -> FundAccount:
+    """封存: the employee left ``account.employer``; the account keeps its money and its history."""
+    with transaction.atomic(durable=True):
+        return seal_account_in_transaction(account=account, sealed_on=sealed_on, actor=actor)
+
+
+def unseal_account_in_transaction(
+    *, account: FundAccount, employer: Employer, unsealed_on: date, actor
+) -> FundAccount:
+    """:func:`unseal_account` inside the caller's transaction."""
+    _require_transaction("unseal_account_in_transaction")
+    account = _lock_account(account)
+    if account.status != AccountStatus.SEALED:
+        raise AccountNotUnsealable(
+            _("Account %(no)s is %(status)s; only a sealed account can be unsealed.")
+            % {"no": account.account_no, "status": account.get_status_display()}
+        )
+    if unsealed_on < account.sealed_on:
+        raise InvalidAccountDate(
+            _("An account cannot be unsealed before it was sealed."), field="unsealed_on"
+        )
+    employer = Employer.objects.get(pk=employer.pk)
+    _check_employer_can_take_on(employer)
+    previous_employer_id, sealed_on = account.employer_id, account.sealed_on
+    account.status = AccountStatus.NORMAL
+    account.employer = employer
+    account.sealed_on = None
+    account.save(update_fields=["status", "employer", "sealed_on"])
+    record_event(
+        actor=actor,
+        action="accounts.account_unsealed",
+        target=account,
+        summary=f"Unsealed account {account.account_no} at {employer.credit_code}",
+        data={
+            "unsealed_on": unsealed_on.isoformat(),
+            "sealed_on": sealed_on.isoformat(),
+            "previous_employer_id": previous_employer_id,
+            "employer_id": employer.pk,
+        },
+    )
+    return account
+
+
+def unseal_account(*, account: FundAccount, employer: Employer, unsealed_on: date, actor) -> FundAccount:
+    """启封: a sealed account resumes at ``employer`` (the old one or a new unit in the city)."""
+    with transaction.atomic(durable=True):
+        return unseal_account_in_transaction(
+            account=account, employer=employer, unsealed_on=unsealed_on, actor=actor
+        )
+
+
+def close_account_in_transaction(*, account: FundAccount, status: str, closed_on: date, actor) -> FundAccount:
+    """:func:`close_account` inside the caller's transaction (after the payout was posted)."""
+    _require_transaction("close_account_in_transaction")
+    if status not in CLOSED_STATUSES:
+        raise InvalidClosingStatus(
+            _("An account is closed as 03 merged, 04 transferred out or 05 closed by withdrawal."),
+            field="status",
+        )
+    account = _lock_account(account)
+    if account.status not in (AccountStatus.NORMAL, AccountStatus.SEALED):
+        raise AccountNotClosable(
+            _("Account %(no)s is %(status)s and cannot be closed.")
+            % {"no": account.account_no, "status": account.get_status_display()}
+        )
+    if closed_on < account.opened_on:
+        raise InvalidAccountDate(_("An account cannot be closed before it was opened."), field="closed_on")
+    # Lock the ledger row too: no deposit may land between this check and the commit.
+    LedgerAccount.objects.select_for_update().filter(pk=account.ledger_account_id).values_list("pk").get()
+    balance = balance_of(account.ledger_account)
+    if balance != 0:
+        raise AccountHasBalance(
+            _("Account %(no)s still holds %(amount)s yuan: pay it out or transfer it before closing.")
+            % {"no": account.account_no, "amount": format_yuan(balance)}
+        )
+    previous_status = account.status
+    account.status = status
+    account.closed_on = closed_on
+    account.save(update_fields=["status", "closed_on"])
+    record_event(
+        actor=actor,
+        action="accounts.account_closed",
+        target=account,
+        summary=f"Closed account {account.account_no} ({account.get_status_display()})",
+        data={"status": status, "previous_status": previous_status, "closed_on": closed_on.isoformat()},
+    )
+    return account
+
+
+def close_account(*, account: FundAccount, status: str, closed_on: date, actor) -> FundAccount:
+    """销户 with ``status`` 03, 04 or 05; the balance must already be zero (``ACCOUNT_HAS_BALANCE``)."""
+    with transaction.atomic(durable=True):
+        return close_account_in_transaction(account=account, status=status, closed_on=closed_on, actor=actor)
+
+
+# --- logins -------------------------------------------------------------------------------
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise WeakPassword(" ".join(error.messages), field="password") from None
+
+
+def create_employee_login(*, person: Person, password: str, actor=None) -> User:
+    """Give ``person`` a login: they sign in with their ID number (``accounts.backends``).
+
+    The user name is ``person-<pk>``, never the ID number, so the number stays out of the user
+    table, sessions, the audit log and django-axes' records.
+    """
+    with transaction.atomic(durable=True):
+        person = Person.objects.select_for_update().get(pk=person.pk)  # one login per person
+        if person.user_id is not None:
+            raise LoginAlreadyExists(_("This person already has a login."))
+        user = User(username=f"person-{person.pk}", first_name=person.name[:150])
+        _check_password(password, user)
+        user.set_password(password)
+        try:
+            with transaction.atomic():  # savepoint: a stale user with the same name
+                user.save(force_insert=True)
+        except IntegrityError:
+            raise UsernameTaken(_("The login name %(name)s is taken.") % {"name": user.username}) from None
+        user.groups.add(Group.objects.get_or_create(name=roles.EMPLOYEE)[0])
+        person.user = user
+        person.save(update_fields=["user"])
+        record_event(
+            actor=actor,
+            action="accounts.employee_login_created",
+            target=user,
+            summary=f"Created the login of person {person.masked_id_number}",
+            data={"person_id": person.pk},
+        )
+    return user
+
+
+def create_operator(
+    *, username: str, password: str, role: str, employer: Employer | None = None, actor=None
+) -> User:
+    """Create an employer operator or a staff member with one role.
+
+    Employer roles need ``employer``; staff roles must not have one and get admin access
+    (``is_staff``), limited by their group's permissions.
+    """
+    if role not in roles.ALL_ROLES or role == roles.EMPLOYEE:
+        raise UnknownRole(
+            _("Unknown operator role %(role)s (employees get a login with create_employee_login).")
+            % {"role": role},
+            field="role",
+        )
+    if role in roles.EMPLOYER_ROLES and employer is None:
+        raise EmployerRequired(_("An employer operator belongs to a unit."), field="employer")
+    if role not in roles.EMPLOYER_ROLES and employer is not None:
+        raise EmployerRequired(_("Only employer operators belong to a unit."), field="employer")
+    username = (username or "").strip()
+    if not username:
+        raise UsernameTaken(_("Enter a user name."), field="username")
+    with transaction.atomic(durable=True):
+        user = User(username=username, employer=employer, is_staff=role in roles.STAFF_ROLES)
+        _check_password(password, user)
+        user.set_password(password)
+        if User.objects.filter(username=username).exists():
+            raise UsernameTaken(_("The user name %(name)s is taken.") % {"name": username}, field="username")
+        try:
+            with transaction.atomic():  # savepoint: a concurrent creation of the same name
+                user.save(force_insert=True)
+        except IntegrityError:
+            raise UsernameTaken(
+                _("The user name %(name)s is taken.") % {"name": username}, field="username"
+            ) from None
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+        record_event(
+            actor=actor,
+            action="accounts.operator_created",
+            target=user,
+            summary=f"Created {role} login {username}",
+            data={"role": role, "employer_id": employer.pk if employer else None},
+        )
+    return user
