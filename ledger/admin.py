@@ -1,0 +1,57 @@
+"""Read-only admin for the ledger: balances change only through ledger.services."""
+
+from django.contrib import admin
+
+from ledger.models import JournalEntry, JournalLine, LedgerAccount
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    show_full_result_count = False  # the journal grows to millions of rows
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerAccount)
+class LedgerAccountAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "kind", "balance", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("code", "name")
+
+
+class JournalLineInline(admin.TabularInline):
+    model = JournalLine
+    fields = ("account", "debit", "credit")
+    readonly_fields = fields
+    raw_id_fields = ("account",)
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(JournalEntry)
+class JournalEntryAdmin(ReadOnlyAdmin):
+    list_display = ("id", "business_type", "business_on", "amount", "memo", "posted_at", "reverses")
+    list_filter = ("business_type",)
+    search_fields = ("idempotency_key", "memo", "lines__account__code")
+    raw_id_fields = ("actor", "reverses")
+    inlines = [JournalLineInline]
+
+
+@admin.register(JournalLine)
+class JournalLineAdmin(ReadOnlyAdmin):
+    list_display = ("id", "entry", "account", "debit", "credit")
+    search_fields = ("account__code",)
+    list_select_related = ("entry", "account")
+    raw_id_fields = ("entry", "account")
