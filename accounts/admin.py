@@ -4,11 +4,15 @@ People, employers and fund accounts are read-only here for everyone: their chang
 ``accounts.services``, which lock the row, check the state and write the audit event; an admin
 form would do none of that. ID numbers, bank cards and mobiles appear masked in lists, detail
 pages and ``__str__``. Searching by a full ID number matches its blind index exactly, so the
-number finds its person without ever being compared in clear.
+number finds its person without ever being compared in clear, and is not echoed back.
 """
 
+import re
+
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
@@ -33,11 +37,36 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-def _by_id_number(queryset, term: str, index_path: str):
-    """Rows whose person has exactly this ID number, or None when ``term`` is not one."""
-    if not looks_like_id_number(term):
-        return None
-    return queryset.filter(**{index_path: blind_index(term)})
+# The search box carries "idx:<blind index>" instead of an ID number (see IdNumberSearchMixin).
+_INDEX_TERM = re.compile(r"idx:([0-9a-f]{64})")
+
+
+class IdNumberSearchMixin:
+    """Search by a full ID number through the blind index, without echoing the number.
+
+    The admin writes the search term back into the page (search box, result and pagination
+    links). A search for an ID number is therefore redirected once to the same list searching
+    for ``idx:<blind index>``, so the page and every later URL carry only the keyed hash.
+    """
+
+    id_number_index_path = "id_number_index"
+
+    def changelist_view(self, request, extra_context=None):
+        term = request.GET.get(SEARCH_VAR, "")
+        if looks_like_id_number(term):
+            params = request.GET.copy()
+            params[SEARCH_VAR] = f"idx:{blind_index(term)}"
+            return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        match = _INDEX_TERM.fullmatch(term)
+        if match:
+            return queryset.filter(**{self.id_number_index_path: match.group(1)}), False
+        if looks_like_id_number(term):
+            return queryset.filter(**{self.id_number_index_path: blind_index(term)}), False
+        return super().get_search_results(request, queryset, term)
 
 
 @admin.register(User)
@@ -57,7 +86,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ReadOnlyAdmin):
+class PersonAdmin(IdNumberSearchMixin, ReadOnlyAdmin):
     list_display = [
         "pk",
         "masked_id",
@@ -95,13 +124,6 @@ class PersonAdmin(ReadOnlyAdmin):
     @admin.display(description=_("bank card"))
     def masked_card(self, obj):
         return obj.masked_bank_card
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        exact = _by_id_number(queryset, term, "id_number_index")
-        if exact is not None:
-            return exact, False
-        return super().get_search_results(request, queryset, term)
 
 
 @admin.register(Employer)
@@ -165,7 +187,8 @@ class EmployerAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FundAccount)
-class FundAccountAdmin(ReadOnlyAdmin):
+class FundAccountAdmin(IdNumberSearchMixin, ReadOnlyAdmin):
+    id_number_index_path = "person__id_number_index"
     list_display = [
         "account_no",
         "person",
@@ -203,10 +226,3 @@ class FundAccountAdmin(ReadOnlyAdmin):
     def balance_yuan(self, obj):
         # The ledger's cached balance, joined in by list_select_related: one query per page.
         return format_yuan(obj.ledger_account.balance)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        exact = _by_id_number(queryset, term, "person__id_number_index")
-        if exact is not None:
-            return exact, False
-        return super().get_search_results(request, queryset, term)

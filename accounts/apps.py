@@ -3,10 +3,12 @@ from django.db.models.signals import post_migrate
 
 
 def _attach_role_permissions(sender, **kwargs):
-    # post_migrate is sent once per app; only the last app's signal sees every permission.
+    # post_migrate is sent once per app with a models module, in INSTALLED_APPS order; only the
+    # last one's signal comes after every app's permissions have been created.
     from django.apps import apps
 
-    if sender is not list(apps.get_app_configs())[-1]:
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not with_models[-1]:
         return
     from accounts.roles import ensure_roles
 

@@ -6,7 +6,9 @@ digit or ``X``, either case, spaces ignored); anything else falls through to ``M
 
 ``axes_username`` is meant for ``AXES_USERNAME_CALLABLE``: it makes ``…123x`` and ``…123X``
 one lockout key (else a lowercase retry would get five more guesses) and records ID numbers in
-axes' tables as their blind index, never in clear.
+axes' tables as their blind index, never in clear. Together with
+``AXES_SENSITIVE_PARAMETERS = ["username", "password"]`` (which masks the posted form that axes
+also stores) no ID number reaches axes' tables.
 """
 
 import re
