@@ -1,4 +1,12 @@
 """REST API v1."""
 
+from django.urls import path
+
+from api import auth, me
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("auth/token", auth.TokenView.as_view(), name="token"),
+    path("me/account", me.MyAccountView.as_view(), name="me-account"),
+    path("me/movements", me.MyMovementsView.as_view(), name="me-movements"),
+]

@@ -10,7 +10,9 @@ class PortalLoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("ID number or user name"),
         max_length=64,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}),
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "username", "autocapitalize": "none"}
+        ),
     )
     error_messages = {
         **AuthenticationForm.error_messages,

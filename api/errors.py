@@ -1,0 +1,57 @@
+"""Every API error in one shape: ``{"code", "detail", "errors": [{"field", "code", "message"}]}``."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from core.exceptions import DomainError
+
+
+def _field_errors(detail, prefix=""):
+    """Flatten DRF's nested validation detail into ``[{field, code, message}]``."""
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            name = f"{prefix}{field}" if field != "non_field_errors" else (prefix.rstrip(".") or None)
+            yield from _field_errors(value, prefix=f"{name}." if name else "")
+    elif isinstance(detail, list):
+        for item in detail:
+            yield from _field_errors(item, prefix)
+    else:
+        yield {
+            "field": prefix.rstrip(".") or None,
+            "code": str(getattr(detail, "code", "invalid")).upper(),
+            "message": str(detail),
+        }
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        body = {
+            "code": exc.code,
+            "detail": exc.message,
+            "errors": [{"field": exc.field, "code": exc.code, "message": exc.message}] if exc.field else [],
+        }
+        return Response(body, status=getattr(exc, "http_status", status.HTTP_400_BAD_REQUEST))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {
+            "code": "VALIDATION_ERROR",
+            "detail": str(exceptions.ValidationError.default_detail),
+            "errors": list(_field_errors(exc.detail)),
+        }
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        response.data = {
+            "code": str(getattr(detail, "code", "error")).upper(),
+            "detail": str(detail),
+            "errors": [],
+        }
+    return response

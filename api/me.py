@@ -1,0 +1,81 @@
+"""``/me/…``: the logged-in employee's own account and statement."""
+
+from datetime import date
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.overview import statement_of
+from accounts.selectors import account_summary
+from api.fields import YuanField
+
+
+class AccountSerializer(serializers.Serializer):
+    account_no = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    balance = YuanField()
+    monthly_deposit = YuanField()
+    employer_part = YuanField()
+    employee_part = YuanField()
+    employer = serializers.CharField(source="employer_name", allow_null=True)
+    paid_up_to = serializers.DateField(allow_null=True)
+    sealed_on = serializers.DateField(allow_null=True)
+
+
+class MovementSerializer(serializers.Serializer):
+    posted_on = serializers.DateField()
+    business_type = serializers.CharField()
+    business_type_label = serializers.CharField()
+    amount = YuanField()
+    balance_after = YuanField()
+    memo = serializers.CharField()
+
+
+class MovementQuerySerializer(serializers.Serializer):
+    def get_fields(self):
+        # "from" is a Python keyword, so the fields cannot be declared as attributes.
+        return {"from": serializers.DateField(required=False), "to": serializers.DateField(required=False)}
+
+    def validate(self, attrs):
+        start, end = attrs.get("from"), attrs.get("to")
+        if start and end and start > end:
+            raise serializers.ValidationError({"from": "The start date is after the end date."})
+        return attrs
+
+
+def _person_of(request):
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise PermissionDenied("Only employees have a fund account.")
+    return person
+
+
+class MyAccountView(APIView):
+    @extend_schema(responses=AccountSerializer)
+    def get(self, request):
+        summary = account_summary(_person_of(request))
+        if summary is None:
+            raise NotFound("You have no fund account yet.")
+        return Response(AccountSerializer(summary).data)
+
+
+class MyMovementsView(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", date, description="first business date (inclusive)"),
+            OpenApiParameter("to", date, description="last business date (inclusive)"),
+        ],
+        responses=MovementSerializer(many=True),
+    )
+    def get(self, request):
+        person = _person_of(request)
+        query = MovementQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        movements = statement_of(
+            person, date_from=query.validated_data.get("from"), date_to=query.validated_data.get("to")
+        )
+        return Response(MovementSerializer(movements, many=True).data)
