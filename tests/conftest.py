@@ -3,6 +3,8 @@
 import pytest
 from django.db import connection
 
+pytest_plugins = ["tests.conftest_people"]
+
 
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
