@@ -23,7 +23,7 @@ class TestHeartbeat:
         try:
             with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):
                 heartbeat.delay()
-                for _ in range(100):
+                for _ in range(300):
                     if last_heartbeat_at() is not None:
                         break
                     time.sleep(0.1)

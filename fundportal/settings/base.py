@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "audit",
     "ledger",
     "accounts",
+    "demo",
     "web",
     "api",
 ]
@@ -131,6 +132,10 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
+# One lockout name per person whatever the case of the ID's x, stored as its keyed hash; and the
+# posted form (which holds the ID number) is never written to axes' tables in clear.
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
+AXES_SENSITIVE_PARAMETERS = ["username", "password"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
