@@ -1,0 +1,505 @@
+"""Writing a planned demo city through the services of ``accounts`` and ``ledger``.
+
+Every person, unit, account, posting and status change goes through the owning app's service or
+helper, so the demo data obey the same checks, balances and audit chain as real data. Money
+moves only through ``ledger.services.post_entry``: one 汇缴 entry per unit and month, one 补缴
+entry per missed month, one entry per withdrawal or transfer out. Postings are written in
+business-date order, one transaction per calendar month, so a closing always finds the balance
+its withdrawal left (zero).
+
+Three changes have no service yet and are written here, each with its audit event: a unit's
+final status (03 缓缴, 04 销户, 05 封存) and 缴至年月 (the deposits app will own both), an
+account frozen (06) and the demo administrator's superuser flag.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import roles
+from accounts.models import AccountStatus, Employer, FundAccount, Person, User
+from accounts.selectors import monthly_parts
+from accounts.services import (
+    bulk_open_accounts,
+    bulk_register_people,
+    close_account_in_transaction,
+    create_employee_login,
+    create_operator,
+    register_employer,
+    seal_account_in_transaction,
+    set_bank_card,
+)
+from audit.services import PendingEvent, record_events
+from demo.city import (
+    CLOSED_MERGED,
+    CLOSED_TRANSFER,
+    CLOSED_WITHDRAWAL,
+    CityPlan,
+    PlannedEmployer,
+    PlannedPerson,
+)
+from demo.models import DemoPersona, Persona
+from ledger.centre import BANK_SETTLEMENT
+from ledger.models import BusinessType
+from ledger.services import Line, centre_account, post_entry
+
+ACTOR_LABEL = "system:seed_demo"
+LOGINS_FILE = "demo-logins.json"
+
+STAFF_LOGINS = (
+    (roles.STAFF_CLERK, "clerk", "受理员"),
+    (roles.STAFF_SECTION_CHIEF, "section_chief", "科长(复审)"),
+    (roles.STAFF_DEPUTY_DIRECTOR, "deputy_director", "副主任(终审)"),
+    (roles.STAFF_DIRECTOR, "director", "主任"),
+    (roles.STAFF_AUDITOR, "auditor", "稽核员"),
+    (roles.ADMIN, "admin", "系统管理员"),
+)
+_CLOSING = {
+    CLOSED_WITHDRAWAL: (BusinessType.CLOSING_WITHDRAWAL, AccountStatus.CLOSED_BY_WITHDRAWAL),
+    CLOSED_TRANSFER: (BusinessType.TRANSFER_OUT, AccountStatus.TRANSFERRED_OUT),
+    CLOSED_MERGED: (None, AccountStatus.MERGED),
+}
+# Order of events on the same business date: money in, money out, then status changes.
+_DEPOSIT, _BACKPAY, _PARTIAL, _SEAL, _PAYOUT, _CLOSE, _FREEZE = range(7)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    persona: str | None
+    username: str
+    password: str
+    name: str
+    employer: str | None
+
+
+@dataclass
+class SeedResult:
+    logins: list[DemoLogin]
+    persons: int = 0
+    employers: int = 0
+    accounts: int = 0
+    entries: int = 0
+    lines: int = 0
+
+
+def database_has_people_or_units() -> bool:
+    """Is anything there that seeding could clash with (people, units or accounts)?"""
+    return Person.objects.exists() or Employer.objects.exists() or FundAccount.objects.exists()
+
+
+def demo_password(rng: random.Random) -> str:
+    """``Demo-`` and eight letters and digits, with at least one of each case and a digit."""
+    alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        tail = "".join(rng.choice(alphabet) for _ in range(8))
+        if (
+            any(char.islower() for char in tail)
+            and any(char.isupper() for char in tail)
+            and any(char in string.digits for char in tail)
+        ):
+            return f"Demo-{tail}"
+
+
+def seed_city(plan: CityPlan) -> SeedResult:
+    """Write ``plan`` to the database; the caller checked that the database is empty."""
+    passwords = random.Random(f"demo-logins:{plan.seed}")
+    logins: list[DemoLogin] = []
+    staff = _create_staff(passwords, logins)
+    employers = _register_employers(plan, clerk=staff[roles.STAFF_CLERK])
+    people = _register_people(plan)
+    accounts = _open_accounts(plan, people, employers)
+    entries, lines = _post_history(plan, accounts, employers)
+    _record_unit_states(plan, employers)
+    _create_employer_logins(plan, employers, passwords, logins)
+    _create_persona_logins(plan, people, employers, passwords, logins)
+    return SeedResult(
+        logins=logins,
+        persons=len(people),
+        employers=len(employers),
+        accounts=len(accounts),
+        entries=entries,
+        lines=lines,
+    )
+
+
+def write_logins(logins: list[DemoLogin]) -> str:
+    """Write ``var/demo-logins.json`` (``settings.VAR_DIR``) and return its path."""
+    path = settings.VAR_DIR / LOGINS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps([asdict(login) for login in logins], ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def read_logins() -> list[dict] | None:
+    path = settings.VAR_DIR / LOGINS_FILE
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+# --- steps --------------------------------------------------------------------------------
+
+
+def _create_staff(passwords: random.Random, logins: list[DemoLogin]) -> dict[str, User]:
+    staff = {}
+    for role, username, title in STAFF_LOGINS:
+        password = demo_password(passwords)
+        staff[role] = create_operator(username=username, password=password, role=role, actor=None)
+        logins.append(DemoLogin(role, None, username, password, title, None))
+    admin = staff[roles.ADMIN]
+    with transaction.atomic(durable=True):
+        User.objects.filter(pk=admin.pk).update(is_superuser=True)
+        record_events(
+            [
+                PendingEvent(
+                    actor=None,
+                    actor_label=ACTOR_LABEL,
+                    action="demo.superuser_granted",
+                    target=admin,
+                    summary=f"Demo administrator {admin.username} made superuser",
+                )
+            ]
+        )
+    return staff
+
+
+def _register_employers(plan: CityPlan, *, clerk: User) -> dict[int, Employer]:
+    employers = {}
+    for planned in plan.employers:
+        employers[planned.index] = register_employer(
+            credit_code=planned.credit_code,
+            name=planned.name,
+            bank_account_no=planned.bank_account_no,
+            bank_name=planned.bank_name,
+            employer_rate_bp=planned.employer_rate_bp,
+            employee_rate_bp=planned.employee_rate_bp,
+            confirm_credit_code=planned.confirmed,
+            # A legacy code is confirmed by the demo clerk, as staff would at the counter.
+            actor=clerk if planned.confirmed else None,
+        )
+    return employers
+
+
+def _register_people(plan: CityPlan) -> dict[int, Person]:
+    rows = [
+        {
+            "id_number": person.id_number,
+            "name": person.name,
+            "mobile": person.mobile,
+            "hukou_region": person.hukou_region,
+        }
+        for person in plan.people
+    ]
+    registered = bulk_register_people(rows, actor=None, actor_label=ACTOR_LABEL)
+    people = {planned.index: person for planned, person in zip(plan.people, registered, strict=True)}
+    verified_at = _noon(plan.window_start)
+    for planned in plan.people:
+        if planned.bank_card is not None:
+            people[planned.index] = set_bank_card(
+                person=people[planned.index],
+                card_number=planned.bank_card,
+                verified_at=verified_at if planned.card_verified else None,
+                actor=None,
+            )
+    return people
+
+
+def _open_accounts(
+    plan: CityPlan, people: dict[int, Person], employers: dict[int, Employer]
+) -> dict[int, FundAccount]:
+    planned = [person for person in plan.people if person.employer is not None]
+    rows = [
+        (people[person.index], employers[person.employer], person.base, person.opened_on)
+        for person in planned
+    ]
+    opened = bulk_open_accounts(rows, actor=None, actor_label=ACTOR_LABEL)
+    return {person.index: account for person, account in zip(planned, opened, strict=True)}
+
+
+def _events(plan: CityPlan) -> list[tuple]:
+    events = []
+    for employer in plan.employers:
+        for month in plan.months:
+            business_on = employer.business_date(month)
+            if employer.pays_in(month) and month not in employer.missed_months and business_on < plan.today:
+                events.append((business_on, _DEPOSIT, employer.index, month))
+        if employer.backpaid_on is not None and employer.backpaid_on < plan.today:
+            for month in employer.missed_months:
+                events.append((employer.backpaid_on, _BACKPAY, employer.index, month))
+    for person in plan.people:
+        for day in person.partial_withdrawals:
+            events.append((day, _PARTIAL, person.index, None))
+        if person.sealed_on is not None:
+            events.append((person.sealed_on, _SEAL, person.index, None))
+        if person.payout_on is not None:
+            events.append((person.payout_on, _PAYOUT, person.index, None))
+        if person.closed_on is not None:
+            events.append((person.closed_on, _CLOSE, person.index, None))
+        if person.frozen_on is not None:
+            events.append((person.frozen_on, _FREEZE, person.index, None))
+    events.sort(key=lambda event: (event[0], event[1], event[2], event[3] or date.min))
+    return events
+
+
+class _Poster:
+    """Posts the planned history, keeping each account's balance to size the withdrawals."""
+
+    def __init__(self, plan: CityPlan, accounts: dict[int, FundAccount], employers: dict[int, Employer]):
+        self.plan = plan
+        self.accounts = accounts
+        self.employers = employers
+        self.bank = centre_account(BANK_SETTLEMENT)
+        self.balances: dict[int, int] = defaultdict(int)
+        self.members: dict[int, list[PlannedPerson]] = defaultdict(list)
+        for person in plan.people:
+            if person.employer is not None:
+                self.members[person.employer].append(person)
+        self.rng = random.Random(f"demo-withdrawals:{plan.seed}")
+        self.entries = 0
+        self.lines = 0
+        self.paid_months: dict[int, date] = {}
+
+    def _post(self, *, business_type, business_on, key, memo, credits=(), debits=()):
+        lines = [Line(account=self.bank, debit=sum(amount for _, amount in credits))] if credits else []
+        for index, amount in credits:
+            lines.append(Line(account=self.accounts[index].ledger_account, credit=amount))
+            self.balances[index] += amount
+        for index, amount in debits:
+            lines.append(Line(account=self.accounts[index].ledger_account, debit=amount))
+            self.balances[index] -= amount
+        if debits:
+            lines.append(Line(account=self.bank, credit=sum(amount for _, amount in debits)))
+        post_entry(
+            lines=lines, business_type=business_type, business_on=business_on, idempotency_key=key, memo=memo
+        )
+        self.entries += 1
+        self.lines += len(lines)
+
+    def deposit(self, employer_index: int, month: date, business_on: date, *, back_payment: bool):
+        planned: PlannedEmployer = self.plan.employers[employer_index]
+        employer = self.employers[employer_index]
+        due_on = planned.business_date(month)
+        credits = []
+        for person in self.members[employer_index]:
+            if not person.paid_on(due_on):
+                continue
+            if back_payment and person.closed_on is not None and person.closed_on <= business_on:
+                continue  # closed since: a late payment cannot reach a closed account
+            employer_part, employee_part = monthly_parts(
+                base=person.base,
+                employer_rate_bp=employer.employer_rate_bp,
+                employee_rate_bp=employer.employee_rate_bp,
+            )
+            credits.append((person.index, employer_part + employee_part))
+        if not credits:
+            return
+        kind = "backpay" if back_payment else "deposit"
+        self._post(
+            business_type=BusinessType.BACK_PAYMENT if back_payment else BusinessType.MONTHLY_DEPOSIT,
+            business_on=business_on,
+            key=f"seed:{kind}:{employer.unit_account_no}:{month:%Y-%m}",
+            memo=f"{month:%Y-%m} {'补缴' if back_payment else '汇缴'} {len(credits)} 人",
+            credits=credits,
+        )
+        self.paid_months[employer_index] = max(month, self.paid_months.get(employer_index, month))
+
+    def partial(self, index: int, business_on: date):
+        # Whole hundreds of yuan, a fifth to a half of the balance (a purchase or a rent refund).
+        amount = int(self.balances[index] * self.rng.uniform(0.2, 0.5)) // 10000 * 10000
+        if amount <= 0:
+            return
+        account = self.accounts[index]
+        self._post(
+            business_type=BusinessType.PARTIAL_WITHDRAWAL,
+            business_on=business_on,
+            key=f"seed:withdrawal:{account.account_no}:{business_on:%Y-%m-%d}",
+            memo="部分提取",
+            debits=[(index, amount)],
+        )
+
+    def payout(self, index: int, business_on: date):
+        business_type, _status = _CLOSING[self.plan.people[index].fate]
+        amount = self.balances[index]
+        if amount <= 0:
+            return
+        account = self.accounts[index]
+        self._post(
+            business_type=business_type,
+            business_on=business_on,
+            key=f"seed:close:{account.account_no}",
+            memo=BusinessType(business_type).label,
+            debits=[(index, amount)],
+        )
+
+
+def _post_history(
+    plan: CityPlan, accounts: dict[int, FundAccount], employers: dict[int, Employer]
+) -> tuple[int, int]:
+    poster = _Poster(plan, accounts, employers)
+    frozen = []
+    by_month: dict[date, list[tuple]] = defaultdict(list)
+    for event in _events(plan):
+        by_month[event[0].replace(day=1)].append(event)
+    for _month, events in sorted(by_month.items()):
+        # One transaction per calendar month: small enough to keep locks short, few commits.
+        with transaction.atomic(durable=True):
+            for business_on, kind, index, month in events:
+                if kind in (_DEPOSIT, _BACKPAY):
+                    poster.deposit(index, month, business_on, back_payment=kind == _BACKPAY)
+                elif kind == _PARTIAL:
+                    poster.partial(index, business_on)
+                elif kind == _SEAL:
+                    accounts[index] = seal_account_in_transaction(
+                        account=accounts[index], sealed_on=business_on, actor=None
+                    )
+                elif kind == _PAYOUT:
+                    poster.payout(index, business_on)
+                elif kind == _CLOSE:
+                    accounts[index] = close_account_in_transaction(
+                        account=accounts[index],
+                        status=_CLOSING[plan.people[index].fate][1],
+                        closed_on=business_on,
+                        actor=None,
+                    )
+                else:
+                    frozen.append((index, business_on))
+    _freeze(accounts, frozen)
+    for employer_index, month in poster.paid_months.items():
+        plan.employers[employer_index].paid_up_to = month
+    return poster.entries, poster.lines
+
+
+def _freeze(accounts: dict[int, FundAccount], frozen: list[tuple[int, date]]) -> None:
+    if not frozen:
+        return
+    with transaction.atomic(durable=True):
+        events = []
+        for index, frozen_on in frozen:
+            account = accounts[index]
+            changed = FundAccount.objects.filter(pk=account.pk, status=AccountStatus.NORMAL).update(
+                status=AccountStatus.FROZEN
+            )
+            if changed:
+                account.status = AccountStatus.FROZEN
+                events.append(
+                    PendingEvent(
+                        actor=None,
+                        actor_label=ACTOR_LABEL,
+                        action="demo.account_frozen",
+                        target=account,
+                        summary=f"Account {account.account_no} frozen (demo: a court freeze)",
+                        data={"frozen_on": frozen_on.isoformat()},
+                    )
+                )
+        record_events(events)
+
+
+def _record_unit_states(plan: CityPlan, employers: dict[int, Employer]) -> None:
+    """Each unit's 缴至年月 and its final status (03/04/05), which no service sets yet."""
+    changed = []
+    events = []
+    for planned in plan.employers:
+        employer = employers[planned.index]
+        paid_up_to = planned.paid_up_to
+        fields = {}
+        if paid_up_to is not None:
+            fields["paid_up_to"] = paid_up_to
+        if planned.status != employer.status:
+            fields["status"] = planned.status
+        if not fields:
+            continue
+        for name, value in fields.items():
+            setattr(employer, name, value)
+        changed.append(employer)
+        events.append(
+            PendingEvent(
+                actor=None,
+                actor_label=ACTOR_LABEL,
+                action="demo.unit_state_set",
+                target=employer,
+                summary=f"Unit {employer.unit_account_no}: status {employer.status}, paid up to "
+                f"{employer.paid_up_to:%Y-%m}"
+                if employer.paid_up_to
+                else f"Unit {employer.unit_account_no}: status {employer.status}",
+                data={
+                    "status": employer.status,
+                    "paid_up_to": employer.paid_up_to.isoformat() if employer.paid_up_to else None,
+                    "stopped_on": planned.stopped_on.isoformat() if planned.stopped_on else None,
+                },
+            )
+        )
+    with transaction.atomic(durable=True):
+        Employer.objects.bulk_update(changed, ["paid_up_to", "status"], batch_size=500)
+        record_events(events)
+
+
+def _create_employer_logins(
+    plan: CityPlan, employers: dict[int, Employer], passwords: random.Random, logins: list[DemoLogin]
+) -> None:
+    # The largest unit: its monthly list is long enough to show paging and bulk checks.
+    employer = employers[max(plan.employers, key=lambda planned: planned.size).index]
+    for role, prefix in ((roles.EMPLOYER_PREPARER, "preparer"), (roles.EMPLOYER_APPROVER, "approver")):
+        username = f"{prefix}-{employer.unit_account_no}"
+        password = demo_password(passwords)
+        create_operator(username=username, password=password, role=role, employer=employer, actor=None)
+        title = "经办人" if role == roles.EMPLOYER_PREPARER else "审核人"
+        logins.append(DemoLogin(role, None, username, password, title, employer.name))
+
+
+def _create_persona_logins(
+    plan: CityPlan,
+    people: dict[int, Person],
+    employers: dict[int, Employer],
+    passwords: random.Random,
+    logins: list[DemoLogin],
+) -> None:
+    planned_by_persona = {person.persona: person for person in plan.people if person.persona is not None}
+    rows = []
+    for persona in Persona.values:
+        planned = planned_by_persona[persona]
+        person = people[planned.index]
+        password = demo_password(passwords)
+        create_employee_login(person=person, password=password, actor=None)
+        rows.append(DemoPersona(person=person, persona=persona))
+        logins.append(
+            DemoLogin(
+                roles.EMPLOYEE,
+                persona,
+                planned.id_number,
+                password,
+                planned.name,
+                employers[planned.employer].name,
+            )
+        )
+    with transaction.atomic(durable=True):
+        created = DemoPersona.objects.bulk_create(rows)
+        record_events(
+            [
+                PendingEvent(
+                    actor=None,
+                    actor_label=ACTOR_LABEL,
+                    action="demo.persona_assigned",
+                    target=row.person,
+                    summary=f"Person {row.person.masked_id_number} plays the demo persona {row.persona}",
+                    data={"persona": row.persona},
+                )
+                for row in created
+            ]
+        )
+
+
+def _noon(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12)))
