@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _attach_role_permissions(sender, **kwargs):
@@ -17,7 +18,7 @@ def _attach_role_permissions(sender, **kwargs):
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "账户 Accounts"
+    verbose_name = _("Accounts")
 
     def ready(self):
         post_migrate.connect(_attach_role_permissions, dispatch_uid="accounts.ensure_roles")

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField, mask_bank_card, mask_id_number
 
@@ -27,7 +28,13 @@ class User(AbstractUser):
 
     # Set for employer operators (preparer, approver) only: the unit whose lists they handle.
     employer = models.ForeignKey(
-        "accounts.Employer", null=True, blank=True, on_delete=models.PROTECT, related_name="operators"
+        "accounts.Employer",
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="operators",
+        help_text=_("For employer operators only: the unit whose lists they handle."),
     )
 
     def __str__(self):
@@ -35,33 +42,41 @@ class User(AbstractUser):
 
 
 class Sex(models.TextChoices):
-    MALE = "M", "男"
-    FEMALE = "F", "女"
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
 
 
 class Person(models.Model):
     """职工: one natural person known to the centre, identified by resident ID number."""
 
-    id_number = EncryptedTextField()
+    id_number = EncryptedTextField(_("ID number"))
     # HMAC of the normalised ID number (core.crypto.blind_index): exact lookup and uniqueness
     # without storing the number in clear.
-    id_number_index = models.CharField(max_length=64, unique=True, editable=False)
-    name = models.CharField(max_length=50)
+    id_number_index = models.CharField(_("ID number index"), max_length=64, unique=True, editable=False)
+    name = models.CharField(_("full name"), max_length=50)
     # Derived from the ID number at registration (parity of the 17th digit, digits 7–14).
-    sex = models.CharField(max_length=1, choices=Sex.choices)
-    birth_date = models.DateField()
-    mobile = models.CharField(max_length=11)
-    hukou_region = models.CharField(max_length=6)
-    bank_card = EncryptedTextField(null=True, blank=True)
-    bank_card_last4 = models.CharField(max_length=4, blank=True)
-    bank_card_verified_at = models.DateTimeField(null=True, blank=True)
-    user = models.OneToOneField(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="person"
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"))
+    mobile = models.CharField(_("mobile"), max_length=11)
+    hukou_region = models.CharField(
+        _("hukou region"), max_length=6, help_text=_("The 6-digit administrative code of the hukou.")
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    bank_card = EncryptedTextField(_("bank card"), null=True, blank=True)
+    bank_card_last4 = models.CharField(_("last 4 digits of the bank card"), max_length=4, blank=True)
+    bank_card_verified_at = models.DateTimeField(_("bank card verified at"), null=True, blank=True)
+    user = models.OneToOneField(
+        "accounts.User",
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
-        verbose_name = "职工 person"
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="accounts_person_sex_known"),
             # A card is verified only if there is a card.
@@ -87,38 +102,55 @@ class Person(models.Model):
 class EmployerStatus(models.TextChoices):
     """单位账户状态 (DOMAIN.md §2)."""
 
-    NORMAL = "01", "正常"
-    OPENED = "02", "开户"
-    DEFERRED = "03", "缓缴"
-    CLOSED = "04", "销户"
-    SEALED = "05", "封存"
-    OTHER = "99", "其他"
+    NORMAL = "01", _("Normal")
+    OPENED = "02", _("Opened")
+    DEFERRED = "03", _("Deferred")
+    CLOSED = "04", _("Closed")
+    SEALED = "05", _("Sealed")
+    OTHER = "99", _("Other")
 
 
 class Employer(models.Model):
     """单位: an employer paying in for its employees, with its unit account at the centre."""
 
-    credit_code = models.CharField(max_length=18, unique=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     # Early Fujian pilot codes fail the GB 32100 check yet are legal: such a unit stays 开户
     # until a member of staff confirms the code (credit_code_confirmed_at).
-    credit_code_checksum_ok = models.BooleanField()
-    credit_code_confirmed_at = models.DateTimeField(null=True, blank=True)
+    credit_code_checksum_ok = models.BooleanField(_("credit code check character correct"))
+    credit_code_confirmed_at = models.DateTimeField(_("credit code confirmed at"), null=True, blank=True)
     credit_code_confirmed_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        verbose_name=_("credit code confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    name = models.CharField(max_length=200)
-    unit_account_no = models.CharField(max_length=11, unique=True)
-    bank_account_no = EncryptedTextField()
-    bank_name = models.CharField(max_length=100)
-    employer_rate_bp = models.PositiveSmallIntegerField(default=RATE_MAX_BP)
-    employee_rate_bp = models.PositiveSmallIntegerField(default=RATE_MAX_BP)
-    status = models.CharField(max_length=2, choices=EmployerStatus.choices, default=EmployerStatus.OPENED)
+    name = models.CharField(_("unit name"), max_length=200)
+    unit_account_no = models.CharField(_("unit account number"), max_length=11, unique=True)
+    bank_account_no = EncryptedTextField(_("bank account number"))
+    bank_name = models.CharField(_("bank"), max_length=100)
+    employer_rate_bp = models.PositiveSmallIntegerField(
+        _("employer rate (basis points)"), default=RATE_MAX_BP, help_text=_("1200 basis points = 12%.")
+    )
+    employee_rate_bp = models.PositiveSmallIntegerField(
+        _("employee rate (basis points)"), default=RATE_MAX_BP, help_text=_("1200 basis points = 12%.")
+    )
+    status = models.CharField(
+        _("status"), max_length=2, choices=EmployerStatus.choices, default=EmployerStatus.OPENED
+    )
     # 缴至年月: the last month fully paid, stored as the 1st of that month.
-    paid_up_to = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    paid_up_to = models.DateField(
+        _("paid up to"),
+        null=True,
+        blank=True,
+        help_text=_("The last month fully paid, stored as the first day of that month."),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
-        verbose_name = "单位 employer"
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
         permissions = [("confirm_credit_code", "Can confirm a legacy credit code that fails its check")]
         constraints = [
             models.CheckConstraint(
@@ -156,13 +188,26 @@ class Employer(models.Model):
 class AccountStatus(models.TextChoices):
     """个人账户状态 (DOMAIN.md §2)."""
 
-    NORMAL = "01", "正常"
-    SEALED = "02", "封存"
-    MERGED = "03", "合并销户"
-    TRANSFERRED_OUT = "04", "外部转出销户"
-    CLOSED_BY_WITHDRAWAL = "05", "提取销户"
-    FROZEN = "06", "冻结"
-    OTHER = "99", "其他"
+    NORMAL = "01", _("Normal")
+    SEALED = "02", _("Sealed")
+    MERGED = "03", _("Closed (merged)")
+    TRANSFERRED_OUT = "04", _("Closed (transferred out)")
+    CLOSED_BY_WITHDRAWAL = "05", _("Closed (withdrawn)")
+    FROZEN = "06", _("Frozen")
+    OTHER = "99", _("Other")
+
+
+#: The standard's Chinese name of each account status, for what is *stored* (audit summaries):
+#: records read the same whatever language the request that wrote them used.
+ACCOUNT_STATUS_RECORD_NAMES: dict[str, str] = {
+    AccountStatus.NORMAL: "正常",
+    AccountStatus.SEALED: "封存",
+    AccountStatus.MERGED: "合并销户",
+    AccountStatus.TRANSFERRED_OUT: "外部转出销户",
+    AccountStatus.CLOSED_BY_WITHDRAWAL: "提取销户",
+    AccountStatus.FROZEN: "冻结",
+    AccountStatus.OTHER: "其他",
+}
 
 
 CLOSED_STATUSES = (AccountStatus.MERGED, AccountStatus.TRANSFERRED_OUT, AccountStatus.CLOSED_BY_WITHDRAWAL)
@@ -175,25 +220,39 @@ class FundAccount(models.Model):
     (see ``accounts.numbering``).
     """
 
-    account_no = models.CharField(max_length=12, unique=True)
+    account_no = models.CharField(_("account number"), max_length=12, unique=True)
     # One-to-one is the database's guarantee of DOMAIN.md §4 "one person, one account".
-    person = models.OneToOneField("accounts.Person", on_delete=models.PROTECT, related_name="fund_account")
+    person = models.OneToOneField(
+        "accounts.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="fund_account"
+    )
     # The current employer, or the last one for a sealed or closed account (kept as history).
     employer = models.ForeignKey(
-        "accounts.Employer", null=True, blank=True, on_delete=models.PROTECT, related_name="fund_accounts"
+        "accounts.Employer",
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fund_accounts",
+        help_text=_("The current unit, or the last one of a sealed or closed account."),
     )
-    status = models.CharField(max_length=2, choices=AccountStatus.choices, default=AccountStatus.NORMAL)
-    base = models.BigIntegerField(help_text="缴存基数 in fen")
-    opened_on = models.DateField()
-    sealed_on = models.DateField(null=True, blank=True)
-    closed_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=2, choices=AccountStatus.choices, default=AccountStatus.NORMAL
+    )
+    base = models.BigIntegerField(_("deposit base (fen)"), help_text=_("The monthly deposit base, in fen."))
+    opened_on = models.DateField(_("opened on"))
+    sealed_on = models.DateField(_("sealed on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     ledger_account = models.OneToOneField(
-        "ledger.LedgerAccount", on_delete=models.PROTECT, related_name="fund_account"
+        "ledger.LedgerAccount",
+        verbose_name=_("ledger account"),
+        on_delete=models.PROTECT,
+        related_name="fund_account",
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
-        verbose_name = "个人账户 fund account"
+        verbose_name = _("fund account")
+        verbose_name_plural = _("fund accounts")
         constraints = [
             models.CheckConstraint(condition=Q(base__gte=0), name="accounts_fundaccount_base_not_negative"),
             models.CheckConstraint(
@@ -242,8 +301,12 @@ class NumberSequence(models.Model):
     racing to the same number, and a bulk opening reserves a block in one update.
     """
 
-    name = models.CharField(max_length=32, primary_key=True)
-    last_value = models.BigIntegerField(default=0)
+    name = models.CharField(_("series"), max_length=32, primary_key=True)
+    last_value = models.BigIntegerField(_("last value"), default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
 
     def __str__(self):
         return f"{self.name} at {self.last_value} (#{self.pk})"

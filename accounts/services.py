@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.models import (
+    ACCOUNT_STATUS_RECORD_NAMES,
     CLOSED_STATUSES,
     RATE_MAX_BP,
     RATE_MIN_BP,
@@ -234,7 +235,7 @@ def bulk_register_people(
                 hukou_region=row["hukou_region"],
             )
         except DomainError as error:
-            error.message = f"row {row_no}: {error.message}"
+            error.message = _("Row %(row)s: %(message)s") % {"row": row_no, "message": error.message}
             error.args = (error.message,)
             raise
         if facts.index in seen:
@@ -661,7 +662,8 @@ def close_account_in_transaction(*, account: FundAccount, status: str, closed_on
         actor=actor,
         action="accounts.account_closed",
         target=account,
-        summary=f"Closed account {account.account_no} ({account.get_status_display()})",
+        # Stored data: the status's Chinese name whatever the request's language.
+        summary=f"Closed account {account.account_no} ({ACCOUNT_STATUS_RECORD_NAMES[status]})",
         data={"status": status, "previous_status": previous_status, "closed_on": closed_on.isoformat()},
     )
     return account

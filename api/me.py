@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -43,14 +44,14 @@ class MovementQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         start, end = attrs.get("from"), attrs.get("to")
         if start and end and start > end:
-            raise serializers.ValidationError({"from": "The start date is after the end date."})
+            raise serializers.ValidationError({"from": _("The start date is after the end date.")})
         return attrs
 
 
 def _person_of(request):
     person = getattr(request.user, "person", None)
     if person is None:
-        raise PermissionDenied("Only employees have a fund account.")
+        raise PermissionDenied(_("Only employees have a fund account."))
     return person
 
 
@@ -59,7 +60,7 @@ class MyAccountView(APIView):
     def get(self, request):
         summary = account_summary(_person_of(request))
         if summary is None:
-            raise NotFound("You have no fund account yet.")
+            raise NotFound(_("You have no fund account yet."))
         return Response(AccountSerializer(summary).data)
 
 

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
@@ -15,29 +16,37 @@ class AuditEvent(models.Model):
     The database refuses UPDATE and DELETE of these rows (migration 0002).
     """
 
-    sequence = models.BigIntegerField(unique=True)
-    occurred_at = models.DateTimeField()
+    sequence = models.BigIntegerField(_("sequence"), unique=True)
+    occurred_at = models.DateTimeField(_("occurred at"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Null for a process (seeding, a scheduled task).",
+        help_text=_("Empty for a process (seeding, a scheduled task)."),
     )
-    actor_label = models.CharField(max_length=150)
-    action = models.CharField(max_length=100, db_index=True)
+    actor_label = models.CharField(_("actor name"), max_length=150)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
     target_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContentType,
+        verbose_name=_("target type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    target_id = models.CharField(max_length=64, blank=True)
-    target_repr = models.CharField(max_length=255, blank=True)
-    summary = models.TextField(help_text="Personal data masked.")
-    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    target_id = models.CharField(_("target ID"), max_length=64, blank=True)
+    target_repr = models.CharField(_("target"), max_length=255, blank=True)
+    summary = models.TextField(_("summary"), help_text=_("Personal data masked."))
+    data = models.JSONField(_("data"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         constraints = [
             # The chain starts at 1 and grows; gaps are checked by verify_audit_chain.
             models.CheckConstraint(condition=Q(sequence__gte=1), name="audit_event_sequence_positive"),

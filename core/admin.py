@@ -108,7 +108,7 @@ class PolicyParameterAdmin(admin.ModelAdmin):
     def shown_value(self, obj):
         spec = PARAMETERS.get(obj.key)
         if spec is not None and spec.kind == FEN and isinstance(obj.value, int):
-            return f"{format_yuan(obj.value)} 元"
+            return _("%(amount)s yuan") % {"amount": format_yuan(obj.value)}
         return obj.value
 
     @admin.display(description=_("in force"), boolean=True)

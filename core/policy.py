@@ -204,7 +204,7 @@ def clean_policy_value(key: str, value) -> object:
         if not _DECIMAL_TEXT.fullmatch(text):
             raise _invalid(_("Enter a decimal number such as 0.12 (a rate of 12%)."))
         if spec.kind == RATE and Decimal(text) > 1:
-            raise _invalid(_("A rate is a fraction between 0 and 1: 12% is 0.12."))
+            raise _invalid(_("A rate is a fraction between 0 and 1, such as 0.12 for 12%."))
         return text
     if spec.kind in (FEN, INTEGER):
         if isinstance(value, str) and _DIGITS_TEXT.fullmatch(value.strip()):
@@ -227,12 +227,18 @@ def _typed(key: str, stored):
     spec = PARAMETERS.get(key)
     if isinstance(stored, float):
         # A float can only come from a hand edit of the database; refuse to compute with it.
-        raise InvalidPolicyValue(f"policy parameter {key} holds a float: store it as a decimal string")
+        raise InvalidPolicyValue(
+            _("Policy parameter %(key)s holds a floating-point number: store it as a decimal string.")
+            % {"key": key}
+        )
     if spec is not None and spec.kind in (RATE, DECIMAL):
         try:
             return Decimal(stored)
         except (InvalidOperation, TypeError) as error:
-            raise InvalidPolicyValue(f"policy parameter {key} holds {stored!r}, not a decimal") from error
+            raise InvalidPolicyValue(
+                _("Policy parameter %(key)s holds %(value)s, not a decimal number.")
+                % {"key": key, "value": repr(stored)}
+            ) from error
     return stored
 
 

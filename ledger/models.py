@@ -14,34 +14,57 @@ journal, Σ debit-normal balances = Σ credit-normal balances.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class BusinessType(models.TextChoices):
     """业务类型 of JGJ/T 320-2014 (DOMAIN.md §2): every ledger movement carries one."""
 
-    MONTHLY_DEPOSIT = "01", "汇缴"
-    BACK_PAYMENT = "02", "补缴"
-    OPEN = "03", "开户"
-    UNSEAL = "04", "启封"
-    SEAL = "05", "封存"
-    INTERNAL_TRANSFER = "06", "内部转移"
-    TRANSFER_OUT = "07", "外部转出"
-    TRANSFER_IN = "08", "外部转入"
-    ANNUAL_INTEREST = "09", "年终结息"
-    BASE_ADJUSTMENT = "10", "基数调整"
-    PARTIAL_WITHDRAWAL = "11", "部分提取"
-    CLOSING_WITHDRAWAL = "12", "销户提取"
-    DEFERRAL = "13", "缓缴处理"
-    FREEZE = "14", "冻结"
-    UNFREEZE = "15", "解冻"
+    MONTHLY_DEPOSIT = "01", _("Monthly deposit")
+    BACK_PAYMENT = "02", _("Back payment")
+    OPEN = "03", _("Account opening")
+    UNSEAL = "04", _("Unsealing")
+    SEAL = "05", _("Sealing")
+    INTERNAL_TRANSFER = "06", _("Internal transfer")
+    TRANSFER_OUT = "07", _("Transfer out of the city")
+    TRANSFER_IN = "08", _("Transfer in from another city")
+    ANNUAL_INTEREST = "09", _("Year-end interest")
+    BASE_ADJUSTMENT = "10", _("Base adjustment")
+    PARTIAL_WITHDRAWAL = "11", _("Partial withdrawal")
+    CLOSING_WITHDRAWAL = "12", _("Closing withdrawal")
+    DEFERRAL = "13", _("Deferral")
+    FREEZE = "14", _("Freeze")
+    UNFREEZE = "15", _("Unfreeze")
+
+
+#: The standard's Chinese name of each business type, for what is *stored* (journal memos, audit
+#: summaries): records read the same whatever language the request that wrote them used. Pages
+#: show ``BusinessType(code).label`` instead, in the reader's language.
+BUSINESS_TYPE_RECORD_NAMES: dict[str, str] = {
+    BusinessType.MONTHLY_DEPOSIT: "汇缴",
+    BusinessType.BACK_PAYMENT: "补缴",
+    BusinessType.OPEN: "开户",
+    BusinessType.UNSEAL: "启封",
+    BusinessType.SEAL: "封存",
+    BusinessType.INTERNAL_TRANSFER: "内部转移",
+    BusinessType.TRANSFER_OUT: "外部转出",
+    BusinessType.TRANSFER_IN: "外部转入",
+    BusinessType.ANNUAL_INTEREST: "年终结息",
+    BusinessType.BASE_ADJUSTMENT: "基数调整",
+    BusinessType.PARTIAL_WITHDRAWAL: "部分提取",
+    BusinessType.CLOSING_WITHDRAWAL: "销户提取",
+    BusinessType.DEFERRAL: "缓缴处理",
+    BusinessType.FREEZE: "冻结",
+    BusinessType.UNFREEZE: "解冻",
+}
 
 
 class AccountKind(models.TextChoices):
-    FUND = "FUND", "个人账户"
-    ASSET = "ASSET", "资产"
-    LIABILITY = "LIABILITY", "负债"
-    INCOME = "INCOME", "收入"
-    EXPENSE = "EXPENSE", "费用"
+    FUND = "FUND", _("Personal fund account")
+    ASSET = "ASSET", _("Asset")
+    LIABILITY = "LIABILITY", _("Liability")
+    INCOME = "INCOME", _("Income")
+    EXPENSE = "EXPENSE", _("Expense")
 
 
 DEBIT_NORMAL_KINDS = frozenset({AccountKind.ASSET, AccountKind.EXPENSE})
@@ -50,14 +73,18 @@ DEBIT_NORMAL_KINDS = frozenset({AccountKind.ASSET, AccountKind.EXPENSE})
 class LedgerAccount(models.Model):
     """A centre account (``BANK_SETTLEMENT``…) or one employee's fund account (``FUND-<no>``)."""
 
-    code = models.CharField(max_length=64, unique=True)
-    name = models.CharField(max_length=100)
-    kind = models.CharField(max_length=10, choices=AccountKind.choices)
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("account name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=AccountKind.choices)
     # Cached in the normal direction (module docstring); changed only by ledger.services.
-    balance = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    balance = models.BigIntegerField(
+        _("balance (fen)"), default=0, help_text=_("In the account's normal direction.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("ledger accounts")
         constraints = [
             # Backstop for the service check: an employee's money can never go below zero.
             models.CheckConstraint(
@@ -87,24 +114,35 @@ class LedgerAccount(models.Model):
 class JournalEntry(models.Model):
     """One balanced posting; insert-only, corrected only by a reversing entry."""
 
-    business_type = models.CharField(max_length=2, choices=BusinessType.choices)
-    business_on = models.DateField()
+    business_type = models.CharField(_("business type"), max_length=2, choices=BusinessType.choices)
+    business_on = models.DateField(_("business date"))
     # The caller's name for this posting: a replay with the same key returns this entry.
-    idempotency_key = models.CharField(max_length=200, unique=True)
-    memo = models.CharField(max_length=200, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
     # Σ debits = Σ credits of the lines, declared up front so the database can check the lines.
-    amount = models.BigIntegerField()
-    posted_at = models.DateTimeField()
+    amount = models.BigIntegerField(_("amount (fen)"))
+    posted_at = models.DateTimeField(_("posted at"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # One-to-one: an entry can be reversed at most once.
     reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+        "self",
+        verbose_name=_("reverses"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
     )
 
     class Meta:
-        verbose_name_plural = "journal entries"
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledger_entry_amount_positive"),
             models.CheckConstraint(
@@ -120,12 +158,18 @@ class JournalEntry(models.Model):
 class JournalLine(models.Model):
     """One side of an entry on one account: a debit or a credit in fen."""
 
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
-    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="lines")
-    debit = models.BigIntegerField(default=0)
-    credit = models.BigIntegerField(default=0)
+    entry = models.ForeignKey(
+        JournalEntry, verbose_name=_("journal entry"), on_delete=models.PROTECT, related_name="lines"
+    )
+    account = models.ForeignKey(
+        LedgerAccount, verbose_name=_("ledger account"), on_delete=models.PROTECT, related_name="lines"
+    )
+    debit = models.BigIntegerField(_("debit (fen)"), default=0)
+    credit = models.BigIntegerField(_("credit (fen)"), default=0)
 
     class Meta:
+        verbose_name = _("journal line")
+        verbose_name_plural = _("journal lines")
         constraints = [
             models.CheckConstraint(
                 condition=Q(debit__gte=0) & Q(credit__gte=0), name="ledger_line_amounts_not_negative"

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_event, require_transaction
 from core.money import format_yuan
@@ -24,7 +25,14 @@ from ledger.exceptions import (
     UnknownBusinessType,
     UnknownLedgerAccount,
 )
-from ledger.models import AccountKind, BusinessType, JournalEntry, JournalLine, LedgerAccount
+from ledger.models import (
+    BUSINESS_TYPE_RECORD_NAMES,
+    AccountKind,
+    BusinessType,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+)
 
 __all__ = [
     "AlreadyReversed",
@@ -53,7 +61,8 @@ def centre_account(code: str) -> LedgerAccount:
     except LedgerAccount.DoesNotExist:
         if code not in CENTRE_ACCOUNTS:
             raise UnknownLedgerAccount(
-                f"No centre ledger account {code}.", code="UNKNOWN_LEDGER_ACCOUNT"
+                _("There is no centre ledger account %(code)s.") % {"code": code},
+                code="UNKNOWN_LEDGER_ACCOUNT",
             ) from None
     # Normally seeded by migration; recreated on demand after a database flush (transactional tests).
     name, kind = CENTRE_ACCOUNTS[code]
@@ -109,10 +118,13 @@ def reverse_entry(
         return replay
     if entry.reverses_id is not None:
         raise AlreadyReversed(
-            "A reversing entry cannot itself be reversed; post a new entry instead.", code="ALREADY_REVERSED"
+            _("A reversing entry cannot itself be reversed; post a new entry instead."),
+            code="ALREADY_REVERSED",
         )
     if JournalEntry.objects.filter(reverses=entry).exists():
-        raise AlreadyReversed(f"Entry {entry.pk} has already been reversed.", code="ALREADY_REVERSED")
+        raise AlreadyReversed(
+            _("Entry %(entry)s has already been reversed.") % {"entry": entry.pk}, code="ALREADY_REVERSED"
+        )
     mirror = [
         Line(account=line.account, debit=line.credit, credit=line.debit)
         for line in entry.lines.select_related("account").order_by("pk")
@@ -166,7 +178,8 @@ def _post(*, lines, business_type, business_on, idempotency_key, memo, actor, re
                 return winner
             if reverses is not None and JournalEntry.objects.filter(reverses=reverses).exists():
                 raise AlreadyReversed(
-                    f"Entry {reverses.pk} has already been reversed.", code="ALREADY_REVERSED"
+                    _("Entry %(entry)s has already been reversed.") % {"entry": reverses.pk},
+                    code="ALREADY_REVERSED",
                 ) from None
             raise
 
@@ -182,8 +195,9 @@ def _post(*, lines, business_type, business_on, idempotency_key, memo, actor, re
             actor=actor,
             action="ledger.reverse_entry" if reverses is not None else "ledger.post_entry",
             target=entry,
+            # Stored data, in Chinese whatever the request's language (BUSINESS_TYPE_RECORD_NAMES).
             summary=(
-                f"{BusinessType(business_type).label} {format_yuan(amount)} 元, {len(lines)} 行"
+                f"{BUSINESS_TYPE_RECORD_NAMES[business_type]} {format_yuan(amount)} 元, {len(lines)} 行"
                 + (f", 冲正分录 #{reverses.pk}" if reverses is not None else "")
             ),
             data={
@@ -200,25 +214,28 @@ def _post(*, lines, business_type, business_on, idempotency_key, memo, actor, re
 
 def _validate(lines: Sequence[Line], business_type: str, idempotency_key: str) -> int:
     if business_type not in BusinessType.values:
-        raise UnknownBusinessType(f"Unknown business type {business_type!r}.", code="UNKNOWN_BUSINESS_TYPE")
+        raise UnknownBusinessType(
+            _("Unknown business type %(type)s.") % {"type": business_type}, code="UNKNOWN_BUSINESS_TYPE"
+        )
     if not idempotency_key:
-        raise InvalidLine("Every posting needs an idempotency key.", code="INVALID_LINE")
+        raise InvalidLine(_("Every posting needs an idempotency key."), code="INVALID_LINE")
     if not lines:
-        raise UnbalancedEntry("An entry needs lines.", code="UNBALANCED_ENTRY")
+        raise UnbalancedEntry(_("An entry needs lines."), code="UNBALANCED_ENTRY")
     debits = credits = 0
     for line in lines:
         # bool is an int subclass and a float may carry fractions of a fen: refuse both.
         if type(line.debit) is not int or type(line.credit) is not int:
-            raise InvalidLine("Line amounts are whole fen (int).", code="INVALID_LINE")
+            raise InvalidLine(_("Line amounts are whole fen (int)."), code="INVALID_LINE")
         if line.debit < 0 or line.credit < 0 or (line.debit > 0) == (line.credit > 0):
-            raise InvalidLine("Each line has exactly one positive side.", code="INVALID_LINE")
+            raise InvalidLine(_("Each line has exactly one positive side."), code="INVALID_LINE")
         if line.account.pk is None:
-            raise InvalidLine("A line's account must be saved.", code="INVALID_LINE")
+            raise InvalidLine(_("A line's account must be saved."), code="INVALID_LINE")
         debits += line.debit
         credits += line.credit
     if debits != credits:
         raise UnbalancedEntry(
-            f"Debits {format_yuan(debits)} and credits {format_yuan(credits)} differ.",
+            _("Debits of %(debits)s yuan and credits of %(credits)s yuan differ.")
+            % {"debits": format_yuan(debits), "credits": format_yuan(credits)},
             code="UNBALANCED_ENTRY",
         )
     return debits
@@ -234,7 +251,7 @@ def _lock_accounts(lines: Sequence[Line]) -> tuple[list[LedgerAccount], dict[int
     locked = list(LedgerAccount.objects.select_for_update().filter(pk__in=list(raw)).order_by("pk"))
     if len(locked) != len(raw):
         raise UnknownLedgerAccount(
-            "A line refers to an account that does not exist.", code="UNKNOWN_LEDGER_ACCOUNT"
+            _("A line refers to an account that does not exist."), code="UNKNOWN_LEDGER_ACCOUNT"
         )
     return locked, raw
 
@@ -247,8 +264,12 @@ def _deltas(locked: list[LedgerAccount], raw: dict[int, tuple[int, int]]) -> dic
         delta = account.signed(debit=debit, credit=credit)
         if account.kind == AccountKind.FUND and account.balance + delta < 0:
             raise InsufficientBalance(
-                f"Account {account.code} holds {format_yuan(account.balance)} 元, "
-                f"less than the {format_yuan(-delta)} 元 asked.",
+                _("Account %(account)s holds %(balance)s yuan, less than the %(amount)s yuan asked.")
+                % {
+                    "account": account.code,
+                    "balance": format_yuan(account.balance),
+                    "amount": format_yuan(-delta),
+                },
                 code="INSUFFICIENT_BALANCE",
                 field="amount",
             )

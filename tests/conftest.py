@@ -1,9 +1,32 @@
 """Fixtures shared by every test package, and the markers for tests that need a real server."""
 
+import os
+from pathlib import Path
+
+import polib
 import pytest
 from django.db import connection
+from django.utils import translation
 
 pytest_plugins = ["tests.conftest_people"]
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+
+
+def pytest_configure(config):
+    """Compile a catalogue whose .mo is missing or older than its .po (`make test` compiles them too).
+
+    The .mo files are not committed; without this a bare ``pytest`` on a fresh clone would test
+    the pages in English msgids instead of Chinese. Written to a temporary file and renamed, so a
+    concurrent run never reads half a catalogue.
+    """
+    for po_path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")
+        polib.pofile(str(po_path)).save_as_mofile(str(partial))
+        os.replace(partial, mo_path)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -23,3 +46,15 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def vendor():
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-hans).
+
+    LocaleMiddleware activates the request's language in the thread and leaves it there, so
+    without this a test that asked for English would change the language of the next test.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()

@@ -167,7 +167,7 @@ class TestBulkRegisterPeople:
             },
         ]
 
-        with pytest.raises(InvalidIdNumber, match="row 2"):
+        with pytest.raises(InvalidIdNumber, match="第 2 行"):
             bulk_register_people(rows, actor=clerk)
 
         assert Person.objects.count() == 0

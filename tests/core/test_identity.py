@@ -58,19 +58,19 @@ class TestParseResidentId:
     def test_refuses_a_date_that_does_not_exist(self, birth):
         number = f"110105{birth}0020"
 
-        with pytest.raises(InvalidIdNumber, match="not a real date"):
+        with pytest.raises(InvalidIdNumber, match="不是有效日期"):
             parse_resident_id(number, today=TODAY)
 
     def test_refuses_a_birth_date_in_the_future(self):
         number = make_resident_id("350203", date(2026, 11, 27), 1)
 
-        with pytest.raises(InvalidIdNumber, match="not possible"):
+        with pytest.raises(InvalidIdNumber, match="不合理"):
             parse_resident_id(number, today=TODAY)
 
     def test_refuses_a_birth_date_before_1900(self):
         number = make_resident_id("350203", date(1899, 12, 31), 1)
 
-        with pytest.raises(InvalidIdNumber, match="not possible"):
+        with pytest.raises(InvalidIdNumber, match="不合理"):
             parse_resident_id(number, today=TODAY)
 
     @pytest.mark.parametrize(

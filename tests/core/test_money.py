@@ -46,7 +46,7 @@ class TestParseYuan:
             parse_yuan("-3.10")
 
         assert caught.value.code == "INVALID_AMOUNT"
-        assert "negative" in str(caught.value.message)
+        assert "不能为负数" in str(caught.value.message)
 
     @pytest.mark.parametrize("value", [1800.0, 0.1, 1800, Decimal("1800"), None, True])
     def test_refuses_anything_but_text(self, value):
@@ -57,7 +57,7 @@ class TestParseYuan:
         with pytest.raises(InvalidAmount) as caught:
             parse_yuan("1800.005")
 
-        assert "two decimals" in str(caught.value.message)
+        assert "最多保留两位小数" in str(caught.value.message)
 
     @pytest.mark.parametrize(
         "text",
