@@ -1,6 +1,7 @@
 """Background housekeeping that proves the task worker and the beat scheduler are running."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -16,3 +17,9 @@ def heartbeat():
 def last_heartbeat_at():
     value = cache.get(HEARTBEAT_KEY)
     return timezone.datetime.fromisoformat(value) if value else None
+
+
+@worker_ready.connect
+def _announce_worker(sender, **kwargs):
+    # Report at once rather than a minute later, when beat first ticks.
+    heartbeat.delay()

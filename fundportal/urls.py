@@ -2,7 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+admin.site.site_header = _("Housing Provident Fund Centre · admin console")
+admin.site.site_title = _("FundPortal admin console")
+admin.site.index_title = _("Centre administration")
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
