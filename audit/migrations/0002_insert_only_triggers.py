@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from core.db import vendor_sql
+
 POSTGRES_INSTALL = """
 CREATE OR REPLACE FUNCTION audit_event_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -28,26 +30,14 @@ SQLITE_REMOVE = [
 ]
 
 
-def install(apps, schema_editor):
-    run(schema_editor, POSTGRES_INSTALL, SQLITE_INSTALL)
-
-
-def remove(apps, schema_editor):
-    run(schema_editor, POSTGRES_REMOVE, SQLITE_REMOVE)
-
-
-def run(schema_editor, postgres_sql, sqlite_statements):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(postgres_sql, None)  # None: no placeholder parsing of "%"
-    elif vendor == "sqlite":
-        for statement in sqlite_statements:
-            schema_editor.execute(statement)
-    else:
-        raise NotImplementedError(f"audit triggers are written for PostgreSQL and SQLite, not {vendor}")
-
 
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
-    operations = [migrations.RunPython(install, remove, elidable=False)]
+    operations = [
+        vendor_sql(
+            what="audit triggers",
+            install=(POSTGRES_INSTALL, SQLITE_INSTALL),
+            remove=(POSTGRES_REMOVE, SQLITE_REMOVE),
+        )
+    ]
