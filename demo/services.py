@@ -2,10 +2,11 @@
 
 Every person, unit, account, posting and status change goes through the owning app's service or
 helper, so the demo data obey the same checks, balances and audit chain as real data. Money
-moves only through ``ledger.services.post_entry``: one 汇缴 entry per unit and month, one 补缴
-entry per missed month, one entry per withdrawal or transfer out. Postings are written in
-business-date order, one transaction per calendar month, so a closing always finds the balance
-its withdrawal left (zero).
+moves only through ``ledger.services.post_entries`` (the bulk form of ``post_entry``, with the
+same checks): one 汇缴 entry per unit and month, one 补缴 entry per missed month, one entry per
+withdrawal or transfer out. Postings are written in business-date order, one transaction per
+calendar month, and flushed before every closing, so a closing finds the balance its withdrawal
+left (zero).
 
 Three changes have no service yet and are written here, each with its audit event: a unit's
 final status (03 缓缴, 04 销户, 05 封存) and 缴至年月 (the deposits app will own both), an
@@ -31,12 +32,12 @@ from accounts.selectors import monthly_parts
 from accounts.services import (
     bulk_open_accounts,
     bulk_register_people,
+    bulk_set_bank_cards,
     close_account_in_transaction,
     create_employee_login,
     create_operator,
     register_employer,
     seal_account_in_transaction,
-    set_bank_card,
 )
 from audit.services import PendingEvent, record_events
 from demo.city import (
@@ -50,7 +51,7 @@ from demo.city import (
 from demo.models import DemoPersona, Persona
 from ledger.centre import BANK_SETTLEMENT
 from ledger.models import BusinessType
-from ledger.services import Line, centre_account, post_entry
+from ledger.services import Line, Posting, centre_account, post_entries
 
 ACTOR_LABEL = "system:seed_demo"
 LOGINS_FILE = "demo-logins.json"
@@ -206,14 +207,14 @@ def _register_people(plan: CityPlan) -> dict[int, Person]:
     registered = bulk_register_people(rows, actor=None, actor_label=ACTOR_LABEL)
     people = {planned.index: person for planned, person in zip(plan.people, registered, strict=True)}
     verified_at = _noon(plan.window_start)
-    for planned in plan.people:
-        if planned.bank_card is not None:
-            people[planned.index] = set_bank_card(
-                person=people[planned.index],
-                card_number=planned.bank_card,
-                verified_at=verified_at if planned.card_verified else None,
-                actor=None,
-            )
+    with_card = [planned for planned in plan.people if planned.bank_card is not None]
+    cards = [
+        (people[planned.index], planned.bank_card, verified_at if planned.card_verified else None)
+        for planned in with_card
+    ]
+    updated = bulk_set_bank_cards(cards, actor=None, actor_label=ACTOR_LABEL)
+    for planned, person in zip(with_card, updated, strict=True):
+        people[planned.index] = person
     return people
 
 
@@ -268,6 +269,7 @@ class _Poster:
             if person.employer is not None:
                 self.members[person.employer].append(person)
         self.rng = random.Random(f"demo-withdrawals:{plan.seed}")
+        self.pending: list[Posting] = []
         self.entries = 0
         self.lines = 0
         self.paid_months: dict[int, date] = {}
@@ -282,11 +284,24 @@ class _Poster:
             self.balances[index] -= amount
         if debits:
             lines.append(Line(account=self.bank, credit=sum(amount for _, amount in debits)))
-        post_entry(
-            lines=lines, business_type=business_type, business_on=business_on, idempotency_key=key, memo=memo
+        self.pending.append(
+            Posting(
+                lines=lines,
+                business_type=business_type,
+                business_on=business_on,
+                idempotency_key=key,
+                memo=memo,
+            )
         )
-        self.entries += 1
-        self.lines += len(lines)
+
+    def flush(self):
+        """Post what is pending, in order: before a closing reads the balance, and at each month's end."""
+        if not self.pending:
+            return
+        post_entries(self.pending)
+        self.entries += len(self.pending)
+        self.lines += sum(len(posting.lines) for posting in self.pending)
+        self.pending = []
 
     def deposit(self, employer_index: int, month: date, business_on: date, *, back_payment: bool):
         planned: PlannedEmployer = self.plan.employers[employer_index]
@@ -368,6 +383,7 @@ def _post_history(
                 elif kind == _PAYOUT:
                     poster.payout(index, business_on)
                 elif kind == _CLOSE:
+                    poster.flush()
                     accounts[index] = close_account_in_transaction(
                         account=accounts[index],
                         status=_CLOSING[plan.people[index].fate][1],
@@ -376,6 +392,7 @@ def _post_history(
                     )
                 else:
                     frozen.append((index, business_on))
+            poster.flush()
     _freeze(accounts, frozen)
     for employer_index, month in poster.paid_months.items():
         plan.employers[employer_index].paid_up_to = month
