@@ -756,13 +756,16 @@ def create_employee_login(*, person: Person, password: str, actor=None) -> User:
     The user name is ``person-<pk>``, never the ID number, so the number stays out of the user
     table, sessions, the audit log and django-axes' records.
     """
+    user = User(username=f"person-{person.pk}", first_name=person.name[:150])
+    # Checked and hashed before the transaction: PBKDF2 takes a quarter of a second, and on
+    # SQLite an open transaction holds the database's only write lock.
+    _check_password(password, user)
+    user.set_password(password)
     with transaction.atomic(durable=True):
         person = Person.objects.select_for_update().get(pk=person.pk)  # one login per person
         if person.user_id is not None:
             raise LoginAlreadyExists(_("This person already has a login."))
-        user = User(username=f"person-{person.pk}", first_name=person.name[:150])
-        _check_password(password, user)
-        user.set_password(password)
+        user.first_name = person.name[:150]
         try:
             with transaction.atomic():  # savepoint: a stale user with the same name
                 user.save(force_insert=True)
@@ -802,10 +805,11 @@ def create_operator(
     username = (username or "").strip()
     if not username:
         raise UsernameTaken(_("Enter a user name."), field="username")
+    user = User(username=username, employer=employer, is_staff=role in roles.STAFF_ROLES)
+    # Hashed before the transaction, as in create_employee_login: no write lock held meanwhile.
+    _check_password(password, user)
+    user.set_password(password)
     with transaction.atomic(durable=True):
-        user = User(username=username, employer=employer, is_staff=role in roles.STAFF_ROLES)
-        _check_password(password, user)
-        user.set_password(password)
         if User.objects.filter(username=username).exists():
             raise UsernameTaken(_("The user name %(name)s is taken.") % {"name": username}, field="username")
         try:

@@ -16,14 +16,17 @@ account frozen (06) and the demo administrator's superuser flag.
 from __future__ import annotations
 
 import json
+import os
 import random
 import string
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
+from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts import roles
@@ -155,11 +158,12 @@ def read_logins() -> list[dict] | None:
 
 
 def _create_staff(passwords: random.Random, logins: list[DemoLogin]) -> dict[str, User]:
-    staff = {}
+    calls = []
     for role, username, title in STAFF_LOGINS:
         password = demo_password(passwords)
-        staff[role] = create_operator(username=username, password=password, role=role, actor=None)
+        calls.append(partial(create_operator, username=username, password=password, role=role, actor=None))
         logins.append(DemoLogin(role, None, username, password, title, None))
+    staff = dict(zip((role for role, _username, _title in STAFF_LOGINS), _in_parallel(calls), strict=True))
     admin = staff[roles.ADMIN]
     with transaction.atomic(durable=True):
         User.objects.filter(pk=admin.pk).update(is_superuser=True)
@@ -468,12 +472,23 @@ def _create_employer_logins(
 ) -> None:
     # The largest unit: its monthly list is long enough to show paging and bulk checks.
     employer = employers[max(plan.employers, key=lambda planned: planned.size).index]
+    calls = []
     for role, prefix in ((roles.EMPLOYER_PREPARER, "preparer"), (roles.EMPLOYER_APPROVER, "approver")):
         username = f"{prefix}-{employer.unit_account_no}"
         password = demo_password(passwords)
-        create_operator(username=username, password=password, role=role, employer=employer, actor=None)
+        calls.append(
+            partial(
+                create_operator,
+                username=username,
+                password=password,
+                role=role,
+                employer=employer,
+                actor=None,
+            )
+        )
         title = "经办人" if role == roles.EMPLOYER_PREPARER else "审核人"
         logins.append(DemoLogin(role, None, username, password, title, employer.name))
+    _in_parallel(calls)
 
 
 def _create_persona_logins(
@@ -485,11 +500,12 @@ def _create_persona_logins(
 ) -> None:
     planned_by_persona = {person.persona: person for person in plan.people if person.persona is not None}
     rows = []
+    calls = []
     for persona in Persona.values:
         planned = planned_by_persona[persona]
         person = people[planned.index]
         password = demo_password(passwords)
-        create_employee_login(person=person, password=password, actor=None)
+        calls.append(partial(create_employee_login, person=person, password=password, actor=None))
         rows.append(DemoPersona(person=person, persona=persona))
         logins.append(
             DemoLogin(
@@ -501,6 +517,7 @@ def _create_persona_logins(
                 employers[planned.employer].name,
             )
         )
+    _in_parallel(calls)
     with transaction.atomic(durable=True):
         created = DemoPersona.objects.bulk_create(rows)
         record_events(
@@ -516,6 +533,25 @@ def _create_persona_logins(
                 for row in created
             ]
         )
+
+
+def _in_parallel(calls: list) -> list:
+    """Run the login services two or more at a time; their PBKDF2 hashing releases the GIL.
+
+    Each creation is its own durable transaction, so the threads need no coordination; inside
+    a caller's transaction (tests) they run one after another on the caller's connection.
+    """
+    if connection.in_atomic_block or len(calls) < 2:
+        return [call() for call in calls]
+
+    def run(call):
+        try:
+            return call()
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=min(len(calls), max(2, os.cpu_count() or 2))) as pool:
+        return list(pool.map(run, calls))
 
 
 def _noon(day: date) -> datetime:
