@@ -434,27 +434,19 @@ def _record_unit_states(plan: CityPlan, employers: dict[int, Employer]) -> None:
     events = []
     for planned in plan.employers:
         employer = employers[planned.index]
-        paid_up_to = planned.paid_up_to
-        fields = {}
-        if paid_up_to is not None:
-            fields["paid_up_to"] = paid_up_to
-        if planned.status != employer.status:
-            fields["status"] = planned.status
-        if not fields:
+        if planned.paid_up_to is None and planned.status == employer.status:
             continue
-        for name, value in fields.items():
-            setattr(employer, name, value)
+        employer.paid_up_to = planned.paid_up_to
+        employer.status = planned.status
         changed.append(employer)
+        paid = f"{employer.paid_up_to:%Y-%m}" if employer.paid_up_to else "never"
         events.append(
             PendingEvent(
                 actor=None,
                 actor_label=ACTOR_LABEL,
                 action="demo.unit_state_set",
                 target=employer,
-                summary=f"Unit {employer.unit_account_no}: status {employer.status}, paid up to "
-                f"{employer.paid_up_to:%Y-%m}"
-                if employer.paid_up_to
-                else f"Unit {employer.unit_account_no}: status {employer.status}",
+                summary=f"Unit {employer.unit_account_no}: status {employer.status}, paid up to {paid}",
                 data={
                     "status": employer.status,
                     "paid_up_to": employer.paid_up_to.isoformat() if employer.paid_up_to else None,
