@@ -53,7 +53,7 @@ from demo.city import (
 )
 from demo.models import DemoPersona, Persona
 from ledger.centre import BANK_SETTLEMENT
-from ledger.models import BusinessType
+from ledger.models import BUSINESS_TYPE_RECORD_NAMES, BusinessType
 from ledger.services import Line, Posting, centre_account, post_entries
 
 ACTOR_LABEL = "system:seed_demo"
@@ -359,7 +359,7 @@ class _Poster:
             business_type=business_type,
             business_on=business_on,
             key=f"seed:close:{account.account_no}",
-            memo=BusinessType(business_type).label,
+            memo=BUSINESS_TYPE_RECORD_NAMES[business_type],
             debits=[(index, amount)],
         )
 

@@ -20,6 +20,7 @@ from api.fields import YuanField
 from audit.models import AuditEvent
 from core.models import DataSource
 from core.money import InvalidAmount, parse_yuan
+from demo.models import Persona
 from ledger.models import BUSINESS_TYPE_RECORD_NAMES, AccountKind, BusinessType
 from tests.ledger.factories import deposit
 
@@ -193,7 +194,7 @@ class TestStoredRecords:
 
 class TestChoiceLabels:
     @pytest.mark.parametrize(
-        "choices", [BusinessType, AccountKind, AccountStatus, EmployerStatus, Sex, DataSource]
+        "choices", [BusinessType, AccountKind, AccountStatus, EmployerStatus, Sex, DataSource, Persona]
     )
     def test_every_label_has_a_chinese_translation(self, choices):
         for member in choices:
