@@ -1,6 +1,7 @@
 """A real worker picks tasks off the configured broker (files by default, Redis in CI)."""
 
 import time
+import uuid
 
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
@@ -21,8 +22,12 @@ class TestHeartbeat:
         cache.delete(HEARTBEAT_KEY)
         app.conf.task_always_eager = False
         try:
-            with start_worker(app, perform_ping_check=False, pool="solo", shutdown_timeout=10):
-                heartbeat.delay()
+            # A queue of its own: another test run sharing the broker cannot take the message.
+            queue = f"test-heartbeat-{uuid.uuid4().hex}"
+            with start_worker(
+                app, perform_ping_check=False, pool="solo", shutdown_timeout=10, queues=[queue]
+            ):
+                heartbeat.apply_async(queue=queue)
                 for _ in range(300):
                     if last_heartbeat_at() is not None:
                         break
