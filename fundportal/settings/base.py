@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "audit",
     "ledger",
     "accounts",
+    "approvals",
     "demo",
     "web",
     "api",
