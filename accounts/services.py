@@ -10,7 +10,7 @@ out and closes the account in one commit); they never open a transaction of thei
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -190,6 +190,19 @@ def _already_registered(number: str) -> PersonAlreadyRegistered:
     )
 
 
+def _insert(instance, conflict: Callable[[], DomainError]) -> None:
+    """Insert ``instance`` in a savepoint; a unique-constraint race becomes the domain error.
+
+    The savepoint keeps the caller's transaction usable, so the error reaches the caller as a
+    domain error rather than as a broken transaction.
+    """
+    try:
+        with transaction.atomic():
+            instance.save(force_insert=True)
+    except IntegrityError:
+        raise conflict() from None
+
+
 def register_person(*, id_number: str, name: str, mobile: str, hukou_region: str, actor) -> Person:
     """Register 职工 ``name``; sex and birth date come from the ID number, which must be new."""
     facts = _person_facts(id_number=id_number, name=name, mobile=mobile, hukou_region=hukou_region)
@@ -197,13 +210,8 @@ def register_person(*, id_number: str, name: str, mobile: str, hukou_region: str
         if Person.objects.filter(id_number_index=facts.index).exists():
             raise _already_registered(facts.number)
         person = _person_from(facts)
-        try:
-            # Savepoint: a concurrent registration of the same number loses on the unique
-            # index, and the error must still reach the caller as a domain error.
-            with transaction.atomic():
-                person.save(force_insert=True)
-        except IntegrityError:
-            raise _already_registered(facts.number) from None
+        # A concurrent registration of the same number loses on the unique index.
+        _insert(person, lambda: _already_registered(facts.number))
         record_event(
             actor=actor,
             action="accounts.person_registered",
@@ -426,14 +434,13 @@ def register_employer(
             employee_rate_bp=employee_rate_bp,
             status=EmployerStatus.NORMAL if check.checksum_ok or confirmed else EmployerStatus.OPENED,
         )
-        try:
-            with transaction.atomic():  # savepoint: a concurrent registration of the same code
-                employer.save(force_insert=True)
-        except IntegrityError:
-            raise EmployerAlreadyRegistered(
+        _insert(  # a concurrent registration of the same code loses on the unique index
+            employer,
+            lambda: EmployerAlreadyRegistered(
                 _("A unit with credit code %(code)s is already registered.") % {"code": check.code},
                 field="credit_code",
-            ) from None
+            ),
+        )
         record_event(
             actor=actor,
             action="accounts.employer_registered",
@@ -526,11 +533,8 @@ def open_account_in_transaction(
         opened_on=opened_on,
         ledger_account=open_fund_ledger_account(account_no=account_no),
     )
-    try:
-        with transaction.atomic():  # savepoint: the one-to-one on person is the last word
-            account.save(force_insert=True)
-    except IntegrityError:
-        raise AccountAlreadyOpen(_("This person already has a fund account.")) from None
+    # The one-to-one on person is the last word on "one account per person".
+    _insert(account, lambda: AccountAlreadyOpen(_("This person already has a fund account.")))
     record_event(
         actor=actor,
         action="accounts.account_opened",
@@ -766,11 +770,9 @@ def create_employee_login(*, person: Person, password: str, actor=None) -> User:
         if person.user_id is not None:
             raise LoginAlreadyExists(_("This person already has a login."))
         user.first_name = person.name[:150]
-        try:
-            with transaction.atomic():  # savepoint: a stale user with the same name
-                user.save(force_insert=True)
-        except IntegrityError:
-            raise UsernameTaken(_("The login name %(name)s is taken.") % {"name": user.username}) from None
+        _insert(  # a stale user with the same name
+            user, lambda: UsernameTaken(_("The login name %(name)s is taken.") % {"name": user.username})
+        )
         user.groups.add(Group.objects.get_or_create(name=roles.EMPLOYEE)[0])
         person.user = user
         person.save(update_fields=["user"])
@@ -812,13 +814,12 @@ def create_operator(
     with transaction.atomic(durable=True):
         if User.objects.filter(username=username).exists():
             raise UsernameTaken(_("The user name %(name)s is taken.") % {"name": username}, field="username")
-        try:
-            with transaction.atomic():  # savepoint: a concurrent creation of the same name
-                user.save(force_insert=True)
-        except IntegrityError:
-            raise UsernameTaken(
+        _insert(  # a concurrent creation of the same name
+            user,
+            lambda: UsernameTaken(
                 _("The user name %(name)s is taken.") % {"name": username}, field="username"
-            ) from None
+            ),
+        )
         user.groups.add(Group.objects.get_or_create(name=role)[0])
         record_event(
             actor=actor,
