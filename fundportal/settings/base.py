@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "core",
     "audit",
     "ledger",
+    "integrations",
     "accounts",
     "approvals",
     "demo",
@@ -214,6 +215,24 @@ CACHES = {
         }
     )
 }
+
+# Government data sources (integrations.gov): registry name → dotted path of the class.
+# The sandbox answers from the sandbox tables seed_demo fills; production refuses it.
+GOV_SOURCES = {
+    "public_security": "integrations.gov.sandbox.SandboxPublicSecurity",
+    "market_regulation": "integrations.gov.sandbox.SandboxMarketRegulation",
+    "social_security": "integrations.gov.sandbox.SandboxSocialSecurity",
+    "civil_affairs": "integrations.gov.sandbox.SandboxCivilAffairs",
+    "employment_office": "integrations.gov.sandbox.SandboxEmploymentOffice",
+    "real_estate": "integrations.gov.sandbox.SandboxRealEstate",
+    "credit_bureau": "integrations.gov.sandbox.SandboxCreditBureau",
+}
+# Sandbox knobs (CONTRACT.md): milliseconds per call, and the share of calls that fail, given as
+# a fraction ("0.1") or per mille ("100‰"); staff override both per source in the admin.
+SANDBOX_GOV_LATENCY_MS = env.int("SANDBOX_GOV_LATENCY_MS", default=50)
+SANDBOX_GOV_FAILURE_RATE = env.str("SANDBOX_GOV_FAILURE_RATE", default="0")
+# A seed makes the sandbox's random failures repeatable (tests); None draws from the OS.
+SANDBOX_GOV_RANDOM_SEED = env.int("SANDBOX_GOV_RANDOM_SEED", default=None)
 
 LOGGING = {
     "version": 1,

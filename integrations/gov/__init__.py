@@ -1,0 +1,1 @@
+"""Government data sources: ports, sandbox and fake implementations, and the logging registry."""
