@@ -135,6 +135,10 @@ class DecisionRecord(models.Model):
     results = models.JSONField(_("rule results"), default=list)
     sources = models.JSONField(_("sources"), default=dict)
     decision_ms = models.PositiveIntegerField(_("decision time (ms)"))
+    # The GovQuery.purpose under which the sources were asked: joins the query log to the decision.
+    query_purpose = models.CharField(_("query purpose"), max_length=64, blank=True)
+    # The largest amount the rules allow (fen), when the rule set fixes one.
+    amount_limit = models.BigIntegerField(_("amount limit (fen)"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
     decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
     # None: the system decided automatically.
@@ -184,6 +188,10 @@ class DecisionRecord(models.Model):
                 condition=~Q(purpose=DecisionPurpose.REVIEW) | ~Q(outcome=Outcome.REFER),
                 name="approvals_decision_review_is_final",
             ),
+            models.CheckConstraint(
+                condition=Q(amount_limit__isnull=True) | Q(amount_limit__gte=0),
+                name="approvals_decision_amount_limit_not_negative",
+            ),
         ]
         indexes = [models.Index(fields=["purpose", "decided_at"], name="approvals_dec_purpose_at_idx")]
 
@@ -230,6 +238,7 @@ class ReviewCase(models.Model):
     class Meta:
         verbose_name = _("review case")
         verbose_name_plural = _("review cases")
+        permissions = [("decide_reviewcase", "Can claim and decide review cases")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=CaseStatus.values), name="approvals_case_status_known"
