@@ -52,6 +52,7 @@ from demo.city import (
     PlannedPerson,
 )
 from demo.models import DemoPersona, Persona
+from demo.sandbox import fill_sandbox
 from ledger.centre import BANK_SETTLEMENT
 from ledger.models import BUSINESS_TYPE_RECORD_NAMES, BusinessType
 from ledger.services import Line, Posting, centre_account, post_entries
@@ -126,6 +127,7 @@ def seed_city(plan: CityPlan) -> SeedResult:
     _record_unit_states(plan, employers)
     _create_employer_logins(plan, employers, passwords, logins)
     _create_persona_logins(plan, people, employers, passwords, logins)
+    fill_sandbox(plan)
     return SeedResult(
         logins=logins,
         persons=len(people),

@@ -227,6 +227,8 @@ GOV_SOURCES = {
     "real_estate": "integrations.gov.sandbox.SandboxRealEstate",
     "credit_bureau": "integrations.gov.sandbox.SandboxCreditBureau",
 }
+# This centre's code, as the credit bureau names the lender of a provident fund loan.
+FUND_CENTRE_CODE = env.str("FUND_CENTRE_CODE", default="350200")
 # Sandbox knobs (CONTRACT.md): milliseconds per call, and the share of calls that fail, given as
 # a fraction ("0.1") or per mille ("100‰"); staff override both per source in the admin.
 SANDBOX_GOV_LATENCY_MS = env.int("SANDBOX_GOV_LATENCY_MS", default=50)

@@ -2,6 +2,9 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from integrations.gov.settings_check import gov_sources_from_json, gov_sources_problems
+from integrations.gov.unconfigured import NOT_CONNECTED
+
 from .base import *  # noqa: F403
 from .base import DEV_FIELD_ENCRYPTION_KEY, DEV_SECRET_KEY, env
 
@@ -24,6 +27,12 @@ if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     _problems.append("CELERY_BROKER_URL must point at Redis")
 if env.str("AUTH_SECOND_FACTOR", default="on") != "on":
     _problems.append("AUTH_SECOND_FACTOR cannot be turned off in production")
+# Government sources: until a real connector is configured through GOV_SOURCES_JSON, every
+# source answers "unavailable" and each decision that needs it goes to staff review.
+GOV_SOURCES, _gov_problems = gov_sources_from_json(
+    env.str("GOV_SOURCES_JSON", default=""), default=NOT_CONNECTED
+)
+_problems += _gov_problems + gov_sources_problems(GOV_SOURCES)
 if _problems:
     raise ImproperlyConfigured("Production settings refused: " + "; ".join(_problems))
 

@@ -7,7 +7,7 @@ from django.forms.models import model_to_dict
 from django.test import override_settings
 
 from integrations.gov import ports
-from integrations.gov.fakes import FakeCivilAffairs, FakeCreditBureau, FakeRealEstate
+from integrations.gov.fakes import FakeCivilAffairs, FakeCreditBureau, FakePublicSecurity, FakeRealEstate
 from integrations.gov.registry import SourceCalledInTransaction, answer_digest, gov_source
 from integrations.gov.testing import all_fakes, use_fakes
 from integrations.models import GovQuery, Outcome
@@ -51,8 +51,6 @@ class TestGovSource:
         names = {ID: "张三"}
         with use_fakes(all_fakes(civil_affairs=FakeCivilAffairs(marriages={ID: MARRIAGE}))):
             gov_source("civil_affairs", purpose="p", requested_by="u").marriage(ID, timeout=1)
-        from integrations.gov.fakes import FakePublicSecurity
-
         with use_fakes({"public_security": FakePublicSecurity(names=names)}):
             gov_source("public_security", purpose="p", requested_by="u").verify_identity(
                 ID, "张三", timeout=1
@@ -81,9 +79,11 @@ class TestGovSource:
         assert row.answer_digest == ""
 
     def test_a_slow_fake_is_unavailable_after_the_timeout(self):
-        with use_fakes({"credit_bureau": FakeCreditBureau(delay=0.5)}):
-            with pytest.raises(ports.SourceUnavailable):
-                gov_source("credit_bureau", purpose="p", requested_by="u").credit_report(ID, timeout=0.05)
+        with (
+            use_fakes({"credit_bureau": FakeCreditBureau(delay=0.5)}),
+            pytest.raises(ports.SourceUnavailable),
+        ):
+            gov_source("credit_bureau", purpose="p", requested_by="u").credit_report(ID, timeout=0.05)
 
         assert 40 <= GovQuery.objects.get().latency_ms < 400
 
