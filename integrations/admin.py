@@ -1,0 +1,232 @@
+"""Admin for the query log (read-only) and the sandbox: knobs and government records staff can edit.
+
+ID numbers show masked. Searching by a full ID number matches the blind index, and the page is
+redirected to search ``idx:<index>`` so the number is not echoed (as in accounts.admin). Staff
+type the plaintext ID number into the form; the form computes its index and it is stored
+encrypted.
+"""
+
+import re
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
+from core.crypto import blind_index, mask_id_number, normalise_for_index
+from core.exceptions import DomainError
+from core.identity import parse_resident_id
+
+from .gov.sandbox import clear_knob_cache
+from .models import (
+    GovQuery,
+    SandboxCitizen,
+    SandboxKnobs,
+    SandboxLoan,
+    SandboxProperty,
+    SandboxPropertyOwner,
+    SandboxUnit,
+)
+
+_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+_INDEX_TERM = re.compile(r"idx:([0-9a-f]{64})")
+
+
+def _looks_like_id_number(term: str) -> bool:
+    return bool(term) and bool(_ID_SHAPE.fullmatch(normalise_for_index(term)))
+
+
+class IdNumberSearchMixin:
+    id_number_index_path = "id_number_index"
+
+    def changelist_view(self, request, extra_context=None):
+        term = request.GET.get(SEARCH_VAR, "")
+        if _looks_like_id_number(term):
+            params = request.GET.copy()
+            params[SEARCH_VAR] = f"idx:{blind_index(term)}"
+            return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
+        return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        match = _INDEX_TERM.fullmatch(term)
+        if match:
+            return queryset.filter(**{self.id_number_index_path: match.group(1)}).distinct(), False
+        if _looks_like_id_number(term):
+            return queryset.filter(**{self.id_number_index_path: blind_index(term)}).distinct(), False
+        return super().get_search_results(request, queryset, term)
+
+
+def _clean_id_number(value: str) -> str:
+    try:
+        return parse_resident_id(value).number
+    except DomainError as error:
+        raise forms.ValidationError(error.message) from error
+
+
+class _IdNumberForm(forms.ModelForm):
+    """Plaintext ID number in, index computed; an existing row shows its number to edit."""
+
+    id_number = forms.CharField(label=_("ID number"), max_length=18)
+
+    def clean_id_number(self):
+        return _clean_id_number(self.cleaned_data["id_number"])
+
+    def save(self, commit=True):
+        self.instance.id_number_index = blind_index(self.cleaned_data["id_number"])
+        return super().save(commit)
+
+
+class SandboxCitizenForm(_IdNumberForm):
+    spouse_id_number = forms.CharField(label=_("spouse's ID number"), max_length=18, required=False)
+
+    class Meta:
+        model = SandboxCitizen
+        fields = [
+            "id_number",
+            "name",
+            "alive",
+            "died_on",
+            "hukou_region",
+            "hukou_since",
+            "settled_abroad",
+            "settled_abroad_on",
+            "marital_status",
+            "spouse_id_number",
+            "married_on",
+            "employer_credit_code",
+            "employer_name",
+            "employed_since",
+            "employment_ended_on",
+            "retired",
+            "retired_on",
+            "lixiu",
+            "total_incapacity",
+            "incapacity_assessed_on",
+            "unemployment_registered_on",
+            "overdue_months_last_24",
+            "other_monthly_debt",
+        ]
+
+    def clean_spouse_id_number(self):
+        value = self.cleaned_data.get("spouse_id_number") or ""
+        return _clean_id_number(value) if value.strip() else None
+
+    def save(self, commit=True):
+        spouse = self.cleaned_data.get("spouse_id_number")
+        self.instance.spouse_id_number_index = blind_index(spouse) if spouse else ""
+        return super().save(commit)
+
+
+class SandboxLoanForm(_IdNumberForm):
+    class Meta:
+        model = SandboxLoan
+        fields = [
+            "id_number",
+            "kind",
+            "lender",
+            "principal",
+            "monthly_payment",
+            "status",
+            "opened_on",
+            "centre",
+        ]
+
+
+class SandboxPropertyOwnerForm(_IdNumberForm):
+    class Meta:
+        model = SandboxPropertyOwner
+        fields = ["property", "id_number"]
+
+
+@admin.register(GovQuery)
+class GovQueryAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "started_at",
+        "source",
+        "operation",
+        "outcome",
+        "latency_ms",
+        "purpose",
+        "requested_by",
+    ]
+    list_filter = ["source", "outcome"]
+    search_fields = ["=purpose", "=requested_by", "=answer_digest"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SandboxKnobs)
+class SandboxKnobsAdmin(admin.ModelAdmin):
+    list_display = ["source", "latency_ms", "failure_per_mille"]
+    list_editable = ["latency_ms", "failure_per_mille"]
+    list_display_links = ["source"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        clear_knob_cache()  # this process at once; others within the cache's few seconds
+
+
+@admin.register(SandboxCitizen)
+class SandboxCitizenAdmin(IdNumberSearchMixin, admin.ModelAdmin):
+    form = SandboxCitizenForm
+    list_display = ["pk", "masked_id", "name", "hukou_region", "marital_status", "retired", "alive"]
+    list_filter = ["marital_status", "retired", "alive", "settled_abroad"]
+    search_fields = ["name", "=employer_credit_code"]
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+
+@admin.register(SandboxUnit)
+class SandboxUnitAdmin(admin.ModelAdmin):
+    list_display = ["credit_code", "name", "status", "registered_on"]
+    list_filter = ["status"]
+    search_fields = ["=credit_code", "name"]
+
+
+class SandboxPropertyOwnerInline(admin.TabularInline):
+    model = SandboxPropertyOwner
+    form = SandboxPropertyOwnerForm
+    extra = 1
+
+
+@admin.register(SandboxProperty)
+class SandboxPropertyAdmin(IdNumberSearchMixin, admin.ModelAdmin):
+    id_number_index_path = "owners__id_number_index"
+    inlines = [SandboxPropertyOwnerInline]
+    list_display = ["property_id", "region_code", "kind", "contract_on", "title_on", "price", "loan_amount"]
+    list_filter = ["kind", "full_payment"]
+    search_fields = ["=property_id", "address"]
+
+
+@admin.register(SandboxLoan)
+class SandboxLoanAdmin(IdNumberSearchMixin, admin.ModelAdmin):
+    form = SandboxLoanForm
+    list_display = [
+        "pk",
+        "masked_id",
+        "kind",
+        "lender",
+        "principal",
+        "monthly_payment",
+        "status",
+        "opened_on",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["lender"]
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, obj):
+        return mask_id_number(obj.id_number)
