@@ -236,6 +236,11 @@ SANDBOX_GOV_FAILURE_RATE = env.str("SANDBOX_GOV_FAILURE_RATE", default="0")
 # A seed makes the sandbox's random failures repeatable (tests); None draws from the OS.
 SANDBOX_GOV_RANDOM_SEED = env.int("SANDBOX_GOV_RANDOM_SEED", default=None)
 
+# 秒批 fact gathering (approvals.gathering): each source's timeout and the whole decision's
+# deadline, in seconds; a source that misses either makes its facts UNKNOWN and the case is referred.
+DECISION_SOURCE_TIMEOUT_S = env.float("DECISION_SOURCE_TIMEOUT_S", default=2.0)
+DECISION_DEADLINE_S = env.float("DECISION_DEADLINE_S", default=3.0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
