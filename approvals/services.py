@@ -1,0 +1,478 @@
+"""Deciding applications (秒批) and the staff review queue (maker-checker): the only writers of approvals.
+
+An automatic decision gathers its facts first, outside any transaction (own data, then the
+government sources in parallel under one deadline, see :mod:`approvals.providers`), evaluates the
+rule set, and only then opens one durable transaction that writes the application, its decision
+record, the review case when referred and the audit events. A kind's hook runs after commit.
+
+Review services lock the case, check its state and the reviewer (never the applicant, a declared
+conflict or the applicant's spouse), and write the action, the audit event and — for a decision —
+a decision record by the reviewer, in one transaction.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Person
+from approvals import providers, registry
+from approvals.engine import RULE_SETS, Evaluation, RuleSet, evaluate, rule_set
+from approvals.models import (
+    OPEN_APPLICATION_STATUSES,
+    Application,
+    ApplicationStatus,
+    CaseStatus,
+    Channel,
+    ConflictOfInterest,
+    DecisionPurpose,
+    DecisionRecord,
+    Outcome,
+    ReviewAction,
+    ReviewActionKind,
+    ReviewCase,
+)
+from audit.services import record_event
+from core.calendar import add_working_days
+from core.exceptions import DomainError
+from core.policy import UnknownPolicyParameter, policy_snapshot, policy_value
+
+DEADLINE_KEY = "withdrawal.decision_deadline_working_days"
+# The legal deadline (DOMAIN.md §6) when no parameter is in force, e.g. in a flushed database.
+DEFAULT_DEADLINE_WORKING_DAYS = 3
+SYSTEM = "system:approvals"
+
+_STATUS_FOR = {
+    Outcome.APPROVE: ApplicationStatus.APPROVED,
+    Outcome.REJECT: ApplicationStatus.REJECTED,
+    Outcome.REFER: ApplicationStatus.REFERRED,
+}
+
+
+class ApplicationInFlight(DomainError):
+    code = "APPLICATION_IN_FLIGHT"
+    http_status = 409
+
+
+class UnknownReason(DomainError):
+    code = "UNKNOWN_REASON"
+    http_status = 400
+
+
+class InvalidApplication(DomainError):
+    code = "INVALID_APPLICATION"
+    http_status = 400
+
+
+class ReviewerConflict(DomainError):
+    code = "REVIEWER_CONFLICT"
+    http_status = 403
+
+
+class ReviewerNotStaff(DomainError):
+    code = "REVIEWER_NOT_STAFF"
+    http_status = 403
+
+
+class CaseNotOpen(DomainError):
+    code = "CASE_NOT_OPEN"
+    http_status = 409
+
+
+class NotClaimant(DomainError):
+    code = "NOT_CLAIMANT"
+    http_status = 409
+
+
+class ReasonRequired(DomainError):
+    code = "REASON_REQUIRED"
+    http_status = 400
+
+
+@dataclass(frozen=True)
+class _Decided:
+    """An evaluated decision, not yet written: everything the decision record stores."""
+
+    rule_set: RuleSet
+    applied_on: date
+    parameters: dict
+    evaluation: Evaluation
+    gathered: providers.Gathered
+    decision_ms: int
+    query_purpose: str
+    amount_limit: int | None
+
+    @property
+    def outcome(self) -> str:
+        return Outcome(self.evaluation.outcome.value)
+
+
+def _rule_set_for(reason: str) -> RuleSet:
+    import approvals.rulesets  # noqa: F401  (the rule sets register themselves on import)
+
+    if reason not in RULE_SETS:
+        raise UnknownReason(
+            _("There is no application reason called %(reason)s.") % {"reason": reason}, field="reason"
+        )
+    return rule_set(reason)
+
+
+def _requester(actor) -> str:
+    return actor.get_username() if actor is not None else SYSTEM
+
+
+def _parameter_record(snapshot) -> dict:
+    records = {}
+    for key, version in snapshot.items():
+        record = version.as_record()
+        record.pop("key", None)
+        records[key] = record
+    return records
+
+
+def _decide(*, reason: str, person: Person, payload: dict, actor, query_purpose: str) -> _Decided:
+    """Gather (outside any transaction) and evaluate; writes nothing but the sources' query log."""
+    rules = _rule_set_for(reason)
+    applied_on = timezone.localdate()
+    snapshot = policy_snapshot(rules.parameters, on=applied_on)
+    params = {key: version.value for key, version in snapshot.items()}
+    started = time.monotonic()
+    try:
+        gathered = providers.gather_facts(
+            rules,
+            person=person,
+            payload=payload,
+            params=params,
+            on=applied_on,
+            purpose=query_purpose,
+            requested_by=_requester(actor),
+        )
+    except providers.InvalidPayload as error:
+        raise InvalidApplication(str(error), field="payload") from error
+    evaluation = evaluate(rules, gathered.facts, params)
+    decision_ms = round((time.monotonic() - started) * 1000)
+    return _Decided(
+        rule_set=rules,
+        applied_on=applied_on,
+        parameters=_parameter_record(snapshot),
+        evaluation=evaluation,
+        gathered=gathered,
+        decision_ms=decision_ms,
+        query_purpose=query_purpose,
+        amount_limit=rules.amount_limit(gathered.facts, params),
+    )
+
+
+def _decision_record(
+    decided: _Decided, *, purpose: str, person: Person, channel: str, application=None
+) -> DecisionRecord:
+    return DecisionRecord.objects.create(
+        application=application,
+        subject=person,
+        purpose=purpose,
+        channel=channel,
+        rule_set=decided.rule_set.name,
+        rule_set_version=decided.rule_set.version,
+        applied_on=decided.applied_on,
+        parameters=decided.parameters,
+        facts=decided.gathered.facts.to_json(),
+        private_facts=decided.gathered.private,
+        results=[result.to_json() for result in decided.evaluation.results],
+        sources={
+            name: {"outcome": answer.outcome, "latency_ms": answer.latency_ms}
+            for name, answer in decided.gathered.sources.items()
+        },
+        decision_ms=decided.decision_ms,
+        outcome=decided.outcome,
+        query_purpose=decided.query_purpose,
+        amount_limit=decided.amount_limit,
+    )
+
+
+def _reason_codes(evaluation: Evaluation) -> list[str]:
+    return [reason.code for reason in evaluation.reasons]
+
+
+def _deadline(submitted_on: date) -> date:
+    try:
+        days = policy_value(DEADLINE_KEY, on=submitted_on)
+    except UnknownPolicyParameter:
+        days = DEFAULT_DEADLINE_WORKING_DAYS
+    return add_working_days(submitted_on, days)
+
+
+def _check_channel(channel: str) -> None:
+    if channel not in Channel.values:
+        raise InvalidApplication(
+            _("There is no channel called %(channel)s.") % {"channel": channel}, field="channel"
+        )
+
+
+def _in_flight() -> ApplicationInFlight:
+    return ApplicationInFlight(
+        _("An application for this reason is already being processed."), field="reason"
+    )
+
+
+def _schedule_hook(application: Application, decision: DecisionRecord) -> None:
+    hook = registry.hook_for(application.kind)
+    if hook is not None:
+        transaction.on_commit(lambda: hook(application=application, decision=decision))
+
+
+def submit_application(*, kind: str, reason: str, applicant: Person, channel: str, payload: dict, actor):
+    """Decide an application now: APPROVED, REJECTED (with reasons) or REFERRED to the review queue.
+
+    Raises :class:`ApplicationInFlight` when the applicant already has an open application for
+    ``reason`` (checked before any source is asked, and again by the database at insert).
+    """
+    if not registry.is_valid_kind(kind):
+        raise InvalidApplication(_("There is no application kind called %(kind)s.") % {"kind": kind})
+    _check_channel(channel)
+    _rule_set_for(reason)
+    payload = dict(payload or {})
+    # Cheap early refusal: no government query for a duplicate. The unique constraint below is
+    # what actually guarantees it when two submissions race.
+    if Application.objects.filter(
+        applicant=applicant, reason=reason, status__in=OPEN_APPLICATION_STATUSES
+    ).exists():
+        raise _in_flight()
+    decided = _decide(
+        reason=reason,
+        person=applicant,
+        payload=payload,
+        actor=actor,
+        query_purpose=f"application:{uuid.uuid4()}",
+    )
+    submitted_at = timezone.now()
+    due_on = _deadline(timezone.localdate(submitted_at))
+    status = _STATUS_FOR[decided.outcome]
+    with transaction.atomic(durable=True):
+        application = Application(
+            kind=kind,
+            reason=reason,
+            applicant=applicant,
+            channel=channel,
+            payload=payload,
+            status=status,
+            submitted_at=submitted_at,
+            decided_at=None if status in OPEN_APPLICATION_STATUSES else submitted_at,
+            due_on=due_on,
+        )
+        try:
+            # A savepoint keeps the transaction usable if the insert loses the race.
+            with transaction.atomic():
+                application.save(force_insert=True)
+        except IntegrityError as error:
+            raise _in_flight() from error
+        decision = _decision_record(
+            decided,
+            purpose=DecisionPurpose.APPLICATION,
+            person=applicant,
+            channel=channel,
+            application=application,
+        )
+        if status == ApplicationStatus.REFERRED:
+            ReviewCase.objects.create(application=application, due_on=due_on, opened_at=submitted_at)
+        record_event(
+            actor=actor,
+            actor_label=None if actor is not None else SYSTEM,
+            action="approvals.application_decided",
+            target=application,
+            summary=f"{kind} {reason}: {decided.outcome} (decision #{decision.pk}, {decided.decision_ms} ms)",
+            data={
+                "decision": decision.pk,
+                "outcome": decided.outcome,
+                "channel": channel,
+                "reasons": _reason_codes(decided.evaluation),
+            },
+        )
+        _schedule_hook(application, decision)
+    return application
+
+
+def check_eligibility(*, reason: str, person: Person, channel: str, actor, payload: dict | None = None):
+    """A citizen's pre-check: the same decision without an application; returns the DecisionRecord."""
+    _check_channel(channel)
+    decided = _decide(
+        reason=reason,
+        person=person,
+        payload=dict(payload or {}),
+        actor=actor,
+        query_purpose=f"precheck:{uuid.uuid4()}",
+    )
+    with transaction.atomic(durable=True):
+        return _decision_record(decided, purpose=DecisionPurpose.PRECHECK, person=person, channel=channel)
+
+
+# The review queue -----------------------------------------------------------------------------
+
+
+def _locked_case(case: ReviewCase) -> ReviewCase:
+    # The row lock serialises reviewers acting on one case (SQLite's IMMEDIATE transactions
+    # already serialise every writer).
+    return ReviewCase.objects.select_for_update().select_related("application").get(pk=case.pk)
+
+
+def _require_staff(actor) -> None:
+    if actor is None or not actor.is_active or not actor.is_staff:
+        raise ReviewerNotStaff(_("Only members of staff review cases."))
+
+
+def _staff_person_id(actor) -> int | None:
+    return Person.objects.filter(user=actor).values_list("pk", flat=True).first()
+
+
+def _spouse_indexes(application: Application) -> set[str]:
+    indexes = set()
+    for private in DecisionRecord.objects.filter(application=application).values_list(
+        "private_facts", flat=True
+    ):
+        spouse = (private or {}).get("spouse_index")
+        if spouse:
+            indexes.add(spouse)
+    return indexes
+
+
+def reviewer_conflict(*, application: Application, actor) -> str | None:
+    """Why ``actor`` may not review ``application`` ("SELF", "DECLARED", "SPOUSE"), or None."""
+    person_id = _staff_person_id(actor)
+    if person_id is not None and person_id == application.applicant_id:
+        return "SELF"
+    if ConflictOfInterest.objects.filter(staff=actor, person_id=application.applicant_id).exists():
+        return "DECLARED"
+    if person_id is not None:
+        index = Person.objects.filter(pk=person_id).values_list("id_number_index", flat=True).first()
+        if index and index in _spouse_indexes(application):
+            return "SPOUSE"
+    return None
+
+
+_CONFLICT_MESSAGES = {
+    "SELF": _("You may not review your own application."),
+    "DECLARED": _("You have declared a conflict of interest with this applicant."),
+    "SPOUSE": _("You may not review your spouse's application."),
+}
+
+
+def _check_reviewer(case: ReviewCase, actor) -> None:
+    _require_staff(actor)
+    conflict = reviewer_conflict(application=case.application, actor=actor)
+    if conflict is not None:
+        raise ReviewerConflict(_CONFLICT_MESSAGES[conflict])
+
+
+def _act(case: ReviewCase, actor, action: str, reason: str = "") -> None:
+    ReviewAction.objects.create(case=case, action=action, actor=actor, reason=reason)
+    record_event(
+        actor=actor,
+        action=f"approvals.case_{action.lower()}",
+        target=case,
+        summary=f"case #{case.pk} of application #{case.application_id}: {action}",
+        data={"application": case.application_id, "status": case.status},
+    )
+
+
+def claim_case(*, case: ReviewCase, actor) -> ReviewCase:
+    """Take an OPEN case: it becomes CLAIMED by ``actor``, the only one who may decide or release it."""
+    with transaction.atomic(durable=True):
+        case = _locked_case(case)
+        if case.status != CaseStatus.OPEN:
+            raise CaseNotOpen(_("This case is not open: someone has claimed or decided it."))
+        _check_reviewer(case, actor)
+        case.status = CaseStatus.CLAIMED
+        case.claimed_by = actor
+        case.claimed_at = timezone.now()
+        case.save(update_fields=["status", "claimed_by", "claimed_at"])
+        _act(case, actor, ReviewActionKind.CLAIM)
+    return case
+
+
+def _require_claimant(case: ReviewCase, actor) -> None:
+    if case.status != CaseStatus.CLAIMED:
+        raise CaseNotOpen(_("This case is not claimed: claim it first."))
+    if actor is None or case.claimed_by_id != actor.pk:
+        raise NotClaimant(_("Only the member of staff who claimed this case may act on it."))
+
+
+def release_case(*, case: ReviewCase, actor) -> ReviewCase:
+    """Give a claimed case back to the queue (OPEN); only its claimant may."""
+    with transaction.atomic(durable=True):
+        case = _locked_case(case)
+        _require_claimant(case, actor)
+        case.status = CaseStatus.OPEN
+        case.claimed_by = None
+        case.claimed_at = None
+        case.save(update_fields=["status", "claimed_by", "claimed_at"])
+        _act(case, actor, ReviewActionKind.RELEASE)
+    return case
+
+
+def _review_decision(*, case: ReviewCase, actor, reason: str, outcome: str) -> ReviewCase:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired(_("Give a reason for the decision."), field="reason")
+    with transaction.atomic(durable=True):
+        case = _locked_case(case)
+        _require_claimant(case, actor)
+        # Checked again: a conflict may have been declared since the claim.
+        _check_reviewer(case, actor)
+        application = Application.objects.select_for_update().get(pk=case.application_id)
+        automatic = (
+            DecisionRecord.objects.filter(application=application, purpose=DecisionPurpose.APPLICATION)
+            .order_by("-decided_at", "-pk")
+            .first()
+        )
+        now = timezone.now()
+        decision = DecisionRecord.objects.create(
+            application=application,
+            subject_id=application.applicant_id,
+            purpose=DecisionPurpose.REVIEW,
+            channel=application.channel,
+            rule_set=automatic.rule_set if automatic else application.reason,
+            rule_set_version=automatic.rule_set_version if automatic else 0,
+            applied_on=automatic.applied_on if automatic else timezone.localdate(now),
+            parameters=automatic.parameters if automatic else {},
+            facts=automatic.facts if automatic else {},
+            private_facts=automatic.private_facts if automatic else {},
+            results=automatic.results if automatic else [],
+            sources=automatic.sources if automatic else {},
+            decision_ms=0,
+            outcome=outcome,
+            decided_at=now,
+            decided_by=actor,
+            note=reason,
+            amount_limit=automatic.amount_limit if automatic else None,
+        )
+        case.status = CaseStatus.APPROVED if outcome == Outcome.APPROVE else CaseStatus.REJECTED
+        case.decided_by = actor
+        case.decided_at = now
+        case.reason = reason
+        case.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        application.status = _STATUS_FOR[outcome]
+        application.decided_at = now
+        application.save(update_fields=["status", "decided_at"])
+        _act(
+            case,
+            actor,
+            ReviewActionKind.APPROVE if outcome == Outcome.APPROVE else ReviewActionKind.REJECT,
+            reason,
+        )
+        _schedule_hook(application, decision)
+    return case
+
+
+def approve_case(*, case: ReviewCase, actor, reason: str) -> ReviewCase:
+    """The claimant approves: the application becomes APPROVED; a decision record names them."""
+    return _review_decision(case=case, actor=actor, reason=reason, outcome=Outcome.APPROVE)
+
+
+def reject_case(*, case: ReviewCase, actor, reason: str) -> ReviewCase:
+    """The claimant rejects, giving the reason the applicant will read."""
+    return _review_decision(case=case, actor=actor, reason=reason, outcome=Outcome.REJECT)
