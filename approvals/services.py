@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -243,6 +244,7 @@ def submit_application(*, kind: str, reason: str, applicant: Person, channel: st
         applicant=applicant, reason=reason, status__in=OPEN_APPLICATION_STATUSES
     ).exists():
         raise _in_flight()
+    gathering_from = timezone.now()
     decided = _decide(
         reason=reason,
         person=applicant,
@@ -254,6 +256,17 @@ def submit_application(*, kind: str, reason: str, applicant: Person, channel: st
     due_on = _deadline(timezone.localdate(submitted_at))
     status = _STATUS_FOR[decided.outcome]
     with transaction.atomic(durable=True):
+        # Submissions for one applicant queue here. The partial unique constraint alone cannot
+        # stop two racing submissions that are both decided at once (APPROVED is not "open"), so
+        # whoever comes second also refuses an application made while it was gathering facts.
+        # no_key: the lock does not block other rows that merely reference the person.
+        Person.objects.select_for_update(no_key=True).filter(pk=applicant.pk).values_list("pk").get()
+        if (
+            Application.objects.filter(applicant=applicant, reason=reason)
+            .filter(Q(status__in=OPEN_APPLICATION_STATUSES) | Q(submitted_at__gte=gathering_from))
+            .exists()
+        ):
+            raise _in_flight()
         application = Application(
             kind=kind,
             reason=reason,
