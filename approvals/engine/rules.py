@@ -83,8 +83,16 @@ class RuleSet:
     max_amount: Callable[[Any, Params], int | None] = field(default=lambda facts, params: None)
 
     def amount_limit(self, facts, params: Params) -> int | None:
-        """``max_amount`` with the same parameter discipline as :func:`evaluate`."""
-        return self.max_amount(facts, _DeclaredParams(params, self.parameters))
+        """``max_amount`` with the same parameter discipline as :func:`evaluate`.
+
+        A slip in ``max_amount`` gives None (no amount fixed by the rules) rather than an error, for
+        the same reason a failing rule refers: staff then set the amount.
+        """
+        try:
+            return self.max_amount(facts, _DeclaredParams(params, self.parameters))
+        except Exception:
+            logger.exception("max_amount of %s raised", self.name)
+            return None
 
 
 @dataclass(frozen=True)

@@ -237,3 +237,33 @@ class TestRuleSetRegistry:
     def test_raises_for_an_unknown_name(self):
         with pytest.raises(KeyError, match="NO_SUCH"):
             rule_set("NO_SUCH")
+
+
+class TestAmountLimit:
+    def test_reads_only_declared_parameters(self):
+        greedy_limit = RuleSet(
+            name="TOY",
+            version=1,
+            facts_type=ToyFacts,
+            parameters=(),
+            rules=(),
+            max_amount=lambda facts, params: params["toy.min"],
+        )
+
+        amount = greedy_limit.amount_limit(toy_facts(), PARAMS)
+
+        assert amount is None
+
+    def test_gives_the_largest_amount_the_rule_set_computes(self):
+        counted = RuleSet(
+            name="TOY",
+            version=1,
+            facts_type=ToyFacts,
+            parameters=("toy.min",),
+            rules=(),
+            max_amount=lambda facts, params: facts.count * params["toy.min"],
+        )
+
+        amount = counted.amount_limit(toy_facts(count=4), PARAMS)
+
+        assert amount == 12
