@@ -66,7 +66,12 @@ class Gathered:
 # Own data -----------------------------------------------------------------------------------
 
 
-def own_data(person: Person, *, on: date) -> OwnData:
+def own_data(person: Person, *, on: date, deposit_history: bool) -> OwnData:
+    """The account and, when ``deposit_history`` is asked for, the months with a deposit.
+
+    One query for the account with its balance; one for the deposit months (rent, a loan) or,
+    for a sealed account, one for a 汇缴 since sealing. Nothing else is read.
+    """
     account = (
         FundAccount.objects.filter(person=person)
         .select_related("ledger_account")
@@ -75,33 +80,24 @@ def own_data(person: Person, *, on: date) -> OwnData:
     )
     if account is None:
         return OwnData(person, NO_ACCOUNT_STATUS, 0, None, frozenset(), False)
-    since = add_months(on.replace(day=1), -DEPOSIT_HISTORY_MONTHS)
-    rows = (
-        JournalLine.objects.filter(
-            account_id=account.ledger_account_id,
-            credit__gt=0,
-            entry__business_type__in=DEPOSIT_TYPES,
-            entry__business_on__gte=since,
-        )
-        .values_list("entry__business_on", "entry__business_type")
-        .distinct()
+    deposits = JournalLine.objects.filter(account_id=account.ledger_account_id, credit__gt=0)
+    months = frozenset()
+    if deposit_history:
+        since = add_months(on.replace(day=1), -DEPOSIT_HISTORY_MONTHS)
+        dates = deposits.filter(entry__business_type__in=DEPOSIT_TYPES, entry__business_on__gte=since)
+        months = frozenset(day.replace(day=1) for day in dates.values_list("entry__business_on", flat=True))
+    # A 补缴 after sealing pays for months before it; only a 汇缴 is a new deposit.
+    since_sealing = account.sealed_on is not None and (
+        deposits.filter(
+            entry__business_type=BusinessType.MONTHLY_DEPOSIT, entry__business_on__gt=account.sealed_on
+        ).exists()
     )
-    months, since_sealing = set(), False
-    for business_on, business_type in rows:
-        months.add(business_on.replace(day=1))
-        # A 补缴 after sealing pays for months before it; only a 汇缴 is a new deposit.
-        if (
-            account.sealed_on
-            and business_on > account.sealed_on
-            and business_type == BusinessType.MONTHLY_DEPOSIT
-        ):
-            since_sealing = True
     return OwnData(
         person=person,
         account_status=account.status,
         balance=account.ledger_account.balance,
         sealed_on=account.sealed_on,
-        deposit_months=frozenset(months),
+        deposit_months=months,
         deposited_since_sealing=since_sealing,
     )
 
@@ -471,6 +467,9 @@ PROVIDERS: dict[type, Callable[..., Gathered]] = {
     f.LoanEligibilityFacts: _loan_eligibility,
 }
 
+# The rule sets that count consecutive months deposited.
+NEEDS_DEPOSIT_HISTORY = frozenset({_rent, _loan_eligibility})
+
 
 def gather_facts(
     rule_set: RuleSet,
@@ -490,6 +489,6 @@ def gather_facts(
     provider = PROVIDERS.get(rule_set.facts_type)
     if provider is None:
         raise LookupError(f"no facts provider for {rule_set.facts_type.__name__} ({rule_set.name})")
-    own = own_data(person, on=on)
+    own = own_data(person, on=on, deposit_history=provider in NEEDS_DEPOSIT_HISTORY)
     ask = _Asker(purpose=purpose, requested_by=requested_by)
     return provider(ask, own, person.id_number, payload, on, params)

@@ -137,11 +137,33 @@ def _parameter_record(snapshot) -> dict:
     return records
 
 
+# A rule set's parameter versions for a day, kept a few seconds: they are read for every decision
+# and change a few times a year. A new version reaches decisions within PARAMETER_CACHE_SECONDS,
+# and each decision records the versions it actually used.
+PARAMETER_CACHE_SECONDS = 5.0
+_parameter_cache: dict[tuple[str, date], tuple[float, dict]] = {}
+
+
+def clear_parameter_cache() -> None:
+    _parameter_cache.clear()
+
+
+def _parameter_snapshot(rules: RuleSet, on: date) -> dict:
+    key = (rules.name, on)
+    cached = _parameter_cache.get(key)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    snapshot = policy_snapshot(rules.parameters, on=on)
+    _parameter_cache[key] = (now + PARAMETER_CACHE_SECONDS, snapshot)
+    return snapshot
+
+
 def _decide(*, reason: str, person: Person, payload: dict, actor, query_purpose: str) -> _Decided:
     """Gather (outside any transaction) and evaluate; writes nothing but the sources' query log."""
     rules = _rule_set_for(reason)
     applied_on = timezone.localdate()
-    snapshot = policy_snapshot(rules.parameters, on=applied_on)
+    snapshot = _parameter_snapshot(rules, applied_on)
     params = {key: version.value for key, version in snapshot.items()}
     started = time.monotonic()
     try:

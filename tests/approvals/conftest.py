@@ -39,3 +39,13 @@ def sources(gov_log):
 
         install()
         yield install
+
+
+@pytest.fixture(autouse=True)
+def _fresh_parameters():
+    """Each test reads the policy parameters of its own database, not a cached earlier test's."""
+    from approvals.services import clear_parameter_cache
+
+    clear_parameter_cache()
+    yield
+    clear_parameter_cache()
