@@ -1,0 +1,152 @@
+"""``/me/applications`` and ``/me/eligibility``: the employee's applications with their timelines, and
+the 秒批 pre-check ("would an application be decided in seconds, and for how much?")."""
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.fields import YuanField
+from approvals.models import ApplicationStatus, Channel
+from approvals.selectors import applications_of
+from approvals.services import check_eligibility
+
+#: The engine's outcomes as the API names them everywhere (CONTRACT.md ``decision.outcome``).
+OUTCOMES = {"APPROVE": "APPROVED", "REJECT": "REJECTED", "REFER": "REFERRED"}
+_OUTCOME_CHOICES = sorted(OUTCOMES.values())
+_EXPLAINING = {"REJECT": {"FAIL"}, "REFER": {"UNKNOWN", "REFER"}}
+_EVENTS = ["SUBMITTED", "DECIDED", "CLAIMED", "RELEASED", "APPROVED", "REJECTED"]
+CHANNEL_HEADER = "X-Channel"
+
+
+def _message(reason: dict) -> str:
+    if (get_language() or "").startswith("en"):
+        return reason.get("en") or reason.get("zh_hans") or ""
+    return reason.get("zh_hans") or reason.get("en") or ""
+
+
+def _reasons(reasons) -> list[dict]:
+    out = []
+    for reason in reasons:
+        row = {"code": reason.get("code", ""), "message": _message(reason)}
+        # Two rules can fail for one cause (e.g. an unsealed account): say it once.
+        if row not in out:
+            out.append(row)
+    return out
+
+
+def _person_of(request):
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise PermissionDenied(_("Only employees have a fund account."))
+    return person
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="stable upper-case identifier, e.g. NOT_RETIRED")
+    message = serializers.CharField(help_text="plain-language explanation in the request's language")
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    event = serializers.ChoiceField(choices=_EVENTS)
+    outcome = serializers.ChoiceField(choices=_OUTCOME_CHOICES, allow_null=True)
+    reasons = ReasonSerializer(many=True)
+
+
+class ApplicationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    reason = serializers.CharField()
+    status = serializers.ChoiceField(choices=ApplicationStatus.choices)
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    submitted_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    due_on = serializers.DateField(help_text="legal decision deadline (working days)")
+    timeline = TimelineEventSerializer(many=True)
+
+
+def _application_row(timeline) -> dict:
+    application = timeline.application
+    return {
+        "id": application.pk,
+        "kind": application.kind,
+        "reason": application.reason,
+        "status": application.status,
+        "channel": application.channel,
+        "submitted_at": application.submitted_at,
+        "decided_at": application.decided_at,
+        "due_on": application.due_on,
+        "timeline": [
+            {
+                "at": event.at,
+                "event": event.what,
+                "outcome": OUTCOMES.get(event.outcome) if event.outcome else None,
+                "reasons": _reasons(event.reasons),
+            }
+            for event in timeline.events
+        ],
+    }
+
+
+class MyApplicationsView(APIView):
+    @extend_schema(responses=ApplicationSerializer(many=True))
+    def get(self, request):
+        timelines = applications_of(_person_of(request))
+        return Response(ApplicationSerializer([_application_row(t) for t in timelines], many=True).data)
+
+
+class EligibilityRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=40, help_text="withdrawal reason, e.g. RETIREMENT, RENT, LEAVING_CITY (CONTRACT.md)"
+    )
+
+
+class EligibilitySerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=_OUTCOME_CHOICES, help_text="what an application would get now")
+    reasons = ReasonSerializer(
+        many=True, help_text="why it would be rejected or referred; empty when approved"
+    )
+    max_amount = YuanField(allow_null=True, help_text="largest amount the rules allow, when they fix one")
+    decision_ms = serializers.IntegerField()
+
+
+class MyEligibilityView(APIView):
+    @extend_schema(
+        request=EligibilityRequestSerializer,
+        responses=EligibilitySerializer,
+        parameters=[
+            OpenApiParameter(
+                CHANNEL_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                enum=Channel.values,
+                description='the channel asking (default "API")',
+            )
+        ],
+    )
+    def post(self, request):
+        person = _person_of(request)
+        body = EligibilityRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        decision = check_eligibility(
+            reason=body.validated_data["reason"],
+            person=person,
+            channel=request.headers.get(CHANNEL_HEADER) or Channel.API,
+            actor=request.user,
+        )
+        wanted = _EXPLAINING.get(decision.outcome, set())
+        reasons = [r["reason"] for r in decision.results if r.get("status") in wanted and r.get("reason")]
+        return Response(
+            EligibilitySerializer(
+                {
+                    "outcome": OUTCOMES[decision.outcome],
+                    "reasons": _reasons(reasons),
+                    "max_amount": decision.amount_limit,
+                    "decision_ms": decision.decision_ms,
+                }
+            ).data
+        )
