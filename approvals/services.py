@@ -146,6 +146,7 @@ _parameter_cache: dict[tuple[str, date], tuple[float, dict]] = {}
 
 def clear_parameter_cache() -> None:
     _parameter_cache.clear()
+    _deadline_cache.clear()
 
 
 def _parameter_snapshot(rules: RuleSet, on: date) -> dict:
@@ -222,12 +223,25 @@ def _reason_codes(evaluation: Evaluation) -> list[str]:
     return [reason.code for reason in evaluation.reasons]
 
 
+_deadline_cache: dict[date, tuple[float, date]] = {}
+
+
 def _deadline(submitted_on: date) -> date:
+    """The legal decision deadline for an application submitted on ``submitted_on``.
+
+    The same for every application of a day: kept as long as the parameter snapshots.
+    """
+    cached = _deadline_cache.get(submitted_on)
+    now = time.monotonic()
+    if cached is not None and cached[0] > now:
+        return cached[1]
     try:
         days = policy_value(DEADLINE_KEY, on=submitted_on)
     except UnknownPolicyParameter:
         days = DEFAULT_DEADLINE_WORKING_DAYS
-    return add_working_days(submitted_on, days)
+    due_on = add_working_days(submitted_on, days)
+    _deadline_cache[submitted_on] = (now + PARAMETER_CACHE_SECONDS, due_on)
+    return due_on
 
 
 def _check_channel(channel: str) -> None:
