@@ -41,6 +41,7 @@ from approvals.models import (
 )
 from audit.services import record_event
 from core.calendar import add_working_days
+from core.crypto import blind_index
 from core.exceptions import DomainError
 from core.policy import UnknownPolicyParameter, policy_snapshot, policy_value
 
@@ -389,8 +390,14 @@ def _spouse_indexes(application: Application) -> set[str]:
     return indexes
 
 
-def reviewer_conflict(*, application: Application, actor) -> str | None:
-    """Why ``actor`` may not review ``application`` ("SELF", "DECLARED", "SPOUSE"), or None."""
+def reviewer_conflict(
+    *, application: Application, actor, spouse_indexes: set[str] = frozenset()
+) -> str | None:
+    """Why ``actor`` may not review ``application`` ("SELF", "DECLARED", "SPOUSE"), or None.
+
+    The spouse is the one the decision's recorded marriage record named, or one of
+    ``spouse_indexes`` (asked from 民政 at claim time when no decision looked the marriage up).
+    """
     person_id = _staff_person_id(actor)
     if person_id is not None and person_id == application.applicant_id:
         return "SELF"
@@ -398,9 +405,47 @@ def reviewer_conflict(*, application: Application, actor) -> str | None:
         return "DECLARED"
     if person_id is not None:
         index = Person.objects.filter(pk=person_id).values_list("id_number_index", flat=True).first()
-        if index and index in _spouse_indexes(application):
+        if index and index in (_spouse_indexes(application) | set(spouse_indexes)):
             return "SPOUSE"
     return None
+
+
+# How the spouse rule was checked at a claim (kept in the audit event).
+SPOUSE_RECORDED = "recorded"  # the decision's facts looked the marriage up
+SPOUSE_ASKED = "asked"  # 民政 was asked at the claim
+SPOUSE_UNAVAILABLE = "unavailable"  # 民政 did not answer: only declared conflicts protect
+SPOUSE_NOT_NEEDED = "not_needed"  # the reviewer is no depositor, so cannot be the spouse
+
+
+def _spouse_at_claim(case: ReviewCase, actor) -> tuple[set[str], str]:
+    """The applicant's spouse (blind index) for the conflict check, asked outside any transaction.
+
+    Rules that do not need the marriage (retirement, leaving the city) never looked it up; then
+    民政 is asked now, once, under the case's purpose. Unavailable fails open, and says so in the
+    audit trail: blocking every review while 民政 is down would stop the queue.
+    """
+    if _staff_person_id(actor) is None:
+        return set(), SPOUSE_NOT_NEEDED
+    recorded = DecisionRecord.objects.filter(application_id=case.application_id).values_list(
+        "private_facts", flat=True
+    )
+    if any((private or {}).get("marriage_checked") for private in recorded):
+        return set(), SPOUSE_RECORDED
+    from approvals.gathering import gather
+    from integrations.gov import ports
+    from integrations.gov.registry import gov_source
+
+    applicant = Person.objects.only("id_number").get(pk=case.application.applicant_id)
+    source = gov_source(ports.CIVIL_AFFAIRS, purpose=f"review:case:{case.pk}", requested_by=_requester(actor))
+    answer = gather({"marriage": lambda timeout: source.marriage(applicant.id_number, timeout=timeout)})[
+        "marriage"
+    ]
+    if not answer.answered:
+        return set(), SPOUSE_UNAVAILABLE
+    record = answer.value
+    if record is not None and record.status == ports.MARRIED and record.spouse_id_number:
+        return {blind_index(record.spouse_id_number)}, SPOUSE_ASKED
+    return set(), SPOUSE_ASKED
 
 
 _CONFLICT_MESSAGES = {
@@ -410,36 +455,38 @@ _CONFLICT_MESSAGES = {
 }
 
 
-def _check_reviewer(case: ReviewCase, actor) -> None:
+def _check_reviewer(case: ReviewCase, actor, spouse_indexes: set[str] = frozenset()) -> None:
     _require_staff(actor)
-    conflict = reviewer_conflict(application=case.application, actor=actor)
+    conflict = reviewer_conflict(application=case.application, actor=actor, spouse_indexes=spouse_indexes)
     if conflict is not None:
         raise ReviewerConflict(_CONFLICT_MESSAGES[conflict])
 
 
-def _act(case: ReviewCase, actor, action: str, reason: str = "") -> None:
+def _act(case: ReviewCase, actor, action: str, reason: str = "", **data) -> None:
     ReviewAction.objects.create(case=case, action=action, actor=actor, reason=reason)
     record_event(
         actor=actor,
         action=f"approvals.case_{action.lower()}",
         target=case,
         summary=f"case #{case.pk} of application #{case.application_id}: {action}",
-        data={"application": case.application_id, "status": case.status},
+        data={"application": case.application_id, "status": case.status, **data},
     )
 
 
 def claim_case(*, case: ReviewCase, actor) -> ReviewCase:
     """Take an OPEN case: it becomes CLAIMED by ``actor``, the only one who may decide or release it."""
+    _require_staff(actor)
+    spouse_indexes, spouse_check = _spouse_at_claim(case, actor)
     with transaction.atomic(durable=True):
         case = _locked_case(case)
         if case.status != CaseStatus.OPEN:
             raise CaseNotOpen(_("This case is not open: someone has claimed or decided it."))
-        _check_reviewer(case, actor)
+        _check_reviewer(case, actor, spouse_indexes)
         case.status = CaseStatus.CLAIMED
         case.claimed_by = actor
         case.claimed_at = timezone.now()
         case.save(update_fields=["status", "claimed_by", "claimed_at"])
-        _act(case, actor, ReviewActionKind.CLAIM)
+        _act(case, actor, ReviewActionKind.CLAIM, spouse_check=spouse_check)
     return case
 
 

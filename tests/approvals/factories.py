@@ -83,7 +83,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     due_on = date(2026, 12, 1)
 
 
-def referred_case(*, applicant=None, due_on=date(2026, 12, 1), reason="RETIREMENT", spouse_index=None):
+def referred_case(
+    *, applicant=None, due_on=date(2026, 12, 1), reason="RETIREMENT", spouse_index=None, marriage_checked=True
+):
     application = ApplicationFactory(applicant=applicant or PersonFactory(), due_on=due_on, reason=reason)
     DecisionRecord.objects.create(
         application=application,
@@ -94,7 +96,7 @@ def referred_case(*, applicant=None, due_on=date(2026, 12, 1), reason="RETIREMEN
         rule_set_version=1,
         applied_on=date(2026, 11, 26),
         facts={},
-        private_facts={"marriage_checked": True, "spouse_index": spouse_index},
+        private_facts={"marriage_checked": True, "spouse_index": spouse_index} if marriage_checked else {},
         results=[{"rule": "RETIRED", "status": "UNKNOWN", "reason": {"code": "RETIREMENT_UNKNOWN"}}],
         sources={"social_security.retirement": {"outcome": "UNAVAILABLE", "latency_ms": 3}},
         decision_ms=5,

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from approvals.models import ApplicationStatus, CaseStatus, ConflictOfInterest, DecisionPurpose, ReviewAction
@@ -14,6 +16,8 @@ from approvals.services import (
 )
 from audit.models import AuditEvent
 from core.crypto import blind_index
+from integrations.gov import ports
+from integrations.gov.fakes import FakeCivilAffairs
 from tests.accounts.factories import PersonFactory, UserFactory
 from tests.approvals.factories import referred_case, staff_user, staff_with_person
 
@@ -80,6 +84,42 @@ class TestClaimCase:
 
         with pytest.raises(ReviewerConflict):
             claim_case(case=case, actor=staff)
+
+    def test_asks_civil_affairs_for_the_spouse_when_no_decision_looked_the_marriage_up(self, sources):
+        spouse = PersonFactory()
+        case = referred_case(marriage_checked=False)
+        applicant = case.application.applicant
+        fakes = sources(
+            civil_affairs=FakeCivilAffairs(
+                marriages={
+                    applicant.id_number: ports.MarriageRecord(
+                        ports.MARRIED, spouse.id_number, date(2010, 1, 1)
+                    )
+                }
+            )
+        )
+
+        with pytest.raises(ReviewerConflict):
+            claim_case(case=case, actor=staff_with_person(spouse))
+
+        assert fakes["civil_affairs"].calls == ["marriage"]
+
+    def test_lets_the_claim_through_and_says_so_when_civil_affairs_does_not_answer(self, sources):
+        case = referred_case(marriage_checked=False)
+        sources(civil_affairs=FakeCivilAffairs(unavailable=True))
+
+        claimed = claim_case(case=case, actor=staff_with_person())
+
+        assert claimed.status == CaseStatus.CLAIMED
+        assert AuditEvent.objects.get(action="approvals.case_claim").data["spouse_check"] == "unavailable"
+
+    def test_does_not_ask_about_a_reviewer_who_is_no_depositor(self, sources, reviewer):
+        case = referred_case(marriage_checked=False)
+        fakes = sources()
+
+        claim_case(case=case, actor=reviewer)
+
+        assert fakes["civil_affairs"].calls == []
 
     def test_accepts_a_staff_member_who_is_a_depositor_without_conflict(self, case):
         staff = staff_with_person()
