@@ -56,7 +56,10 @@ DOMAIN_APPS = (
     "payouts",
     "integrations",
 )
-_SENIOR_EXTRA = ("accounts.confirm_credit_code",)
+# Every deciding role works the review queue (claim, release, approve, reject); the auditor only
+# reads it.
+_CLERK_EXTRA = ("approvals.decide_reviewcase",)
+_SENIOR_EXTRA = (*_CLERK_EXTRA, "accounts.confirm_credit_code")
 _DIRECTOR_EXTRA = (*_SENIOR_EXTRA, "core.add_policyparameter", "core.change_policyparameter")
 
 
@@ -82,7 +85,7 @@ def _permissions_for(role: str):
         # Everything, read-only: the audit log, users, lockouts and the business records.
         return _view_permissions(None)
     if role == STAFF_CLERK:
-        return _view_permissions(DOMAIN_APPS)
+        return _view_permissions(DOMAIN_APPS) | _named_permissions(_CLERK_EXTRA)
     if role in (STAFF_SECTION_CHIEF, STAFF_DEPUTY_DIRECTOR):
         return _view_permissions(DOMAIN_APPS) | _named_permissions(_SENIOR_EXTRA)
     if role == STAFF_DIRECTOR:

@@ -11,31 +11,14 @@ from rest_framework.views import APIView
 
 from api.fields import YuanField
 from approvals.models import ApplicationStatus, Channel
-from approvals.selectors import applications_of
+from approvals.selectors import applications_of, explained_reasons, localized_reasons
 from approvals.services import check_eligibility
 
 #: The engine's outcomes as the API names them everywhere (CONTRACT.md ``decision.outcome``).
 OUTCOMES = {"APPROVE": "APPROVED", "REJECT": "REJECTED", "REFER": "REFERRED"}
 _OUTCOME_CHOICES = sorted(OUTCOMES.values())
-_EXPLAINING = {"REJECT": {"FAIL"}, "REFER": {"UNKNOWN", "REFER"}}
 _EVENTS = ["SUBMITTED", "DECIDED", "CLAIMED", "RELEASED", "APPROVED", "REJECTED"]
 CHANNEL_HEADER = "X-Channel"
-
-
-def _message(reason: dict) -> str:
-    if (get_language() or "").startswith("en"):
-        return reason.get("en") or reason.get("zh_hans") or ""
-    return reason.get("zh_hans") or reason.get("en") or ""
-
-
-def _reasons(reasons) -> list[dict]:
-    out = []
-    for reason in reasons:
-        row = {"code": reason.get("code", ""), "message": _message(reason)}
-        # Two rules can fail for one cause (e.g. an unsealed account): say it once.
-        if row not in out:
-            out.append(row)
-    return out
 
 
 def _person_of(request):
@@ -85,7 +68,7 @@ def _application_row(timeline) -> dict:
                 "at": event.at,
                 "event": event.what,
                 "outcome": OUTCOMES.get(event.outcome) if event.outcome else None,
-                "reasons": _reasons(event.reasons),
+                "reasons": localized_reasons(event.reasons, language=get_language()),
             }
             for event in timeline.events
         ],
@@ -138,13 +121,11 @@ class MyEligibilityView(APIView):
             channel=request.headers.get(CHANNEL_HEADER) or Channel.API,
             actor=request.user,
         )
-        wanted = _EXPLAINING.get(decision.outcome, set())
-        reasons = [r["reason"] for r in decision.results if r.get("status") in wanted and r.get("reason")]
         return Response(
             EligibilitySerializer(
                 {
                     "outcome": OUTCOMES[decision.outcome],
-                    "reasons": _reasons(reasons),
+                    "reasons": explained_reasons(decision, language=get_language()),
                     "max_amount": decision.amount_limit,
                     "decision_ms": decision.decision_ms,
                 }

@@ -1,5 +1,5 @@
 """Reading approvals: the review queue with its SLA countdown, a case's full trace, an applicant's
-timeline, and the straight-through figures of the dashboard.
+timeline, the reasons that explain a decision, and the straight-through figures of the dashboard.
 
 Percentiles are computed in Python over the selected rows' ``decision_ms`` / ``latency_ms``
 (nearest-rank), so the figures are the same on SQLite and PostgreSQL; a dashboard period holds
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -30,6 +31,68 @@ from core.calendar import working_days_between
 
 # Pre-checks are not decisions on an application and would flatter the straight-through share.
 _AUTOMATIC = DecisionPurpose.APPLICATION
+
+#: Who may claim, release and decide review cases (every staff role but the auditor, see
+#: :mod:`accounts.roles`).
+DECIDE_PERMISSION = "approvals.decide_reviewcase"
+
+
+def may_review(user) -> bool:
+    """Whether ``user`` may claim, release and decide review cases (an active member of staff
+    holding :data:`DECIDE_PERMISSION`)."""
+    return bool(user is not None and user.is_active and user.is_staff and user.has_perm(DECIDE_PERMISSION))
+
+
+# Reasons -------------------------------------------------------------------------------------
+
+#: The rule statuses that explain an outcome: a rejection by its failing rules, a referral by the
+#: rules that could not decide or that ask for a person.
+EXPLAINING_STATUSES = {Outcome.REJECT: {"FAIL"}, Outcome.REFER: {"UNKNOWN", "REFER"}}
+
+
+def _explaining(outcome: str, results: list[dict]) -> list[dict]:
+    """The stored reasons ``{code, zh_hans, en}`` of the rules behind ``outcome``, in rule order."""
+    wanted = EXPLAINING_STATUSES.get(outcome, set())
+    return [result["reason"] for result in results if result.get("status") in wanted and result.get("reason")]
+
+
+def reason_message(reason: dict | None, *, language: str | None) -> str:
+    """A stored reason ``{code, zh_hans, en}`` in ``language`` (Chinese unless English), falling back
+    to the other language and then to the code."""
+    if not reason:
+        return ""
+    if (language or "").lower().startswith("en"):
+        return reason.get("en") or reason.get("zh_hans") or reason.get("code", "")
+    return reason.get("zh_hans") or reason.get("en") or reason.get("code", "")
+
+
+def localized_reasons(reasons: Iterable[dict], *, language: str | None) -> list[dict]:
+    """Stored reasons as ``[{code, message}]`` in ``language``, each code once, in their order.
+
+    Two rules can fail for one cause (e.g. an unsealed account): the applicant reads it once.
+    """
+    out: dict[str, dict] = {}
+    for reason in reasons:
+        code = reason.get("code", "")
+        if code not in out:
+            out[code] = {"code": code, "message": reason_message(reason, language=language)}
+    return list(out.values())
+
+
+def explained_reasons(decision: DecisionRecord, *, language: str | None) -> list[dict]:
+    """Why ``decision`` rejected or referred, as ``[{code, message}]`` in ``language``; empty for an
+    approval. A reviewer's decision is explained by the reason they gave (code ``REVIEWER``)."""
+    return localized_reasons(_deciding_reasons(decision), language=language)
+
+
+def _deciding_reasons(decision: DecisionRecord) -> tuple[dict, ...]:
+    if decision.purpose == DecisionPurpose.REVIEW:
+        return (_reviewer_reason(decision.note),)
+    return tuple(_explaining(decision.outcome, decision.results))
+
+
+def _reviewer_reason(text: str) -> dict:
+    return {"code": "REVIEWER", "zh_hans": text, "en": text}
 
 
 def percentile(values: list[int], p: float) -> int | None:
@@ -77,7 +140,7 @@ def review_queue(*, reason: str | None = None, today: date | None = None) -> lis
     today = today or timezone.localdate()
     cases = (
         ReviewCase.objects.filter(status__in=[CaseStatus.OPEN, CaseStatus.CLAIMED])
-        .select_related("application", "claimed_by")
+        .select_related("application__applicant", "claimed_by")
         .order_by("due_on", "opened_at", "pk")
     )
     if reason is not None:
@@ -151,13 +214,6 @@ class ApplicationTimeline:
     events: tuple[TimelineEvent, ...]
 
 
-def _deciding_reasons(decision: DecisionRecord) -> tuple[dict, ...]:
-    if decision.purpose == DecisionPurpose.REVIEW:
-        return ({"code": "REVIEWER", "zh_hans": decision.note, "en": decision.note},)
-    wanted = {Outcome.REJECT: {"FAIL"}, Outcome.REFER: {"UNKNOWN", "REFER"}}.get(decision.outcome, set())
-    return tuple(r["reason"] for r in decision.results if r.get("status") in wanted and r.get("reason"))
-
-
 def applications_of(person: Person) -> list[ApplicationTimeline]:
     """The person's applications, newest first, each with its timeline (what the employee sees).
 
@@ -193,7 +249,7 @@ def applications_of(person: Person) -> list[ApplicationTimeline]:
                         at=action.at,
                         what=f"{action.action}D",
                         outcome=action.action,
-                        reasons=({"code": "REVIEWER", "zh_hans": action.reason, "en": action.reason},),
+                        reasons=(_reviewer_reason(action.reason),),
                     )
                 )
             else:
@@ -242,9 +298,11 @@ class StraightThroughFigures:
     p50_ms: int | None
     p95_ms: int | None
     p99_ms: int | None
-    referral_reasons: list[tuple[str, int]]  # most common first
+    referral_reasons: list[tuple[str, int]]  # (code, count), most common first
     rejection_reasons: list[tuple[str, int]]
     sources: list[SourceFigures]
+    # Each listed code's wording in the requested language, as the period's latest decision gave it.
+    reason_texts: dict[str, str] = field(default_factory=dict)
 
 
 def _shares(rows, key: str) -> dict[str, Share]:
@@ -255,10 +313,16 @@ def _shares(rows, key: str) -> dict[str, Share]:
     return {name: Share(total=t, automatic=a) for name, (t, a) in sorted(totals.items())}
 
 
-def straight_through_figures(*, since: datetime, until: datetime, top: int = 5) -> StraightThroughFigures:
+def straight_through_figures(
+    *, since: datetime, until: datetime, top: int = 5, language: str | None = None
+) -> StraightThroughFigures:
     """Automatic decisions on applications in ``[since, until)``: how many were decided without staff
     (by reason and by channel), how fast, why the others were referred or rejected, and how the
-    government sources behaved in the same period (from the query log)."""
+    government sources behaved in the same period (from the query log).
+
+    Reason texts are written by the rule sets (some with the applicant's dates and amounts), so
+    each listed code's wording is the one the period's latest decision carried, in ``language``.
+    """
     from integrations.models import GovQuery
     from integrations.models import Outcome as QueryOutcome
 
@@ -272,12 +336,18 @@ def straight_through_figures(*, since: datetime, until: datetime, top: int = 5) 
     automatic = sum(row["automatic"] for row in rows)
     times = list(decisions.values_list("decision_ms", flat=True))
     referral, rejection = Counter(), Counter()
-    for outcome, results in decisions.exclude(outcome=Outcome.APPROVE).values_list("outcome", "results"):
-        wanted = {"FAIL"} if outcome == Outcome.REJECT else {"UNKNOWN", "REFER"}
+    latest: dict[str, dict] = {}  # code -> the stored reason of its latest decision
+    explained = (
+        decisions.filter(outcome__in=list(EXPLAINING_STATUSES))
+        .order_by("-decided_at", "-pk")
+        .values_list("outcome", "results")
+    )
+    for outcome, results in explained:
         counter = rejection if outcome == Outcome.REJECT else referral
-        for result in results:
-            if result.get("status") in wanted and result.get("reason"):
-                counter[result["reason"]["code"]] += 1
+        for reason in _explaining(outcome, results):
+            counter[reason["code"]] += 1
+            latest.setdefault(reason["code"], reason)
+    referral_reasons, rejection_reasons = referral.most_common(top), rejection.most_common(top)
     latencies: dict[str, list[int]] = defaultdict(list)
     answered: Counter = Counter()
     unavailable: Counter = Counter()
@@ -310,7 +380,11 @@ def straight_through_figures(*, since: datetime, until: datetime, top: int = 5) 
         p50_ms=percentile(times, 50),
         p95_ms=percentile(times, 95),
         p99_ms=percentile(times, 99),
-        referral_reasons=referral.most_common(top),
-        rejection_reasons=rejection.most_common(top),
+        referral_reasons=referral_reasons,
+        rejection_reasons=rejection_reasons,
         sources=sources,
+        reason_texts={
+            code: reason_message(latest[code], language=language)
+            for code, _count in (*referral_reasons, *rejection_reasons)
+        },
     )

@@ -5,9 +5,10 @@ government sources in parallel under one deadline, see :mod:`approvals.providers
 rule set, and only then opens one durable transaction that writes the application, its decision
 record, the review case when referred and the audit events. A kind's hook runs after commit.
 
-Review services lock the case, check its state and the reviewer (never the applicant, a declared
-conflict or the applicant's spouse), and write the action, the audit event and — for a decision —
-a decision record by the reviewer, in one transaction.
+Review services refuse an actor without the permission to decide cases (the auditor only reads),
+lock the case, check its state and the reviewer (never the applicant, a declared conflict or the
+applicant's spouse), and write the action, the audit event and — for a decision — a decision
+record by the reviewer, in one transaction.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from approvals.models import (
     ReviewActionKind,
     ReviewCase,
 )
+from approvals.selectors import may_review
 from audit.services import record_event
 from core.calendar import add_working_days
 from core.crypto import blind_index
@@ -79,6 +81,11 @@ class ReviewerConflict(DomainError):
 
 class ReviewerNotStaff(DomainError):
     code = "REVIEWER_NOT_STAFF"
+    http_status = 403
+
+
+class ReviewerNotPermitted(DomainError):
+    code = "REVIEWER_NOT_PERMITTED"
     http_status = 403
 
 
@@ -370,9 +377,11 @@ def _locked_case(case: ReviewCase) -> ReviewCase:
     return ReviewCase.objects.select_for_update().select_related("application").get(pk=case.pk)
 
 
-def _require_staff(actor) -> None:
+def _require_reviewer(actor) -> None:
     if actor is None or not actor.is_active or not actor.is_staff:
         raise ReviewerNotStaff(_("Only members of staff review cases."))
+    if not may_review(actor):
+        raise ReviewerNotPermitted(_("Your role may read review cases but not act on them."))
 
 
 def _staff_person_id(actor) -> int | None:
@@ -456,7 +465,7 @@ _CONFLICT_MESSAGES = {
 
 
 def _check_reviewer(case: ReviewCase, actor, spouse_indexes: set[str] = frozenset()) -> None:
-    _require_staff(actor)
+    _require_reviewer(actor)
     conflict = reviewer_conflict(application=case.application, actor=actor, spouse_indexes=spouse_indexes)
     if conflict is not None:
         raise ReviewerConflict(_CONFLICT_MESSAGES[conflict])
@@ -475,7 +484,7 @@ def _act(case: ReviewCase, actor, action: str, reason: str = "", **data) -> None
 
 def claim_case(*, case: ReviewCase, actor) -> ReviewCase:
     """Take an OPEN case: it becomes CLAIMED by ``actor``, the only one who may decide or release it."""
-    _require_staff(actor)
+    _require_reviewer(actor)
     spouse_indexes, spouse_check = _spouse_at_claim(case, actor)
     with transaction.atomic(durable=True):
         case = _locked_case(case)
@@ -499,6 +508,7 @@ def _require_claimant(case: ReviewCase, actor) -> None:
 
 def release_case(*, case: ReviewCase, actor) -> ReviewCase:
     """Give a claimed case back to the queue (OPEN); only its claimant may."""
+    _require_reviewer(actor)
     with transaction.atomic(durable=True):
         case = _locked_case(case)
         _require_claimant(case, actor)
@@ -511,6 +521,7 @@ def release_case(*, case: ReviewCase, actor) -> ReviewCase:
 
 
 def _review_decision(*, case: ReviewCase, actor, reason: str, outcome: str) -> ReviewCase:
+    _require_reviewer(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired(_("Give a reason for the decision."), field="reason")

@@ -5,16 +5,15 @@ from datetime import date, datetime, time, timedelta
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 
-from approvals.models import Channel, DecisionPurpose, DecisionRecord
+from approvals.models import Channel
 from approvals.selectors import straight_through_figures
 from integrations.models import Source
 from web.access import staff_only
-from web.reasons import EXPLAINING_STATUSES, reason_label, reason_text
+from web.reasons import reason_label
 
 DEFAULT_DAYS = 30
-# How many of the period's latest decisions are read to find the wording of a reason code.
-_TEXT_SAMPLE = 500
 
 
 def _parse_date(value: str | None) -> date | None:
@@ -43,36 +42,6 @@ def _share_rows(shares: dict, label) -> list[dict]:
     ]
 
 
-def _reason_texts(codes: set[str], *, since: datetime, until: datetime) -> dict[str, str]:
-    """The wording of each reason code as the latest decision in the period gave it.
-
-    Reason texts are written by the rule sets (some with the applicant's dates and amounts), so
-    they are read back from the decisions that carried them rather than from a fixed table.
-    """
-    texts: dict[str, str] = {}
-    if not codes:
-        return texts
-    rows = (
-        DecisionRecord.objects.filter(
-            purpose=DecisionPurpose.APPLICATION,
-            decided_at__gte=since,
-            decided_at__lt=until,
-            outcome__in=list(EXPLAINING_STATUSES),
-        )
-        .order_by("-decided_at", "-pk")
-        .values_list("results", flat=True)[:_TEXT_SAMPLE]
-    )
-    for results in rows:
-        for result in results:
-            reason = result.get("reason") or {}
-            code = reason.get("code")
-            if code in codes and code not in texts:
-                texts[code] = reason_text(reason)
-        if len(texts) == len(codes):
-            break
-    return texts
-
-
 def _channel_label(name: str) -> str:
     try:
         return str(Channel(name).label)
@@ -97,11 +66,7 @@ def dashboard(request):
     if invalid:
         first, last = today - timedelta(days=DEFAULT_DAYS - 1), today
     since, until = _start_of(first), _start_of(last + timedelta(days=1))
-    figures = straight_through_figures(since=since, until=until)
-    codes = {code for code, _count in figures.referral_reasons} | {
-        code for code, _count in figures.rejection_reasons
-    }
-    texts = _reason_texts(codes, since=since, until=until)
+    figures = straight_through_figures(since=since, until=until, language=get_language())
     return render(
         request,
         "web/staff/dashboard.html",
@@ -114,11 +79,11 @@ def dashboard(request):
             "by_reason": _share_rows(figures.by_reason, reason_label),
             "by_channel": _share_rows(figures.by_channel, _channel_label),
             "referrals": [
-                {"code": code, "count": count, "text": texts.get(code, "")}
+                {"code": code, "count": count, "text": figures.reason_texts.get(code, "")}
                 for code, count in figures.referral_reasons
             ],
             "rejections": [
-                {"code": code, "count": count, "text": texts.get(code, "")}
+                {"code": code, "count": count, "text": figures.reason_texts.get(code, "")}
                 for code, count in figures.rejection_reasons
             ],
             "sources": [

@@ -5,13 +5,14 @@ no application and pays nothing; its decision record (purpose PRECHECK) is kept 
 """
 
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from approvals.selectors import applications_of
+from approvals.selectors import applications_of, explained_reasons, localized_reasons
 from approvals.services import check_eligibility
 from core.exceptions import DomainError
 from web.access import employee_only
-from web.reasons import INSTANT_REASONS, explaining_reasons, reason_label, reason_text
+from web.reasons import INSTANT_REASONS, reason_label
 
 _EVENT_LABELS = {
     "SUBMITTED": _("Application received"),
@@ -49,7 +50,7 @@ def check(request):
         context["result"] = {
             "outcome": decision.outcome,
             "reason_label": reason_label(chosen),
-            "reasons": explaining_reasons(decision.outcome, decision.results),
+            "reasons": explained_reasons(decision, language=get_language()),
             "max_amount": decision.amount_limit,
             "decision": decision,
         }
@@ -65,7 +66,7 @@ def _event(event) -> dict:
         "at": event.at,
         "what": event.what,
         "label": label,
-        "reasons": [reason_text(r) for r in event.reasons],
+        "reasons": [r["message"] for r in localized_reasons(event.reasons, language=get_language())],
     }
 
 

@@ -1,10 +1,9 @@
-"""Plain-language names of the application reasons (rule sets), and picking a reason's text by language.
+"""Plain-language names of the application reasons (rule sets), as the pages show them.
 
-The rule engine is pure Python and carries each citizen-facing reason in both languages
-(``zh_hans`` and ``en``); the pages choose one by the active language.
+Which rules explain a decision, and in which language, is the approvals selectors' business
+(:func:`approvals.selectors.explained_reasons`).
 """
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 #: The 秒批 reasons an employee can check in the hall, in the order the form offers them.
@@ -42,31 +41,3 @@ REASON_LABELS = {
 def reason_label(code: str) -> str:
     """The reason's name in the active language; an unknown code is shown as it is."""
     return str(REASON_LABELS.get(code, code))
-
-
-def reason_text(reason: dict | None) -> str:
-    """A stored reason ``{code, zh_hans, en}`` in the active language (Chinese unless English)."""
-    if not reason:
-        return ""
-    if (get_language() or "").startswith("en"):
-        return reason.get("en") or reason.get("zh_hans") or reason.get("code", "")
-    return reason.get("zh_hans") or reason.get("en") or reason.get("code", "")
-
-
-#: The rule statuses that explain an outcome: a rejection by its failing rules, a referral by the
-#: rules that could not decide or that ask for a person.
-EXPLAINING_STATUSES = {"REJECT": {"FAIL"}, "REFER": {"UNKNOWN", "REFER"}}
-
-
-def explaining_reasons(outcome: str, results: list[dict]) -> list[dict]:
-    """The reasons ``{code, message}`` behind ``outcome``, from a decision's stored rule results."""
-    wanted = EXPLAINING_STATUSES.get(outcome, set())
-    reasons = []
-    for result in results:
-        if result.get("status") not in wanted or not result.get("reason"):
-            continue
-        reason = {"code": result["reason"].get("code", ""), "message": reason_text(result["reason"])}
-        # Two rules can fail for one cause (e.g. an unsealed account): say it once.
-        if reason not in reasons:
-            reasons.append(reason)
-    return reasons

@@ -2,41 +2,29 @@
 and the reviewer's actions (claim, release, approve, reject), each one service call.
 
 Every member of staff may read the queue and the traces; only the deciding roles may act (the
-auditor looks but never acts). The services enforce maker-checker (never the applicant, a declared
-conflict or the spouse); this module refuses a non-deciding role before calling them.
+auditor looks but never acts). The services refuse whoever may not act — a role without the
+permission to decide, the applicant, a declared conflict or the spouse — and this module shows
+their refusal; it only hides the buttons a reader could not use.
 """
 
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.roles import STAFF_AUDITOR, STAFF_ROLES, roles_of
 from approvals import services
 from approvals.models import CaseStatus, ReviewCase
-from approvals.selectors import case_detail, review_queue
+from approvals.selectors import case_detail, may_review, reason_message, review_queue
 from core.calendar import working_days_between
 from core.crypto import mask_id_number
 from core.exceptions import DomainError
 from web.access import staff_only
-from web.reasons import REASON_LABELS, reason_label, reason_text
-
-# Staff who decide cases: every staff role but the auditor, who reads and never acts.
-DECIDING_ROLES = STAFF_ROLES - {STAFF_AUDITOR}
-
-
-def may_decide(user) -> bool:
-    """Whether ``user`` may claim, release and decide review cases."""
-    if user.has_perm("approvals.decide_reviewcase"):
-        return True
-    return bool(roles_of(user) & DECIDING_ROLES)
+from web.reasons import REASON_LABELS, reason_label
 
 
 def sla_label(*, working_days_left: int, overdue: bool) -> str:
@@ -63,8 +51,6 @@ def queue(request):
         reason = None
     mine = request.GET.get("mine") == "1"
     groups = review_queue(reason=reason)
-    # One query for every applicant on the page instead of one per row.
-    prefetch_related_objects([item.application for group in groups for item in group.items], "applicant")
     shown = []
     for group in groups:
         rows = [
@@ -113,6 +99,7 @@ def _fact_text(value) -> str:
 
 def _trace(decision) -> dict:
     """A decision record laid out for reading: every rule with its reason in the page's language."""
+    language = get_language()
     return {
         "decision": decision,
         "facts": [(name, _fact_text(value)) for name, value in sorted(decision.facts.items())],
@@ -122,7 +109,7 @@ def _trace(decision) -> dict:
                 "rule": result.get("rule", ""),
                 "status": result.get("status", ""),
                 "code": (result.get("reason") or {}).get("code", ""),
-                "text": reason_text(result.get("reason")),
+                "text": reason_message(result.get("reason"), language=language),
             }
             for result in decision.results
         ],
@@ -140,7 +127,8 @@ def _days_left(due_on) -> int:
 
 def _render_case(request, review_case, *, error=None, typed_reason="", status=200):
     detail = case_detail(review_case)
-    actor_may_decide = may_decide(request.user)
+    # Only for showing the buttons: the services decide who may act.
+    actor_may_decide = may_review(request.user)
     is_claimant = detail.case.claimed_by_id == request.user.pk
     days_left = _days_left(detail.case.due_on)
     overdue = detail.case.due_on < timezone.localdate()
@@ -202,8 +190,6 @@ def act(request, pk: int, action: str):
     if action not in _ACTIONS:
         raise Http404
     review_case = get_object_or_404(ReviewCase, pk=pk)
-    if not may_decide(request.user):
-        raise PermissionDenied(_("Your role may read review cases but not act on them."))
     typed_reason = request.POST.get("reason", "")
     call, done = _ACTIONS[action]
     try:

@@ -55,6 +55,26 @@ class TestEnsureRoles:
 
         assert "accounts.confirm_credit_code" in _codenames(roles.STAFF_SECTION_CHIEF)
 
+    @pytest.mark.parametrize(
+        "role",
+        [
+            roles.STAFF_CLERK,
+            roles.STAFF_SECTION_CHIEF,
+            roles.STAFF_DEPUTY_DIRECTOR,
+            roles.STAFF_DIRECTOR,
+            roles.ADMIN,
+        ],
+    )
+    def test_lets_every_deciding_role_decide_review_cases(self, role):
+        ensure_roles()
+
+        assert "approvals.decide_reviewcase" in _codenames(role)
+
+    def test_never_lets_the_auditor_decide_review_cases(self):
+        ensure_roles()
+
+        assert "approvals.decide_reviewcase" not in _codenames(roles.STAFF_AUDITOR)
+
     def test_gives_admin_every_permission(self):
         ensure_roles()
 

@@ -4,7 +4,9 @@ from datetime import date, timedelta
 
 import factory
 
+from accounts import roles
 from accounts.models import AccountStatus
+from accounts.roles import ensure_roles
 from approvals.models import Application, ApplicationStatus, Channel, DecisionRecord, ReviewCase
 from ledger import services as ledger
 from ledger.centre import BANK_SETTLEMENT
@@ -56,7 +58,10 @@ def sealed_account(*, today: date, sealed_months_ago: int, balance: int = 500000
 
 
 def staff_user(**fields):
-    return UserFactory(is_staff=True, **fields)
+    """A clerk: a member of staff who may work the review queue."""
+    user = UserFactory(is_staff=True, **fields)
+    user.groups.add(ensure_roles()[roles.STAFF_CLERK])
+    return user
 
 
 def staff_with_person(person=None, **fields):

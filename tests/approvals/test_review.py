@@ -2,12 +2,16 @@ from datetime import date
 
 import pytest
 
+from accounts import roles
+from accounts.models import User
+from accounts.roles import ensure_roles
 from approvals.models import ApplicationStatus, CaseStatus, ConflictOfInterest, DecisionPurpose, ReviewAction
 from approvals.services import (
     CaseNotOpen,
     NotClaimant,
     ReasonRequired,
     ReviewerConflict,
+    ReviewerNotPermitted,
     ReviewerNotStaff,
     approve_case,
     claim_case,
@@ -127,6 +131,55 @@ class TestClaimCase:
         claimed = claim_case(case=case, actor=staff)
 
         assert claimed.claimed_by == staff
+
+
+class TestReviewerPermission:
+    def test_refuses_the_auditor_a_claim(self, case):
+        auditor = UserFactory(username="auditor", is_staff=True)
+        auditor.groups.add(ensure_roles()[roles.STAFF_AUDITOR])
+
+        with pytest.raises(ReviewerNotPermitted) as error:
+            claim_case(case=case, actor=auditor)
+
+        assert (error.value.code, error.value.http_status) == ("REVIEWER_NOT_PERMITTED", 403)
+        case.refresh_from_db()
+        assert case.status == CaseStatus.OPEN
+        assert not ReviewAction.objects.exists()
+
+    def test_refuses_a_member_of_staff_without_a_deciding_role(self, case):
+        with pytest.raises(ReviewerNotPermitted):
+            claim_case(case=case, actor=UserFactory(is_staff=True))
+
+    @pytest.mark.parametrize(
+        "act",
+        [
+            lambda case, actor: release_case(case=case, actor=actor),
+            lambda case, actor: approve_case(case=case, actor=actor, reason="ok"),
+            lambda case, actor: reject_case(case=case, actor=actor, reason="no"),
+        ],
+        ids=["release", "approve", "reject"],
+    )
+    def test_refuses_a_claimant_who_has_become_an_auditor_since(self, claimed, reviewer, act):
+        reviewer.groups.set([ensure_roles()[roles.STAFF_AUDITOR]])
+        # A fresh instance: Django caches a user's permissions on the object.
+        auditor = User.objects.get(pk=reviewer.pk)
+
+        with pytest.raises(ReviewerNotPermitted):
+            act(claimed, auditor)
+
+        claimed.refresh_from_db()
+        assert claimed.status == CaseStatus.CLAIMED
+        assert list(ReviewAction.objects.values_list("action", flat=True)) == ["CLAIM"]
+
+    def test_lets_a_clerk_claim_and_decide(self, case):
+        clerk = UserFactory(username="clerk", is_staff=True)
+        clerk.groups.add(ensure_roles()[roles.STAFF_CLERK])
+
+        claim_case(case=case, actor=clerk)
+        decided = reject_case(case=case, actor=clerk, reason="未见退休证明")
+
+        assert decided.status == CaseStatus.REJECTED
+        assert decided.decided_by == clerk
 
 
 class TestReleaseCase:

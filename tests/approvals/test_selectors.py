@@ -3,9 +3,11 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
+from approvals.models import DecisionRecord
 from approvals.selectors import (
     applications_of,
     case_detail,
+    explained_reasons,
     percentile,
     review_queue,
     straight_through_figures,
@@ -15,7 +17,7 @@ from core.calendar import add_working_days
 from integrations.gov import ports
 from integrations.gov.fakes import FakePublicSecurity, FakeSocialSecurity
 from integrations.models import GovQuery
-from tests.approvals.factories import ELSEWHERE, referred_case, sealed_account, staff_user
+from tests.approvals.factories import ELSEWHERE, ApplicationFactory, referred_case, sealed_account, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +93,60 @@ class TestApplicationsOf:
         assert timeline.events[-1].reasons[0]["zh_hans"] == "材料齐全"
 
 
+UNSEALED = {"code": "ACCOUNT_NOT_SEALED", "zh_hans": "账户未封存。", "en": "The account is not sealed."}
+HUKOU = {
+    "code": "HUKOU_UNKNOWN",
+    "zh_hans": "公安部门暂时无法查询。",
+    "en": "Public security did not answer.",
+}
+
+
+def _decision(outcome, results, **fields):
+    return DecisionRecord(outcome=outcome, results=results, purpose="APPLICATION", **fields)
+
+
+class TestExplainedReasons:
+    def test_gives_the_failing_rules_of_a_rejection_once_per_code(self):
+        decision = _decision(
+            "REJECT",
+            [
+                {"rule": "SEALED", "status": "FAIL", "reason": UNSEALED},
+                {"rule": "SEALED_MONTHS", "status": "FAIL", "reason": UNSEALED},
+                {"rule": "HUKOU", "status": "UNKNOWN", "reason": HUKOU},
+            ],
+        )
+
+        assert explained_reasons(decision, language="en") == [
+            {"code": "ACCOUNT_NOT_SEALED", "message": "The account is not sealed."}
+        ]
+
+    def test_gives_the_undecided_rules_of_a_referral_in_chinese_unless_english(self):
+        decision = _decision(
+            "REFER",
+            [
+                {"rule": "SEALED", "status": "PASS", "reason": None},
+                {"rule": "HUKOU", "status": "UNKNOWN", "reason": HUKOU},
+            ],
+        )
+
+        assert explained_reasons(decision, language="zh-hans") == [
+            {"code": "HUKOU_UNKNOWN", "message": "公安部门暂时无法查询。"}
+        ]
+        assert explained_reasons(decision, language=None)[0]["message"] == "公安部门暂时无法查询。"
+
+    def test_gives_nothing_for_an_approval(self):
+        decision = _decision("APPROVE", [{"rule": "SEALED", "status": "PASS", "reason": None}])
+
+        assert explained_reasons(decision, language="en") == []
+
+    def test_gives_the_reviewer_s_reason_for_a_review_decision(self):
+        decision = _decision("REJECT", [{"rule": "SEALED", "status": "FAIL", "reason": UNSEALED}])
+        decision.purpose = "REVIEW"
+        decision.note = "材料不全"
+
+        assert explained_reasons(decision, language="en") == [{"code": "REVIEWER", "message": "材料不全"}]
+
+
 class TestStraightThroughFigures:
     def test_reports_shares_times_reasons_and_source_availability(self, sources):
         today = timezone.localdate()
@@ -145,6 +201,10 @@ class TestStraightThroughFigures:
         assert figures.p50_ms is not None and figures.p99_ms >= figures.p50_ms
         assert dict(figures.referral_reasons)["HUKOU_UNKNOWN"] == 1
         assert len(figures.rejection_reasons) == 1
+        assert set(figures.reason_texts) == {code for code, _count in figures.referral_reasons} | {
+            code for code, _count in figures.rejection_reasons
+        }
+        assert all(figures.reason_texts.values())
         (source,) = figures.sources
         assert (source.source, source.calls, source.answered, source.unavailable) == (
             "public_security",
@@ -154,6 +214,38 @@ class TestStraightThroughFigures:
         )
         assert source.availability == pytest.approx(2 / 3)
         assert source.p99_ms == 2000
+
+    def test_words_each_reason_as_the_latest_decision_did_in_the_language_asked(self):
+        now = timezone.now()
+        for minutes_ago, text in ((20, "旧的说法"), (10, "新的说法")):
+            application = ApplicationFactory()
+            DecisionRecord.objects.create(
+                application=application,
+                subject=application.applicant,
+                purpose="APPLICATION",
+                channel="WEB",
+                rule_set="RETIREMENT",
+                rule_set_version=1,
+                applied_on=now.date(),
+                results=[
+                    {
+                        "rule": "RETIRED",
+                        "status": "UNKNOWN",
+                        "reason": {"code": "RETIREMENT_UNKNOWN", "zh_hans": text, "en": f"{text} in English"},
+                    }
+                ],
+                decision_ms=5,
+                outcome="REFER",
+                decided_at=now - timedelta(minutes=minutes_ago),
+            )
+        period = {"since": now - timedelta(hours=1), "until": now + timedelta(hours=1)}
+
+        chinese = straight_through_figures(**period, language="zh-hans")
+        english = straight_through_figures(**period, language="en")
+
+        assert chinese.referral_reasons == [("RETIREMENT_UNKNOWN", 2)]
+        assert chinese.reason_texts == {"RETIREMENT_UNKNOWN": "新的说法"}
+        assert english.reason_texts == {"RETIREMENT_UNKNOWN": "新的说法 in English"}
 
     def test_counts_nothing_outside_the_period(self):
         referred_case()

@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 
@@ -88,6 +90,21 @@ class TestReviewQueue:
         response = client.get(reverse("web:staff-review-queue"))
 
         assert response.status_code == 403
+
+    def test_reads_the_page_in_as_many_queries_for_six_cases_as_for_two(self, client, clerk):
+        client.force_login(clerk)
+        for reason in ("RETIREMENT", "RENT"):
+            referred_case(reason=reason, due_on=date(2026, 11, 27))
+        with CaptureQueriesContext(connection) as two:
+            client.get(reverse("web:staff-review-queue"))
+        for reason in ("RETIREMENT", "RENT", "RETIREMENT", "RENT"):
+            referred_case(reason=reason, due_on=date(2026, 11, 27))
+
+        with CaptureQueriesContext(connection) as six:
+            response = client.get(reverse("web:staff-review-queue"))
+
+        assert response.context["total"] == 6
+        assert len(six.captured_queries) == len(two.captured_queries)
 
 
 @freeze_time(TODAY)
