@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
+
 from accounts.models import AccountStatus, FundAccount, Person
-from approvals.engine import UNKNOWN, RuleSet, add_months
+from approvals.engine import UNKNOWN, RuleSet, add_months, whole_months_between
 from approvals.gathering import Answer, decision_deadline, gather, source_timeout
 from approvals.models import Application, ApplicationStatus
 from approvals.rulesets import facts as f
@@ -362,13 +364,52 @@ def _purchased(home, relation: str, person: Person) -> f.PurchasedProperty:
     )
 
 
-def _repaid_last_12_months(report, on: date) -> int:
-    """Repayments of the loans in repayment over the 12 months before ``on``, from their instalments."""
+# Loans: until the centre keeps its own loan book, the credit report is the only record of a
+# fund loan of this centre (kind "fund", ``centre`` = settings.FUND_CENTRE_CODE).
+
+
+def _credit_report(ask: _Asker, id_number: str):
+    """The credit report: UNKNOWN when the bureau did not answer, None when it holds no file."""
+    answers = ask.ask(
+        {"credit_bureau.credit_report": ask.request(ports.CREDIT_BUREAU, "credit_report", id_number)}
+    )
+    return _value(answers["credit_bureau.credit_report"])
+
+
+def _centre_loans(report) -> tuple[ports.CreditLoan, ...]:
+    """This centre's fund loans in the credit report (none when the bureau holds no file)."""
+    if report is None:
+        return ()
+    return tuple(
+        loan
+        for loan in report.loans
+        if loan.kind == ports.FUND_LOAN and loan.centre == settings.FUND_CENTRE_CODE
+    )
+
+
+def _centre_loan_repaying(report):
+    if report is UNKNOWN:
+        return UNKNOWN
+    return any(loan.status == ports.REPAYING for loan in _centre_loans(report))
+
+
+def _repaid_last_12_months(report, on: date):
+    """Repayments in the 12 months before ``on``, estimated from the credit report.
+
+    There is no repayment history in the portal yet. Each loan in repayment counts its monthly
+    payment once for every complete month since it was opened (the first instalment falls a
+    month after), at most 12. A loan settled within the year counts nothing (the report does not
+    say when it was settled), so the estimate errs low. Missed instalments would make it too
+    high, and the report does not say on which loan or for how much: with any overdue month in
+    the report the amount is UNKNOWN, and the application goes to staff.
+    """
+    if report.overdue_months_last_24 > 0:
+        return UNKNOWN
     total = 0
     for loan in report.loans:
         if loan.status != ports.REPAYING:
             continue
-        months = min(12, max(0, (on.year - loan.opened_on.year) * 12 + on.month - loan.opened_on.month))
+        months = min(12, max(0, whole_months_between(loan.opened_on, on)))
         total += loan.monthly_payment * months
     return total
 
@@ -381,10 +422,7 @@ def _last_withdrawal_on(person: Person, reason: str) -> date | None:
 
 
 def _loan_repayment_annual(ask: _Asker, own: OwnData, id_number: str, payload, on: date, params) -> Gathered:
-    answers = ask.ask(
-        {"credit_bureau.credit_report": ask.request(ports.CREDIT_BUREAU, "credit_report", id_number)}
-    )
-    report = _value(answers["credit_bureau.credit_report"])
+    report = _credit_report(ask, id_number)
     if report is UNKNOWN:
         loans, repaid = UNKNOWN, UNKNOWN
     elif report is None:
@@ -395,8 +433,7 @@ def _loan_repayment_annual(ask: _Asker, own: OwnData, id_number: str, payload, o
         applied_on=on,
         account_status=own.account_status,
         balance=own.balance,
-        # The centre's own loan book is not in this portal yet: the credit report shows fund loans.
-        centre_loan_repaying=False,
+        centre_loan_repaying=_centre_loan_repaying(report),
         bureau_loans=loans,
         last_repayment_withdrawal_on=_last_withdrawal_on(own.person, "LOAN_REPAYMENT_ANNUAL"),
         repaid_last_12_months=repaid,
@@ -406,14 +443,28 @@ def _loan_repayment_annual(ask: _Asker, own: OwnData, id_number: str, payload, o
 
 
 def _loan_repayment_monthly(ask: _Asker, own: OwnData, id_number: str, payload, on: date, params) -> Gathered:
-    # All own data; without the centre's loan book there is no loan to deduct from yet.
+    report = _credit_report(ask, id_number)
+    if report is UNKNOWN:
+        status, overdue, entrusted = UNKNOWN, UNKNOWN, False
+    else:
+        loans = _centre_loans(report)
+        repaying = [loan for loan in loans if loan.status == ports.REPAYING]
+        status = f.LOAN_REPAYING if repaying else (f.LOAN_SETTLED if loans else None)
+        overdue = report.overdue_months_last_24 if report is not None else 0
+        # Deductions are set up only by an approved application here (none existed before the
+        # portal), so one approved since the loan was opened means this loan already has one.
+        entrusted = bool(repaying) and (
+            _approved(own.person, "LOAN_REPAYMENT_MONTHLY")
+            .filter(decided_at__date__gte=min(loan.opened_on for loan in repaying))
+            .exists()
+        )
     facts = f.LoanRepaymentMonthlyFacts(
         applied_on=on,
         account_status=own.account_status,
         balance=own.balance,
-        centre_loan_status=None,
-        overdue_amount=0,
-        entrusted_deduction=False,
+        centre_loan_status=status,
+        overdue_months=overdue,
+        entrusted_deduction=entrusted,
     )
     return Gathered(facts, ask.answers, {})
 
@@ -432,10 +483,7 @@ def _loan_eligibility(ask: _Asker, own: OwnData, id_number: str, payload, on: da
     term = payload.get("term_months", 360)
     if isinstance(term, bool) or not isinstance(term, int) or term <= 0:
         raise InvalidPayload("term_months must be a whole number of months > 0")
-    answers = ask.ask(
-        {"credit_bureau.credit_report": ask.request(ports.CREDIT_BUREAU, "credit_report", id_number)}
-    )
-    report = _value(answers["credit_bureau.credit_report"])
+    report = _credit_report(ask, id_number)
     if report is UNKNOWN:
         loans, overdue = UNKNOWN, UNKNOWN
     elif report is None:
@@ -449,7 +497,7 @@ def _loan_eligibility(ask: _Asker, own: OwnData, id_number: str, payload, on: da
         birth_year=own.person.birth_date.year,
         birth_month=own.person.birth_date.month,
         term_months=term,
-        centre_loan_repaying=False,
+        centre_loan_repaying=_centre_loan_repaying(report),
         bureau_loans=loans,
         overdue_months=overdue,
     )

@@ -8,6 +8,12 @@ source could not answer; ``None`` there means the source answered "no record". F
 
 Account status codes are those of DOMAIN.md §2 ("01" normal, "02" sealed, "03"–"05" closed,
 "06" frozen, "99" other).
+
+This centre's loans: the portal has no loan book yet, so what the facts say about "a fund loan of
+this centre" comes from the credit report (银行征信): a loan of kind "fund" whose ``centre`` is this
+centre's code (``settings.FUND_CENTRE_CODE``). Those fields are therefore UNKNOWN when the
+bureau cannot answer, and the rules refer. Once the centre keeps its own loans they become own
+data again.
 """
 
 from dataclasses import dataclass
@@ -153,16 +159,19 @@ class BureauLoan(Facts):
 class LoanRepaymentAnnualFacts(Facts):
     """LOAN_REPAYMENT_ANNUAL 偿还购房贷款（按年）.
 
-    ``centre_loan_repaying``: a fund loan of this centre in repayment (own data).
-    ``bureau_loans``: the credit report's loans. ``last_repayment_withdrawal_on``: the latest
-    earlier loan-repayment withdrawal (own data). ``repaid_last_12_months``: principal and
-    interest repaid in the 12 months before applying (own loan data, or the credit report).
+    ``centre_loan_repaying``: a fund loan of this centre in repayment (see "This centre's loans"
+    above). ``bureau_loans``: the credit report's loans. ``last_repayment_withdrawal_on``: the
+    latest earlier loan-repayment withdrawal (own data). ``repaid_last_12_months``: principal and
+    interest repaid in the 12 months before applying. Until the centre keeps repayment histories
+    it is estimated from the credit report: each loan in repayment's monthly payment times the
+    complete months since it was opened, at most 12; no payment for a loan settled within the
+    year; UNKNOWN when the report shows an overdue month (missed instalments would inflate it).
     """
 
     applied_on: date
     account_status: str
     balance: int
-    centre_loan_repaying: bool
+    centre_loan_repaying: bool | Unknown
     bureau_loans: tuple[BureauLoan, ...] | Unknown
     last_repayment_withdrawal_on: date | None
     repaid_last_12_months: int | Unknown
@@ -171,18 +180,22 @@ class LoanRepaymentAnnualFacts(Facts):
 
 @dataclass(frozen=True, kw_only=True)
 class LoanRepaymentMonthlyFacts(Facts):
-    """LOAN_REPAYMENT_MONTHLY 委托按月还贷, all own data.
+    """LOAN_REPAYMENT_MONTHLY 委托按月还贷.
 
-    ``centre_loan_status``: "repaying" or "settled" for the applicant's fund loan of this centre,
-    None when there is none. ``overdue_amount``: fen overdue on it now.
-    ``entrusted_deduction``: a monthly deduction is already set up.
+    ``centre_loan_status``: "repaying" or "settled" for the applicant's fund loan of this centre
+    (see "This centre's loans" above), None when there is none. ``overdue_months``: months with
+    an overdue payment in the last 24 (credit report, any loan): a count, not the amount overdue
+    now, so a count above zero asks staff to check rather than refusing.
+    ``entrusted_deduction``: a monthly deduction is already set up for that loan (own data: an
+    approved LOAN_REPAYMENT_MONTHLY application since the loan was opened; the portal sets up
+    deductions only that way, and has no way yet to end one).
     """
 
     applied_on: date
     account_status: str
     balance: int
-    centre_loan_status: str | None
-    overdue_amount: int
+    centre_loan_status: str | Unknown | None
+    overdue_months: int | Unknown
     entrusted_deduction: bool
 
 
@@ -202,8 +215,9 @@ class LoanEligibilityFacts(Facts):
 
     ``birth_year``/``birth_month``: from the person's record (the ID number stays out).
     ``term_months``: as applied for. ``centre_loan_repaying``: a fund loan of this centre in
-    repayment (own data). ``bureau_loans``: the credit report's loans. ``overdue_months``: months
-    with an overdue payment in the last ``loan.overdue_lookback_months`` months (credit report).
+    repayment (see "This centre's loans" above). ``bureau_loans``: the credit report's loans.
+    ``overdue_months``: months with an overdue payment in the last ``loan.overdue_lookback_months``
+    months (credit report).
     """
 
     applied_on: date
@@ -212,6 +226,6 @@ class LoanEligibilityFacts(Facts):
     birth_year: int
     birth_month: int
     term_months: int
-    centre_loan_repaying: bool
+    centre_loan_repaying: bool | Unknown
     bureau_loans: tuple[BureauLoan, ...] | Unknown
     overdue_months: int | Unknown

@@ -36,15 +36,18 @@ FUND_LOAN_IN_REPAYMENT = Reason(
 
 @rule("NO_FUND_LOAN_IN_REPAYMENT", on_fail=FUND_LOAN_IN_REPAYMENT, on_unknown=CREDIT_REPORT_UNKNOWN)
 def no_fund_loan_in_repayment(facts, params):
-    """No fund loan of this centre (own data) or any other centre (credit report) in repayment.
+    """No fund loan of this centre or any other centre in repayment (both from the credit report
+    until the centre keeps its own loans).
 
     Commercial loans do not block eligibility; they reduce the quota through the monthly debt.
     """
-    if facts.centre_loan_repaying:
+    if facts.centre_loan_repaying is True:
         return False
     if facts.bureau_loans is UNKNOWN:
         return UNKNOWN
-    return not any(loan.kind == LOAN_FUND and loan.status == LOAN_REPAYING for loan in facts.bureau_loans)
+    if any(loan.kind == LOAN_FUND and loan.status == LOAN_REPAYING for loan in facts.bureau_loans):
+        return False
+    return UNKNOWN if facts.centre_loan_repaying is UNKNOWN else True
 
 
 @rule("NO_RECENT_OVERDUE", needs=("overdue_months",), on_unknown=CREDIT_REPORT_UNKNOWN)

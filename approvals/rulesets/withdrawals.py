@@ -561,12 +561,14 @@ NO_LOAN_IN_REPAYMENT = Reason(
 
 @rule("LOAN_IN_REPAYMENT", on_fail=NO_LOAN_IN_REPAYMENT, on_unknown=CREDIT_REPORT_UNKNOWN)
 def loan_in_repayment(facts, params):
-    """A loan of this centre in repayment (own data) suffices; otherwise the credit report decides."""
-    if facts.centre_loan_repaying:
+    """A loan of this centre in repayment suffices; otherwise any loan in repayment in the credit report."""
+    if facts.centre_loan_repaying is True:
         return True
     if facts.bureau_loans is UNKNOWN:
         return UNKNOWN
-    return any(loan.status == LOAN_REPAYING for loan in facts.bureau_loans)
+    if any(loan.status == LOAN_REPAYING for loan in facts.bureau_loans):
+        return True
+    return UNKNOWN if facts.centre_loan_repaying is UNKNOWN else False
 
 
 @rule("ANNUAL_INTERVAL")
@@ -636,27 +638,35 @@ LOAN_REPAYMENT_ANNUAL = register(
 
 @rule(
     "CENTRE_LOAN_IN_REPAYMENT",
+    needs=("centre_loan_status",),
     on_fail=Reason(
         "NO_CENTRE_LOAN_IN_REPAYMENT",
         "委托按月还贷仅适用于正在偿还的本中心公积金贷款，没有查到您的此类贷款。",
         "Monthly repayment from your fund account is only for a housing fund loan of this centre "
         "that you are repaying, and we found none.",
     ),
+    on_unknown=CREDIT_REPORT_UNKNOWN,
 )
 def centre_loan_in_repayment(facts, params):
     return facts.centre_loan_status == LOAN_REPAYING
 
 
-@rule("LOAN_NOT_OVERDUE")
+@rule("LOAN_NOT_OVERDUE", needs=("overdue_months",), on_unknown=CREDIT_REPORT_UNKNOWN)
 def loan_not_overdue(facts, params):
-    if facts.overdue_amount == 0:
+    """No overdue month in the credit report's last 24 months.
+
+    The report counts months with an overdue payment on any loan, not what is overdue on this
+    loan now (a late payment since made good still counts): a count above zero goes to staff.
+    """
+    if facts.overdue_months == 0:
         return passed()
-    return failed(
+    return refer(
         Reason(
-            "LOAN_OVERDUE",
-            f"您的公积金贷款有逾期未还金额{zh_yuan(facts.overdue_amount)}，请先还清逾期款项再申请委托按月还贷。",
-            f"Your housing fund loan has {en_yuan(facts.overdue_amount)} overdue; please repay it before "
-            "setting up monthly repayment from your fund account.",
+            "RECENT_OVERDUE_TO_CHECK",
+            f"征信记录显示您近24个月内有{facts.overdue_months}个月存在逾期还款，"
+            "需由工作人员核实您的公积金贷款目前是否仍有逾期欠款。",
+            f"Your credit report shows overdue payments in {facts.overdue_months} of the last 24 months, "
+            "so staff need to check whether anything is still overdue on your housing fund loan.",
         )
     )
 
@@ -673,10 +683,12 @@ def not_already_entrusted(facts, params):
     return not facts.entrusted_deduction
 
 
+# Version 2: the centre's loan and its overdue months come from the credit report (version 1 read
+# an overdue amount from a loan book the portal does not have).
 LOAN_REPAYMENT_MONTHLY = register(
     RuleSet(
         name="LOAN_REPAYMENT_MONTHLY",
-        version=1,
+        version=2,
         facts_type=LoanRepaymentMonthlyFacts,
         parameters=(),
         rules=(account_open, centre_loan_in_repayment, loan_not_overdue, not_already_entrusted),

@@ -118,7 +118,7 @@ def repayment_monthly_facts(**changes) -> LoanRepaymentMonthlyFacts:
         account_status="01",
         balance=900_000,
         centre_loan_status="repaying",
-        overdue_amount=0,
+        overdue_months=0,
         entrusted_deduction=False,
     )
     return replace(facts, **changes)

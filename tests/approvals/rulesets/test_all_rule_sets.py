@@ -19,6 +19,8 @@ from tests.approvals.rulesets.strategies import facts_of
 rule_set("RENT")  # fills the registry before the parametrisations below read it
 NAMES = sorted(RULE_SETS)
 FACT_TYPES = sorted({each.facts_type for each in RULE_SETS.values()}, key=lambda cls: cls.__name__)
+# Rule sets changed since their first version; every other one is version 1.
+VERSIONS = {"LOAN_REPAYMENT_MONTHLY": 2}
 RULESETS_DIR = Path(__file__).resolve().parents[3] / "approvals" / "rulesets"
 
 
@@ -89,10 +91,15 @@ SCENARIOS = [
     ("LOAN_REPAYMENT_ANNUAL", b.repayment_annual_facts(repaid_last_12_months=UNKNOWN)),
     ("LOAN_REPAYMENT_ANNUAL", b.repayment_annual_facts(requested_amount=8_000_000)),
     ("LOAN_REPAYMENT_MONTHLY", b.repayment_monthly_facts(centre_loan_status=None)),
-    ("LOAN_REPAYMENT_MONTHLY", b.repayment_monthly_facts(overdue_amount=1, entrusted_deduction=True)),
+    ("LOAN_REPAYMENT_MONTHLY", b.repayment_monthly_facts(overdue_months=1, entrusted_deduction=True)),
+    ("LOAN_REPAYMENT_MONTHLY", b.repayment_monthly_facts(centre_loan_status=UNKNOWN, overdue_months=UNKNOWN)),
     ("LOAN_ELIGIBILITY", b.loan_eligibility_facts(account_status="02", consecutive_deposit_months=1)),
     ("LOAN_ELIGIBILITY", b.loan_eligibility_facts(centre_loan_repaying=True, overdue_months=2)),
     ("LOAN_ELIGIBILITY", b.loan_eligibility_facts(bureau_loans=UNKNOWN, overdue_months=UNKNOWN)),
+    (
+        "LOAN_ELIGIBILITY",
+        b.loan_eligibility_facts(centre_loan_repaying=UNKNOWN, bureau_loans=UNKNOWN, overdue_months=UNKNOWN),
+    ),
     ("LOAN_ELIGIBILITY", b.loan_eligibility_facts(birth_year=1960, term_months=400)),
 ]
 
@@ -209,12 +216,12 @@ class TestRuleSets:
         assert names == set(RULE_SETS) - {"LOAN_ELIGIBILITY"}
 
     @pytest.mark.parametrize("name", NAMES)
-    def test_are_version_one_with_uniquely_named_rules(self, name):
+    def test_carry_their_version_and_uniquely_named_rules(self, name):
         chosen = rule_set(name)
 
         rule_names = [each.name for each in chosen.rules]
 
-        assert chosen.version == 1
+        assert chosen.version == VERSIONS.get(name, 1)
         assert len(rule_names) == len(set(rule_names))
 
 

@@ -58,6 +58,26 @@ class TestLoanEligibility:
 
         assert (evaluation.outcome, codes(evaluation)) == (Outcome.REFER, [code])
 
+    def test_refers_when_the_credit_bureau_could_not_say_whether_a_centre_loan_is_repaid(self):
+        facts = loan_eligibility_facts(
+            centre_loan_repaying=UNKNOWN, bureau_loans=UNKNOWN, overdue_months=UNKNOWN
+        )
+
+        evaluation = decide("LOAN_ELIGIBILITY", facts)
+
+        assert (evaluation.outcome, codes(evaluation)) == (Outcome.REFER, ["CREDIT_REPORT_UNKNOWN"])
+
+    @pytest.mark.parametrize(
+        ("loans", "outcome"),
+        [((bureau_loan(centre="福州"),), Outcome.REJECT), ((bureau_loan(kind="commercial"),), Outcome.REFER)],
+    )
+    def test_an_unknown_centre_loan_refers_unless_another_fund_loan_is_known(self, loans, outcome):
+        facts = loan_eligibility_facts(centre_loan_repaying=UNKNOWN, bureau_loans=loans)
+
+        evaluation = decide("LOAN_ELIGIBILITY", facts)
+
+        assert evaluation.outcome is outcome
+
     @pytest.mark.parametrize(
         ("birth_year", "birth_month", "term", "outcome"),
         [

@@ -48,6 +48,27 @@ class TestLoanRepaymentAnnual:
 
         assert (evaluation.outcome, codes(evaluation)) == (Outcome.REFER, ["CREDIT_REPORT_UNKNOWN"])
 
+    def test_refers_when_neither_the_centre_loan_nor_the_credit_report_is_known(self):
+        facts = repayment_annual_facts(
+            centre_loan_repaying=UNKNOWN, bureau_loans=UNKNOWN, repaid_last_12_months=UNKNOWN
+        )
+
+        evaluation = decide("LOAN_REPAYMENT_ANNUAL", facts)
+
+        assert (evaluation.outcome, codes(evaluation)) == (
+            Outcome.REFER,
+            ["CREDIT_REPORT_UNKNOWN", "REPAYMENTS_UNKNOWN"],
+        )
+
+    def test_an_unknown_centre_loan_refers_unless_another_loan_is_in_repayment(self):
+        settled = repayment_annual_facts(
+            centre_loan_repaying=UNKNOWN, bureau_loans=(bureau_loan(status="settled"),)
+        )
+        repaying = repayment_annual_facts(centre_loan_repaying=UNKNOWN, bureau_loans=(bureau_loan(),))
+
+        assert decide("LOAN_REPAYMENT_ANNUAL", settled).outcome is Outcome.REFER
+        assert decide("LOAN_REPAYMENT_ANNUAL", repaying).outcome is Outcome.APPROVE
+
     @pytest.mark.parametrize(
         ("last", "outcome"),
         [(date(2025, 7, 31), Outcome.APPROVE), (date(2025, 8, 1), Outcome.REJECT), (None, Outcome.APPROVE)],
@@ -106,11 +127,25 @@ class TestLoanRepaymentMonthly:
 
         assert codes(evaluation) == ["NO_CENTRE_LOAN_IN_REPAYMENT"]
 
-    def test_rejects_an_overdue_loan_quoting_the_amount(self):
-        evaluation = decide("LOAN_REPAYMENT_MONTHLY", repayment_monthly_facts(overdue_amount=1_234_56))
+    def test_refers_when_the_credit_bureau_could_not_say(self):
+        facts = repayment_monthly_facts(centre_loan_status=UNKNOWN, overdue_months=UNKNOWN)
 
-        assert codes(evaluation) == ["LOAN_OVERDUE"]
-        assert "1,234.56元" in evaluation.reasons[0].zh_hans
+        evaluation = decide("LOAN_REPAYMENT_MONTHLY", facts)
+
+        assert (evaluation.outcome, codes(evaluation)) == (Outcome.REFER, ["CREDIT_REPORT_UNKNOWN"])
+
+    def test_refers_overdue_months_in_the_credit_report_to_staff_quoting_them(self):
+        evaluation = decide("LOAN_REPAYMENT_MONTHLY", repayment_monthly_facts(overdue_months=2))
+
+        assert (evaluation.outcome, codes(evaluation)) == (Outcome.REFER, ["RECENT_OVERDUE_TO_CHECK"])
+        assert "近24个月内有2个月" in evaluation.reasons[0].zh_hans
+
+    def test_without_a_centre_loan_rejects_whatever_the_overdue_months(self):
+        facts = repayment_monthly_facts(centre_loan_status=None, overdue_months=UNKNOWN)
+
+        evaluation = decide("LOAN_REPAYMENT_MONTHLY", facts)
+
+        assert codes(evaluation) == ["NO_CENTRE_LOAN_IN_REPAYMENT"]
 
     def test_rejects_a_deduction_already_set_up(self):
         evaluation = decide("LOAN_REPAYMENT_MONTHLY", repayment_monthly_facts(entrusted_deduction=True))
