@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 COUNT_SCRIPT = """
 import json
 from accounts.models import Employer, FundAccount, Person
+from approvals.models import Application, DecisionRecord
 from audit.models import AuditEvent
+from integrations.models import GovQuery
 from ledger.models import JournalEntry, JournalLine
 print(json.dumps({
     "persons": Person.objects.count(),
@@ -32,6 +34,9 @@ print(json.dumps({
     "entries": JournalEntry.objects.count(),
     "lines": JournalLine.objects.count(),
     "audit_events": AuditEvent.objects.count(),
+    "decisions": DecisionRecord.objects.count(),
+    "applications": Application.objects.count(),
+    "gov_queries": GovQuery.objects.count(),
 }))
 """
 

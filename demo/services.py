@@ -51,6 +51,7 @@ from demo.city import (
     PlannedEmployer,
     PlannedPerson,
 )
+from demo.decisions import DecisionsResult, seed_decisions
 from demo.models import DemoPersona, Persona
 from demo.sandbox import fill_sandbox
 from ledger.centre import BANK_SETTLEMENT
@@ -95,6 +96,7 @@ class SeedResult:
     accounts: int = 0
     entries: int = 0
     lines: int = 0
+    decisions: DecisionsResult | None = None
 
 
 def database_has_people_or_units() -> bool:
@@ -128,8 +130,10 @@ def seed_city(plan: CityPlan) -> SeedResult:
     _create_employer_logins(plan, employers, passwords, logins)
     _create_persona_logins(plan, people, employers, passwords, logins)
     fill_sandbox(plan)
+    decisions = seed_decisions(plan, clerk=staff[roles.STAFF_CLERK])
     return SeedResult(
         logins=logins,
+        decisions=decisions,
         persons=len(people),
         employers=len(employers),
         accounts=len(accounts),

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -14,36 +12,21 @@ from demo.city import add_months
 from demo.models import Persona
 from integrations.gov import ports, sandbox
 from integrations.models import SandboxCitizen, SandboxPropertyOwner, SandboxUnit
+from tests.demo.conftest import seeded_city
 
 PERSONS, EMPLOYERS, SEED = 120, 12, 11
 T = 1.0
 
 
-class _Null:
-    def write(self, *args, **kwargs):
-        pass
-
-    def flush(self):
-        pass
-
-
 @pytest.fixture(scope="module")
 def city(django_db_setup, django_db_blocker, tmp_path_factory):
     """One small city for the module, rolled back at the end; the sandbox answers without delay."""
-    var_dir = tmp_path_factory.mktemp("var")
-    with django_db_blocker.unblock(), override_settings(VAR_DIR=var_dir, SANDBOX_GOV_LATENCY_MS=0):
+    with override_settings(SANDBOX_GOV_LATENCY_MS=0):
         sandbox.clear_knob_cache()
-        outer = transaction.atomic()
-        # Marked as a test case's block, so the services' durable transactions nest inside it.
-        outer._from_testcase = True
-        outer.__enter__()
-        try:
-            call_command("seed_demo", persons=PERSONS, employers=EMPLOYERS, seed=SEED, stdout=_Null())
+        with seeded_city(
+            django_db_blocker, tmp_path_factory.mktemp("var"), persons=PERSONS, employers=EMPLOYERS, seed=SEED
+        ):
             yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            sandbox.clear_knob_cache()
 
 
 def _id(persona: str) -> str:

@@ -5,7 +5,6 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from demo.city import add_months, plan_city
 from demo.models import DemoPersona, Persona
 from ledger.models import BusinessType, JournalEntry, JournalLine
 from ledger.selectors import balance_of
+from tests.demo.conftest import Null, seeded_city
 
 PERSONS, EMPLOYERS, SEED = 120, 12, 7
 
@@ -26,26 +26,9 @@ PERSONS, EMPLOYERS, SEED = 120, 12, 7
 def city(django_db_setup, django_db_blocker, tmp_path_factory):
     """One small city for the whole module, rolled back at the end (ledger rows cannot be deleted)."""
     var_dir = tmp_path_factory.mktemp("var")
-    with django_db_blocker.unblock(), override_settings(VAR_DIR=var_dir):
-        outer = transaction.atomic()
-        # Marked as a test case's block, so the services' durable transactions nest inside it.
-        outer._from_testcase = True
-        outer.__enter__()
-        try:
-            call_command("seed_demo", persons=PERSONS, employers=EMPLOYERS, seed=SEED, stdout=_Null())
-            logins = json.loads((var_dir / "demo-logins.json").read_text(encoding="utf-8"))
-            yield {"logins": logins, "var_dir": var_dir}
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
-class _Null:
-    def write(self, *args, **kwargs):
-        pass
-
-    def flush(self):
-        pass
+    with seeded_city(django_db_blocker, var_dir, persons=PERSONS, employers=EMPLOYERS, seed=SEED):
+        logins = json.loads((var_dir / "demo-logins.json").read_text(encoding="utf-8"))
+        yield {"logins": logins, "var_dir": var_dir}
 
 
 def _persona_account(persona: str) -> FundAccount:
@@ -238,10 +221,10 @@ class TestSeedDemoData:
         assert all(timezone.localdate() - unit.paid_up_to < timedelta(days=62) for unit in paying)
 
     def test_keeps_the_ledger_intact(self, city):
-        call_command("verify_ledger", stdout=_Null())
+        call_command("verify_ledger", stdout=Null())
 
     def test_keeps_the_audit_chain_intact(self, city):
-        call_command("verify_audit_chain", stdout=_Null())
+        call_command("verify_audit_chain", stdout=Null())
 
     def test_records_seeding_events_under_the_seed_label(self, city):
         assert AuditEvent.objects.filter(actor_label="system:seed_demo").exists()
@@ -252,7 +235,7 @@ class TestSeedDemoOnASeededDatabase:
     def test_changes_nothing_with_if_empty(self, city):
         before = (Person.objects.count(), JournalEntry.objects.count(), AuditEvent.objects.count())
 
-        call_command("seed_demo", if_empty=True, stdout=_Null())
+        call_command("seed_demo", if_empty=True, stdout=Null())
 
         assert (Person.objects.count(), JournalEntry.objects.count(), AuditEvent.objects.count()) == before
 
@@ -264,7 +247,7 @@ class TestSeedDemoOnASeededDatabase:
 
     def test_refuses_to_seed_again_without_if_empty(self, city):
         with pytest.raises(CommandError, match="empty database"):
-            call_command("seed_demo", persons=PERSONS, employers=EMPLOYERS, stdout=_Null())
+            call_command("seed_demo", persons=PERSONS, employers=EMPLOYERS, stdout=Null())
 
 
 class TestPlanCity:

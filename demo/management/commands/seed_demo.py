@@ -51,6 +51,12 @@ class Command(BaseCommand):
             f"Seeded {result.persons} persons, {result.employers} units, {result.accounts} accounts, "
             f"{result.entries} journal entries ({result.lines} lines) in {seconds:.1f} s (seed {seed})."
         )
+        if result.decisions is not None:
+            made = result.decisions
+            self.stdout.write(
+                f"秒批: {made.prechecks} eligibility pre-checks and {made.applications} applications "
+                f"({made.referred} in the staff review queue, {made.rejected} rejected)."
+            )
         self._print_table([login.__dict__ for login in result.logins])
         self.stdout.write(f"Logins written to {path}")
 
