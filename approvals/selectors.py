@@ -314,9 +314,15 @@ def _shares(rows, key: str) -> dict[str, Share]:
 
 
 def straight_through_figures(
-    *, since: datetime, until: datetime, top: int = 5, language: str | None = None
+    *,
+    since: datetime,
+    until: datetime,
+    top: int = 5,
+    language: str | None = None,
+    purpose: str = _AUTOMATIC,
 ) -> StraightThroughFigures:
-    """Automatic decisions on applications in ``[since, until)``: how many were decided without staff
+    """Automatic decisions in ``[since, until)`` — on applications by default, or on citizens'
+    eligibility pre-checks with ``purpose=PRECHECK``: how many were decided without staff
     (by reason and by channel), how fast, why the others were referred or rejected, and how the
     government sources behaved in the same period (from the query log).
 
@@ -326,7 +332,9 @@ def straight_through_figures(
     from integrations.models import GovQuery
     from integrations.models import Outcome as QueryOutcome
 
-    decisions = DecisionRecord.objects.filter(purpose=_AUTOMATIC, decided_at__gte=since, decided_at__lt=until)
+    if purpose not in (DecisionPurpose.APPLICATION, DecisionPurpose.PRECHECK):
+        raise ValueError(f"automatic decisions are applications or pre-checks, not {purpose!r}")
+    decisions = DecisionRecord.objects.filter(purpose=purpose, decided_at__gte=since, decided_at__lt=until)
     rows = list(
         decisions.values("rule_set", "channel").annotate(
             total=Count("pk"), automatic=Count("pk", filter=~Q(outcome=Outcome.REFER))

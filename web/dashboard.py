@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from approvals.models import Channel
+from approvals.models import Channel, DecisionPurpose
 from approvals.selectors import straight_through_figures
 from integrations.models import Source
 from web.access import staff_only
@@ -66,7 +66,10 @@ def dashboard(request):
     if invalid:
         first, last = today - timedelta(days=DEFAULT_DAYS - 1), today
     since, until = _start_of(first), _start_of(last + timedelta(days=1))
-    figures = straight_through_figures(since=since, until=until, language=get_language())
+    # Applications by default; citizens' eligibility pre-checks on request (same figures).
+    prechecks = request.GET.get("of") == "prechecks"
+    purpose = DecisionPurpose.PRECHECK if prechecks else DecisionPurpose.APPLICATION
+    figures = straight_through_figures(since=since, until=until, language=get_language(), purpose=purpose)
     return render(
         request,
         "web/staff/dashboard.html",
@@ -75,6 +78,7 @@ def dashboard(request):
             "first": first,
             "last": last,
             "invalid_period": invalid,
+            "prechecks": prechecks,
             "overall": _bar(figures.overall.share),
             "by_reason": _share_rows(figures.by_reason, reason_label),
             "by_channel": _share_rows(figures.by_channel, _channel_label),

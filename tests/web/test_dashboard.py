@@ -140,6 +140,30 @@ class TestDashboard:
         assert response.context["invalid_period"] is True
         assert response.context["figures"].decisions == 4
 
+    def test_counts_eligibility_checks_apart_from_applications(self, client, clerk, seeded):
+        check = decided("APPROVE", ms=60)
+        DecisionRecord.objects.create(
+            subject=check.subject,
+            purpose="PRECHECK",
+            channel="WECHAT",
+            rule_set="RETIREMENT",
+            rule_set_version=1,
+            applied_on=check.applied_on,
+            results=check.results,
+            decision_ms=70,
+            outcome="APPROVE",
+            decided_at=check.decided_at,
+        )
+        client.force_login(clerk)
+
+        applications = client.get(reverse("web:staff-dashboard"), headers=ENGLISH)
+        prechecks = client.get(reverse("web:staff-dashboard"), {"of": "prechecks"}, headers=ENGLISH)
+
+        assert applications.context["figures"].decisions == 5
+        assert prechecks.context["figures"].decisions == 1
+        assert [row["name"] for row in prechecks.context["by_channel"]] == ["WECHAT"]
+        assert "Eligibility checks decided" in prechecks.text
+
     def test_is_closed_to_an_employee(self, client, employee):
         client.force_login(employee)
 
