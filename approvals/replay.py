@@ -74,13 +74,19 @@ def replay_decisions(
     until: date | None = None,
     overrides: Mapping[str, object],
     rule_set_name: str | None = None,
+    include_prechecks: bool = False,
 ) -> ReplayReport:
-    """Re-evaluate automatic application decisions made from ``since`` to ``until`` (inclusive dates)."""
+    """Re-evaluate automatic application decisions made from ``since`` to ``until`` (inclusive dates).
+
+    ``include_prechecks`` adds citizens' eligibility pre-checks: they show who a change would
+    turn away (or let through) before those people apply.
+    """
     import approvals.rulesets  # noqa: F401  (the rule sets register themselves on import)
 
-    records = DecisionRecord.objects.filter(
-        purpose=DecisionPurpose.APPLICATION, decided_at__gte=_start(since)
-    )
+    purposes = [DecisionPurpose.APPLICATION]
+    if include_prechecks:
+        purposes.append(DecisionPurpose.PRECHECK)
+    records = DecisionRecord.objects.filter(purpose__in=purposes, decided_at__gte=_start(since))
     if until is not None:
         records = records.filter(decided_at__lt=_start(until) + timedelta(days=1))
     if rule_set_name:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from approvals.models import DecisionRecord
 from approvals.replay import parse_overrides, replay_decisions
-from approvals.services import submit_application
+from approvals.services import check_eligibility, submit_application
 from integrations.gov import ports
 from integrations.gov.fakes import FakePublicSecurity, FakeSocialSecurity
 from tests.approvals.factories import ELSEWHERE, sealed_account
@@ -66,6 +66,22 @@ class TestReplayDecisions:
         assert len(report.replayed) == 2
         assert report.changed == ()
         assert "outcome would change: 0" in replay("--since", since)
+
+    def test_replays_eligibility_checks_only_when_asked(self, leavers, sources):
+        person = sealed_account(today=timezone.localdate(), sealed_months_ago=7).person
+        hukou = ports.HukouRecord(region_code=ELSEWHERE, since=date(1990, 1, 1))
+        sources(
+            public_security=FakePublicSecurity(hukou={person.id_number: hukou}),
+            social_security=FakeSocialSecurity(),
+        )
+        check = check_eligibility(reason="LEAVING_CITY", person=person, channel="APP", actor=None)
+        since = timezone.localdate() - timedelta(days=1)
+
+        without = replay_decisions(since=since, overrides={SEALED_MONTHS: 8})
+        with_checks = replay_decisions(since=since, overrides={SEALED_MONTHS: 8}, include_prechecks=True)
+
+        assert check.pk not in {item.decision_id for item in without.replayed}
+        assert check.pk in {item.decision_id for item in with_checks.changed}
 
     def test_writes_nothing(self, leavers):
         before = list(DecisionRecord.objects.values_list("pk", "outcome"))

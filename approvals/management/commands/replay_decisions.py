@@ -33,8 +33,11 @@ class Command(BaseCommand):
             help="a policy parameter value to use instead of the recorded one (repeatable)",
         )
         parser.add_argument("--rule-set", help="only decisions of this rule set (reason)")
+        parser.add_argument(
+            "--prechecks", action="store_true", help="also replay citizens' eligibility pre-checks"
+        )
 
-    def handle(self, *args, since, until, overrides, rule_set, **options):
+    def handle(self, *args, since, until, overrides, rule_set, prechecks, **options):
         try:
             values = parse_overrides(overrides)
         except (ValueError, DomainError) as error:
@@ -44,6 +47,7 @@ class Command(BaseCommand):
             until=_date(until) if until else None,
             overrides=values,
             rule_set_name=rule_set,
+            include_prechecks=prechecks,
         )
         changed = report.changed
         self.stdout.write(f"re-evaluated: {len(report.replayed)}")
