@@ -7,19 +7,15 @@ pages and ``__str__``. Searching by a full ID number matches its blind index exa
 number finds its person without ever being compared in clear, and is not echoed back.
 """
 
-import re
-
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
-from accounts.backends import looks_like_id_number
-from accounts.models import Employer, FundAccount, Person, User
+from accounts.models import Employer, FundAccount, Person
 from accounts.services import confirm_employer_credit_code
-from core.crypto import blind_index, mask_bank_card, mask_mobile
+from core.admin_search import IdNumberSearchMixin
+from core.crypto import mask_bank_card, mask_mobile
 from core.exceptions import DomainError
 from core.money import format_yuan
 
@@ -37,39 +33,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-# The search box carries "idx:<blind index>" instead of an ID number (see IdNumberSearchMixin).
-_INDEX_TERM = re.compile(r"idx:([0-9a-f]{64})")
-
-
-class IdNumberSearchMixin:
-    """Search by a full ID number through the blind index, without echoing the number.
-
-    The admin writes the search term back into the page (search box, result and pagination
-    links). A search for an ID number is therefore redirected once to the same list searching
-    for ``idx:<blind index>``, so the page and every later URL carry only the keyed hash.
-    """
-
-    id_number_index_path = "id_number_index"
-
-    def changelist_view(self, request, extra_context=None):
-        term = request.GET.get(SEARCH_VAR, "")
-        if looks_like_id_number(term):
-            params = request.GET.copy()
-            params[SEARCH_VAR] = f"idx:{blind_index(term)}"
-            return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
-        return super().changelist_view(request, extra_context)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        match = _INDEX_TERM.fullmatch(term)
-        if match:
-            return queryset.filter(**{self.id_number_index_path: match.group(1)}), False
-        if looks_like_id_number(term):
-            return queryset.filter(**{self.id_number_index_path: blind_index(term)}), False
-        return super().get_search_results(request, queryset, term)
-
-
-@admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "role_names", "employer", "is_staff", "is_active", "last_login"]
     list_filter = ["groups", "is_staff", "is_active"]

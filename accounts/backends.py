@@ -11,18 +11,11 @@ axes' tables as their blind index, never in clear. Together with
 also stores) no ID number reaches axes' tables.
 """
 
-import re
-
 from django.contrib.auth.backends import ModelBackend
 
 from accounts.selectors import person_by_id_number
-from core.crypto import blind_index, normalise_for_index
-
-_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
-
-
-def looks_like_id_number(username: str | None) -> bool:
-    return bool(username) and bool(_ID_SHAPE.fullmatch(normalise_for_index(username)))
+from core.admin_search import looks_like_id_number
+from core.crypto import blind_index
 
 
 class IdNumberBackend(ModelBackend):

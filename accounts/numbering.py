@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import F
 
 from accounts.models import NumberSequence
+from core.identity import luhn_check_digit
 
 FUND_ACCOUNT = "fund_account"
 UNIT_ACCOUNT = "unit_account"
@@ -25,21 +26,6 @@ class SequenceExhausted(RuntimeError):
 
 def city_prefix() -> str:
     return getattr(settings, "FUNDPORTAL_CITY_PREFIX", "3502")
-
-
-def luhn_check_digit(digits: str) -> str:
-    """The digit that makes ``digits + check`` pass the Luhn test."""
-    total = 0
-    # Double every second digit counting from the right of the final number, i.e. from the
-    # rightmost digit of the payload (the check digit will sit to its right).
-    for position, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if position % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return str((10 - total % 10) % 10)
 
 
 def is_valid_number(number: str, series: str) -> bool:

@@ -164,16 +164,27 @@ def make_credit_code(body17: str) -> str:
     return body17 + _credit_code_check(body17)
 
 
-def _luhn_ok(number: str) -> bool:
+def _luhn_sum(digits: str, *, double_first: bool) -> int:
     total = 0
-    for position, char in enumerate(reversed(number)):
+    # Every second digit from the right is doubled; which one starts depends on whether a
+    # check digit is already on the right.
+    for position, char in enumerate(reversed(digits)):
         digit = int(char)
-        if position % 2:
+        if position % 2 == (0 if double_first else 1):
             digit *= 2
             if digit > 9:
                 digit -= 9
         total += digit
-    return total % 10 == 0
+    return total
+
+
+def _luhn_ok(number: str) -> bool:
+    return _luhn_sum(number, double_first=False) % 10 == 0
+
+
+def luhn_check_digit(digits: str) -> str:
+    """The digit that makes ``digits + check`` pass the Luhn test (account and card numbers)."""
+    return str((10 - _luhn_sum(digits, double_first=True) % 10) % 10)
 
 
 def check_bank_card(value: str) -> BankCardCheck:

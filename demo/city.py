@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate
 
-from core.identity import CREDIT_CODE_ALPHABET, make_credit_code, make_resident_id
+from core.identity import CREDIT_CODE_ALPHABET, luhn_check_digit, make_credit_code, make_resident_id
 from demo import names
 from demo.models import Persona
 
@@ -188,7 +188,7 @@ class _Draw:
     def bank_card(self) -> str:
         bin_, length = self.rng.choice(names.CARD_BINS)
         body = bin_ + "".join(self.rng.choice(string.digits) for _ in range(length - len(bin_) - 1))
-        return body + _luhn_digit(body)
+        return body + luhn_check_digit(body)
 
     def base(self) -> int:
         roll = self.rng.random()
@@ -248,18 +248,6 @@ class _Draw:
                 self.unit_names.add(text)
                 return text, public
         raise RuntimeError("ran out of unit names")
-
-
-def _luhn_digit(digits: str) -> str:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if position % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return str((10 - total % 10) % 10)
 
 
 def _sizes(total: int, count: int) -> list[int]:

@@ -6,15 +6,12 @@ type the plaintext ID number into the form; the form computes its index and it i
 encrypted.
 """
 
-import re
-
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.views.main import SEARCH_VAR
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from core.crypto import blind_index, mask_id_number, normalise_for_index
+from core.admin_search import IdNumberSearchMixin
+from core.crypto import blind_index, mask_id_number
 from core.exceptions import DomainError
 from core.identity import parse_resident_id
 
@@ -28,34 +25,6 @@ from .models import (
     SandboxPropertyOwner,
     SandboxUnit,
 )
-
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
-_INDEX_TERM = re.compile(r"idx:([0-9a-f]{64})")
-
-
-def _looks_like_id_number(term: str) -> bool:
-    return bool(term) and bool(_ID_SHAPE.fullmatch(normalise_for_index(term)))
-
-
-class IdNumberSearchMixin:
-    id_number_index_path = "id_number_index"
-
-    def changelist_view(self, request, extra_context=None):
-        term = request.GET.get(SEARCH_VAR, "")
-        if _looks_like_id_number(term):
-            params = request.GET.copy()
-            params[SEARCH_VAR] = f"idx:{blind_index(term)}"
-            return HttpResponseRedirect(f"{request.path}?{params.urlencode()}")
-        return super().changelist_view(request, extra_context)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        match = _INDEX_TERM.fullmatch(term)
-        if match:
-            return queryset.filter(**{self.id_number_index_path: match.group(1)}).distinct(), False
-        if _looks_like_id_number(term):
-            return queryset.filter(**{self.id_number_index_path: blind_index(term)}).distinct(), False
-        return super().get_search_results(request, queryset, term)
 
 
 def _clean_id_number(value: str) -> str:

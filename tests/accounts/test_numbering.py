@@ -8,9 +8,9 @@ from accounts.numbering import (
     UNIT_ACCOUNT,
     format_number,
     is_valid_number,
-    luhn_check_digit,
     reserve_numbers,
 )
+from core.identity import luhn_check_digit
 
 pytestmark = pytest.mark.django_db
 
