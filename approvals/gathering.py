@@ -75,7 +75,8 @@ def _run(request: Callable[[float], Any], timeout: float) -> Answer:
         logger.exception("A fact request failed unexpectedly")
         return Answer(UNKNOWN, ERROR, _elapsed_ms(started))
     finally:
-        # Sandbox sources and the query log use the database from this worker thread: hand the
+        # Sandbox sources use the database from this worker thread, and so does the query log for
+        # a call made without a sink (or ending after its decision wrote the log): hand the
         # connection back now rather than keep one open per idle thread (PostgreSQL's pool
         # would run dry with 64 threads each holding one).
         connections.close_all()

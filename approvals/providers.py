@@ -33,7 +33,7 @@ from approvals.models import Application, ApplicationStatus
 from approvals.rulesets import facts as f
 from core.crypto import blind_index
 from integrations.gov import ports
-from integrations.gov.registry import gov_source
+from integrations.gov.registry import QueryLog, gov_source
 from ledger.models import BusinessType, JournalLine
 
 DEPOSIT_TYPES = (BusinessType.MONTHLY_DEPOSIT, BusinessType.BACK_PAYMENT)
@@ -143,16 +143,17 @@ def _int_choice(payload: Mapping, key: str, choices: tuple[int, ...], default: i
 class _Asker:
     """Builds requests for :func:`gather` and keeps the answers and the deadline of one decision."""
 
-    def __init__(self, *, purpose: str, requested_by: str):
+    def __init__(self, *, purpose: str, requested_by: str, query_log: QueryLog | None = None):
         self.purpose = purpose
         self.requested_by = requested_by
+        self.query_log = query_log
         self.started = time.monotonic()
         self.deadline = decision_deadline()
         self.timeout = source_timeout()
         self.answers: dict[str, Answer] = {}
 
     def request(self, source: str, operation: str, *args) -> Callable[[float], Any]:
-        port = gov_source(source, purpose=self.purpose, requested_by=self.requested_by)
+        port = gov_source(source, purpose=self.purpose, requested_by=self.requested_by, sink=self.query_log)
         method = getattr(port, operation)
         return lambda timeout: method(*args, timeout=timeout)
 
@@ -528,15 +529,18 @@ def gather_facts(
     on: date,
     purpose: str,
     requested_by: str,
+    query_log: QueryLog | None = None,
 ) -> Gathered:
     """The facts for ``rule_set`` about ``person`` on ``on``: own data first, then the sources.
 
     Must run outside any transaction (the sources refuse to be called inside one). Raises
-    :class:`InvalidPayload` for a payload the rule set cannot use.
+    :class:`InvalidPayload` for a payload the rule set cannot use. With ``query_log`` the
+    sources' log rows are kept there for the caller to write (:meth:`QueryLog.write`) rather
+    than written one by one from the gathering threads.
     """
     provider = PROVIDERS.get(rule_set.facts_type)
     if provider is None:
         raise LookupError(f"no facts provider for {rule_set.facts_type.__name__} ({rule_set.name})")
     own = own_data(person, on=on, deposit_history=provider in NEEDS_DEPOSIT_HISTORY)
-    ask = _Asker(purpose=purpose, requested_by=requested_by)
+    ask = _Asker(purpose=purpose, requested_by=requested_by, query_log=query_log)
     return provider(ask, own, person.id_number, payload, on, params)

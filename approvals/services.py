@@ -3,7 +3,8 @@
 An automatic decision gathers its facts first, outside any transaction (own data, then the
 government sources in parallel under one deadline, see :mod:`approvals.providers`), evaluates the
 rule set, and only then opens one durable transaction that writes the application, its decision
-record, the review case when referred and the audit events. A kind's hook runs after commit.
+record, the review case when referred, the sources' query log (one INSERT) and, last, the audit
+event. A decision that fails still writes its query log. A kind's hook runs after commit.
 
 Review services refuse an actor without the permission to decide cases (the auditor only reads),
 lock the case, check its state and the reviewer (never the applicant, a declared conflict or the
@@ -18,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,7 @@ from core.calendar import add_working_days
 from core.crypto import blind_index
 from core.exceptions import DomainError
 from core.policy import UnknownPolicyParameter, policy_snapshot, policy_value
+from integrations.gov.registry import QueryLog
 
 DEADLINE_KEY = "withdrawal.decision_deadline_working_days"
 # The legal deadline (DOMAIN.md §6) when no parameter is in force, e.g. in a flushed database.
@@ -168,8 +170,10 @@ def _parameter_snapshot(rules: RuleSet, on: date) -> dict:
     return snapshot
 
 
-def _decide(*, reason: str, person: Person, payload: dict, actor, query_purpose: str) -> _Decided:
-    """Gather (outside any transaction) and evaluate; writes nothing but the sources' query log."""
+def _decide(
+    *, reason: str, person: Person, payload: dict, actor, query_purpose: str, query_log: QueryLog
+) -> _Decided:
+    """Gather (outside any transaction) and evaluate; writes nothing: the query log waits in ``query_log``."""
     rules = _rule_set_for(reason)
     applied_on = timezone.localdate()
     snapshot = _parameter_snapshot(rules, applied_on)
@@ -184,6 +188,7 @@ def _decide(*, reason: str, person: Person, payload: dict, actor, query_purpose:
             on=applied_on,
             purpose=query_purpose,
             requested_by=_requester(actor),
+            query_log=query_log,
         )
     except providers.InvalidPayload as error:
         raise InvalidApplication(str(error), field="payload") from error
@@ -289,12 +294,37 @@ def submit_application(*, kind: str, reason: str, applicant: Person, channel: st
     ).exists():
         raise _in_flight()
     gathering_from = timezone.now()
+    query_log = QueryLog()
+    logged = False
+    try:
+        application = _write_application(
+            kind=kind,
+            reason=reason,
+            applicant=applicant,
+            channel=channel,
+            payload=payload,
+            actor=actor,
+            gathering_from=gathering_from,
+            query_log=query_log,
+        )
+        logged = True
+    finally:
+        if not logged and not query_log.committed:
+            # Refused, failed or rolled back: the sources were asked all the same, and say so.
+            query_log.write()
+    return application
+
+
+def _write_application(
+    *, kind, reason, applicant, channel, payload, actor, gathering_from, query_log: QueryLog
+) -> Application:
     decided = _decide(
         reason=reason,
         person=applicant,
         payload=payload,
         actor=actor,
         query_purpose=f"application:{uuid.uuid4()}",
+        query_log=query_log,
     )
     submitted_at = timezone.now()
     due_on = _deadline(timezone.localdate(submitted_at))
@@ -303,8 +333,10 @@ def submit_application(*, kind: str, reason: str, applicant: Person, channel: st
         # Submissions for one applicant queue here. The partial unique constraint alone cannot
         # stop two racing submissions that are both decided at once (APPROVED is not "open"), so
         # whoever comes second also refuses an application made while it was gathering facts.
-        # no_key: the lock does not block other rows that merely reference the person.
-        Person.objects.select_for_update(no_key=True).filter(pk=applicant.pk).values_list("pk").get()
+        # no_key: the lock does not block other rows that merely reference the person. SQLite has
+        # no row locks: its IMMEDIATE transactions already queue every writer, so it skips the read.
+        if connection.features.has_select_for_update:
+            Person.objects.select_for_update(no_key=True).filter(pk=applicant.pk).values_list("pk").get()
         if (
             Application.objects.filter(applicant=applicant, reason=reason)
             .filter(Q(status__in=OPEN_APPLICATION_STATUSES) | Q(submitted_at__gte=gathering_from))
@@ -323,9 +355,8 @@ def submit_application(*, kind: str, reason: str, applicant: Person, channel: st
             due_on=due_on,
         )
         try:
-            # A savepoint keeps the transaction usable if the insert loses the race.
-            with transaction.atomic():
-                application.save(force_insert=True)
+            # No savepoint: losing the race ends the whole transaction, which rolls back.
+            application.save(force_insert=True)
         except IntegrityError as error:
             raise _in_flight() from error
         decision = _decision_record(
@@ -337,6 +368,11 @@ def submit_application(*, kind: str, reason: str, applicant: Person, channel: st
         )
         if status == ApplicationStatus.REFERRED:
             ReviewCase.objects.create(application=application, due_on=due_on, opened_at=submitted_at)
+        query_log.write()
+        # Registered before the hook: a hook that raises after the commit must not log twice.
+        transaction.on_commit(query_log.mark_committed)
+        _schedule_hook(application, decision)
+        # Last before commit: the chain's append lock is held from here to the commit.
         record_event(
             actor=actor,
             actor_label=None if actor is not None else SYSTEM,
@@ -350,22 +386,34 @@ def submit_application(*, kind: str, reason: str, applicant: Person, channel: st
                 "reasons": _reason_codes(decided.evaluation),
             },
         )
-        _schedule_hook(application, decision)
     return application
 
 
 def check_eligibility(*, reason: str, person: Person, channel: str, actor, payload: dict | None = None):
     """A citizen's pre-check: the same decision without an application; returns the DecisionRecord."""
     _check_channel(channel)
-    decided = _decide(
-        reason=reason,
-        person=person,
-        payload=dict(payload or {}),
-        actor=actor,
-        query_purpose=f"precheck:{uuid.uuid4()}",
-    )
-    with transaction.atomic(durable=True):
-        return _decision_record(decided, purpose=DecisionPurpose.PRECHECK, person=person, channel=channel)
+    query_log = QueryLog()
+    logged = False
+    try:
+        decided = _decide(
+            reason=reason,
+            person=person,
+            payload=dict(payload or {}),
+            actor=actor,
+            query_purpose=f"precheck:{uuid.uuid4()}",
+            query_log=query_log,
+        )
+        with transaction.atomic(durable=True):
+            record = _decision_record(
+                decided, purpose=DecisionPurpose.PRECHECK, person=person, channel=channel
+            )
+            query_log.write()
+        logged = True
+    finally:
+        if not logged:
+            # Failed or rolled back: the sources were asked all the same, and say so.
+            query_log.write()
+    return record
 
 
 # The review queue -----------------------------------------------------------------------------

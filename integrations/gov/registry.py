@@ -7,10 +7,13 @@ outcome (OK / NOT_FOUND for ``None`` or an empty tuple / UNAVAILABLE), and write
 ``GovQuery`` row with a SHA-256 digest of the canonical answer. The ID number, the name and the
 answer are never logged.
 
-Callers gather facts OUTSIDE any transaction (house rule: no network inside ``atomic()``): the
-log row is written in autocommit on the calling thread's connection, and calling a source
-inside an open transaction raises ``SourceCalledInTransaction``. Sources may be called from
-worker threads; a thread pool that does so should close its threads' connections when done
+Callers gather facts OUTSIDE any transaction (house rule: no network inside ``atomic()``), and
+calling a source inside an open transaction raises ``SourceCalledInTransaction``. By default
+the log row is written at once, in autocommit, on the calling thread's connection. A caller
+that makes many calls for one decision passes a :class:`QueryLog` as ``sink``: the rows are
+kept in memory and the caller writes them in one INSERT (see :meth:`QueryLog.write`), so worker
+threads write nothing and the decision commits once. Sources may be called from worker
+threads; a thread pool that does so should close its threads' connections when done
 (``django.db.connection.close()``).
 """
 
@@ -77,6 +80,59 @@ def _in_user_transaction() -> bool:
     )
 
 
+def _elapsed_ms(start: float) -> int:
+    return round((time.monotonic() - start) * 1000)
+
+
+def _write_now(fields: dict) -> None:
+    from integrations.models import GovQuery
+
+    GovQuery.objects.create(**fields)
+
+
+class QueryLog:
+    """The query-log rows of one decision, kept in memory until the caller writes them together.
+
+    Thread-safe: the sources add rows from the gathering pool's threads. After :meth:`write`
+    a late row (a call abandoned at the deadline that ends afterwards) is written at once by
+    the thread that made the call, so no call goes unlogged.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rows: list[dict] = []
+        self._closed = False
+        self.committed = False
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._rows)
+
+    def add(self, fields: dict) -> None:
+        with self._lock:
+            if not self._closed:
+                self._rows.append(fields)
+                return
+        _write_now(fields)
+
+    def write(self) -> None:
+        """Insert every row kept, in one statement, in the caller's transaction if one is open.
+
+        Call it once; again only when the transaction that wrote the rows rolled back.
+        """
+        from integrations.models import GovQuery
+
+        with self._lock:
+            self._closed = True
+            rows = list(self._rows)
+        if rows:
+            GovQuery.objects.bulk_create([GovQuery(**fields) for fields in rows])
+
+    def mark_committed(self) -> None:
+        """Called on commit of the transaction that wrote the rows: they need no second write."""
+        self.committed = True
+
+
 def _implementation(name: str) -> Any:
     with _overrides_lock:
         if name in _overrides:
@@ -92,13 +148,16 @@ def _implementation(name: str) -> Any:
 class LoggedSource:
     """A proxy over one source implementation that logs every method call as a GovQuery."""
 
-    def __init__(self, *, name: str, implementation: Any, purpose: str, requested_by: str):
+    def __init__(
+        self, *, name: str, implementation: Any, purpose: str, requested_by: str, sink: QueryLog | None = None
+    ):
         if not isinstance(implementation, ports.PORTS[name]):
             raise ImproperlyConfigured(f"{type(implementation).__name__} does not implement the {name} port")
         self.name = name
         self.implementation = implementation
         self.purpose = purpose
         self.requested_by = requested_by
+        self.sink = sink
 
     def __repr__(self):
         return f"<LoggedSource {self.name}: {type(self.implementation).__name__}>"
@@ -117,7 +176,7 @@ class LoggedSource:
         return call
 
     def _call(self, operation, method, args, kwargs, timeout):
-        from integrations.models import GovQuery, Outcome
+        from integrations.models import Outcome
 
         if _in_user_transaction():
             raise SourceCalledInTransaction(
@@ -131,38 +190,42 @@ class LoggedSource:
             answer = method(*args, timeout=timeout, **kwargs)
         except BaseException:
             # Unavailable or a bug: either way the source gave no answer, and the call is logged.
-            GovQuery.objects.create(
-                source=self.name,
-                operation=operation,
-                purpose=self.purpose,
-                requested_by=self.requested_by,
-                started_at=started_at,
-                latency_ms=round((time.monotonic() - start) * 1000),
-                outcome=Outcome.UNAVAILABLE,
-                answer_digest="",
-            )
+            self._log(operation, started_at, _elapsed_ms(start), Outcome.UNAVAILABLE, "")
             raise
-        GovQuery.objects.create(
-            source=self.name,
-            operation=operation,
-            purpose=self.purpose,
-            requested_by=self.requested_by,
-            started_at=started_at,
-            latency_ms=round((time.monotonic() - start) * 1000),
-            outcome=classify(answer),
-            answer_digest=answer_digest(answer),
-        )
+        latency_ms = _elapsed_ms(start)
+        self._log(operation, started_at, latency_ms, classify(answer), answer_digest(answer))
         return answer
 
+    def _log(self, operation, started_at, latency_ms, outcome, digest) -> None:
+        fields = {
+            "source": self.name,
+            "operation": operation,
+            "purpose": self.purpose,
+            "requested_by": self.requested_by,
+            "started_at": started_at,
+            "latency_ms": latency_ms,
+            "outcome": outcome,
+            "answer_digest": digest,
+        }
+        if self.sink is None:
+            _write_now(fields)
+        else:
+            self.sink.add(fields)
 
-def gov_source(name: str, *, purpose: str, requested_by: str) -> Any:
+
+def gov_source(name: str, *, purpose: str, requested_by: str, sink: QueryLog | None = None) -> Any:
     """The source ``name`` (see ``ports.SOURCE_NAMES``), its calls logged for ``purpose``.
 
     ``purpose`` says why (``application:42``, ``precheck:<uuid>``); ``requested_by`` who
-    (a username, or ``system:<process>``). Neither may contain personal data.
+    (a username, or ``system:<process>``). Neither may contain personal data. With ``sink``
+    the log rows are kept there for the caller to write; without, each is written at once.
     """
     if not purpose or not requested_by:
         raise ValueError("a government query needs a purpose and a requester")
     return LoggedSource(
-        name=name, implementation=_implementation(name), purpose=purpose, requested_by=requested_by
+        name=name,
+        implementation=_implementation(name),
+        purpose=purpose,
+        requested_by=requested_by,
+        sink=sink,
     )

@@ -2,10 +2,11 @@ import time
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from approvals import registry
+from approvals import registry, services
 from approvals.models import (
     Application,
     ApplicationStatus,
@@ -32,6 +33,7 @@ from integrations.gov.fakes import (
     FakeRealEstate,
     FakeSocialSecurity,
 )
+from integrations.models import GovQuery
 from tests.accounts.factories import PersonFactory
 from tests.approvals.factories import ELSEWHERE, XIAMEN, account_with_deposits, sealed_account
 
@@ -141,14 +143,17 @@ class TestSubmitApplication:
         assert all(s["outcome"] == "OK" and s["latency_ms"] >= 0 for s in decision.sources.values())
         assert leaver.id_number not in str(decision.facts)
 
-    def test_logs_each_query_under_the_decision_s_purpose(self, sources, leaver, gov_log):
+    def test_logs_each_query_under_the_decision_s_purpose(self, sources, leaver):
         sources(**leaver_sources(leaver))
 
         decision = submit(leaver).decisions.get()
 
         assert decision.query_purpose.startswith("application:")
-        assert {row["purpose"] for row in gov_log} == {decision.query_purpose}
-        assert {row["source"] for row in gov_log} == {"public_security", "social_security"}
+        assert set(GovQuery.objects.values_list("purpose", flat=True)) == {decision.query_purpose}
+        assert set(GovQuery.objects.values_list("source", flat=True)) == {
+            "public_security",
+            "social_security",
+        }
 
     def test_refers_when_a_source_fails(self, sources, leaver, today):
         sources(**leaver_sources(leaver, public_security=FakePublicSecurity(unavailable=True)))
@@ -275,6 +280,96 @@ class TestSubmitApplication:
             submit(leaver, amount="12.5")
 
 
+def _statements(queries) -> list[str]:
+    return [query["sql"].split(None, 1)[0].upper() for query in queries]
+
+
+class TestQueryLogOfADecision:
+    def test_writes_one_row_per_source_call_in_one_statement(self, sources, leaver, gov_log):
+        sources(**leaver_sources(leaver))
+
+        with CaptureQueriesContext(connection) as queries:
+            application = submit(leaver)
+
+        purpose = application.decisions.get().query_purpose
+        assert sorted(GovQuery.objects.filter(purpose=purpose).values_list("source", "operation")) == [
+            ("public_security", "hukou"),
+            ("social_security", "employment"),
+        ]
+        assert gov_log == []  # nothing written one by one from the gathering threads
+        inserts = [q["sql"] for q in queries if 'INSERT INTO "integrations_govquery"' in q["sql"]]
+        assert len(inserts) == 1
+
+    def test_logs_every_source_call_when_the_payload_is_refused_after_gathering(self, sources, leaver):
+        sources(**leaver_sources(leaver))
+
+        with pytest.raises(InvalidApplication):
+            submit(leaver, amount="12.5")
+
+        assert sorted(GovQuery.objects.values_list("source", "operation")) == [
+            ("public_security", "hukou"),
+            ("social_security", "employment"),
+        ]
+        assert not Application.objects.exists()
+
+    def test_logs_every_source_call_when_the_transaction_rolls_back(self, sources, leaver, monkeypatch):
+        sources(**leaver_sources(leaver))
+        decide = services._decide
+
+        def decide_while_another_is_submitted(**kwargs):
+            decided = decide(**kwargs)
+            monkeypatch.setattr(services, "_decide", decide)
+            submit_application(
+                kind="withdrawal",
+                reason="LEAVING_CITY",
+                applicant=leaver,
+                channel="APP",
+                payload={},
+                actor=None,
+            )
+            return decided
+
+        monkeypatch.setattr(services, "_decide", decide_while_another_is_submitted)
+
+        with pytest.raises(ApplicationInFlight):
+            submit(leaver)
+
+        assert Application.objects.count() == 1
+        per_purpose = {}
+        for purpose in GovQuery.objects.values_list("purpose", flat=True):
+            per_purpose[purpose] = per_purpose.get(purpose, 0) + 1
+        assert sorted(per_purpose.values()) == [2, 2]  # the refused submission's calls too
+
+    def test_appends_to_the_audit_chain_last_before_commit(self, sources, leaver):
+        sources(**leaver_sources(leaver))
+
+        with CaptureQueriesContext(connection) as queries:
+            submit(leaver)
+
+        sqls = [query["sql"] for query in queries]
+        first_insert = next(i for i, sql in enumerate(sqls) if sql.upper().startswith("INSERT"))
+        # From the check, inside the transaction, for an application made while gathering.
+        begins = max(i for i, sql in enumerate(sqls[:first_insert]) if '"approvals_application"' in sql)
+        written = [sql.split('"')[1] for sql in sqls[begins:] if sql.upper().startswith("INSERT")]
+        assert written == [
+            "approvals_application",
+            "approvals_decisionrecord",
+            "integrations_govquery",
+            "audit_auditevent",
+        ]
+        assert "SAVEPOINT" not in _statements(queries[begins:])
+
+    def test_a_pre_check_writes_its_query_log_in_one_statement(self, sources, leaver, gov_log):
+        sources(**leaver_sources(leaver))
+
+        with CaptureQueriesContext(connection) as queries:
+            decision = check_eligibility(reason="LEAVING_CITY", person=leaver, channel="WEB", actor=None)
+
+        assert GovQuery.objects.filter(purpose=decision.query_purpose).count() == 2
+        assert gov_log == []
+        assert sum('INSERT INTO "integrations_govquery"' in q["sql"] for q in queries) == 1
+
+
 class TestKindHooks:
     @pytest.fixture
     def hook_calls(self):
@@ -302,6 +397,46 @@ class TestKindHooks:
             callback()
 
         assert hook_calls == [{"application": application, "decision": application.decisions.get()}]
+
+
+class TestAHookThatRaisesAfterCommit:
+    @pytest.fixture
+    def failing_hook(self):
+        def hook(**kwargs):
+            raise RuntimeError("the hook failed")
+
+        registry.register_kind("testkind", on_decided=hook)
+        yield
+        registry.unregister_kind("testkind")
+
+    @pytest.fixture
+    def leaver(self, today):
+        with transaction.atomic():  # the factories' helpers need the caller's transaction
+            # An earlier transactional test's flush may have removed the seeded parameters.
+            for key, value in (("withdrawal.leaving.sealed_months", 6), ("city.local_region_prefix", "3502")):
+                PolicyParameter.objects.get_or_create(
+                    key=key, effective_from=date(2000, 1, 1), defaults={"value": value}
+                )
+            return sealed_account(today=today, sealed_months_ago=7).person
+
+    # A real commit; PostgreSQL only: SQLite's flush after the test would delete journal rows.
+    @pytest.mark.postgres
+    @pytest.mark.django_db(transaction=True)
+    def test_leaves_the_query_log_written_once(self, sources, leaver, failing_hook):
+        sources(**leaver_sources(leaver))
+
+        with pytest.raises(RuntimeError):
+            submit_application(
+                kind="testkind",
+                reason="LEAVING_CITY",
+                applicant=leaver,
+                channel="APP",
+                payload={},
+                actor=None,
+            )
+
+        assert Application.objects.count() == 1
+        assert GovQuery.objects.count() == 2
 
 
 class TestCheckEligibility:

@@ -2,13 +2,14 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from integrations.gov import ports
 from integrations.gov.fakes import FakeCivilAffairs, FakeCreditBureau, FakePublicSecurity, FakeRealEstate
-from integrations.gov.registry import SourceCalledInTransaction, answer_digest, gov_source
+from integrations.gov.registry import QueryLog, SourceCalledInTransaction, answer_digest, gov_source
 from integrations.gov.testing import all_fakes, use_fakes
 from integrations.models import GovQuery, Outcome
 
@@ -133,3 +134,59 @@ class TestAnswerDigest:
 
         assert same
         assert answer_digest(MARRIAGE) != answer_digest(other)
+
+
+class TestQueryLog:
+    def test_keeps_the_rows_of_calls_made_with_a_sink_until_written(self):
+        log = QueryLog()
+        with use_fakes({"civil_affairs": FakeCivilAffairs(marriages={ID: MARRIAGE})}):
+            source = gov_source("civil_affairs", purpose="application:42", requested_by="u", sink=log)
+            source.marriage(ID, timeout=1)
+            source.marriage(SPOUSE, timeout=1)
+
+        assert len(log) == 2
+        assert not GovQuery.objects.exists()
+
+    def test_writes_every_kept_row_in_one_statement(self):
+        log = QueryLog()
+        with use_fakes({"civil_affairs": FakeCivilAffairs(marriages={ID: MARRIAGE})}):
+            source = gov_source("civil_affairs", purpose="application:42", requested_by="u", sink=log)
+            source.marriage(ID, timeout=1)
+            source.marriage(SPOUSE, timeout=1)
+
+        with CaptureQueriesContext(connection) as queries:
+            log.write()
+
+        assert len(queries) == 1
+        assert queries[0]["sql"].startswith('INSERT INTO "integrations_govquery"')
+        rows = list(GovQuery.objects.order_by("pk"))
+        assert [(r.purpose, r.outcome) for r in rows] == [
+            ("application:42", Outcome.OK),
+            ("application:42", Outcome.NOT_FOUND),
+        ]
+        assert rows[0].answer_digest == answer_digest(MARRIAGE)
+
+    def test_keeps_an_unavailable_call_too(self):
+        log = QueryLog()
+        with use_fakes({"credit_bureau": FakeCreditBureau(unavailable=True)}):
+            source = gov_source("credit_bureau", purpose="p", requested_by="u", sink=log)
+            with pytest.raises(ports.CreditBureauUnavailable):
+                source.credit_report(ID, timeout=1)
+
+        log.write()
+
+        assert GovQuery.objects.get().outcome == Outcome.UNAVAILABLE
+
+    def test_writes_a_call_that_ends_after_the_log_was_written_at_once(self):
+        log = QueryLog()
+        log.write()
+        with use_fakes({"civil_affairs": FakeCivilAffairs(marriages={ID: MARRIAGE})}):
+            gov_source("civil_affairs", purpose="p", requested_by="u", sink=log).marriage(ID, timeout=1)
+
+        assert GovQuery.objects.get().outcome == Outcome.OK
+
+    def test_writes_nothing_for_no_calls(self):
+        with CaptureQueriesContext(connection) as queries:
+            QueryLog().write()
+
+        assert len(queries) == 0
