@@ -17,9 +17,14 @@ homes once the marriage record names the spouse); ``--rent`` runs that mix inste
 two-round cost. Figures: the stored ``decision_ms`` (from the start of gathering to the end of
 evaluation) and the whole service call (with the database writes), p50/p95/p99, and decisions per
 second. The machine has two cores: a decision is ~100 ms of waiting and only a few ms of CPU.
+
+``--processes 4`` spreads the 16 clients over 4 processes, as gunicorn's workers serve requests
+in production; in one process the interpreter lock stretches the time the audit chain's lock is
+held, which shows on PostgreSQL's end-to-end tail.
 """
 
 import argparse
+import json
 import os
 import random
 import subprocess
@@ -62,7 +67,10 @@ def run(options) -> None:
         # The sandbox holds its worker's connection while it sleeps out the latency: 16 decisions
         # × up to 2 sources, plus the 16 callers, need more than the default pool of 20.
         # Opened up front: a connection made mid-run costs a backend start on the same two cores.
-        settings.DATABASES["default"]["OPTIONS"]["pool"].update(min_size=48, max_size=64)
+        # Shared out between the processes (the server allows 100 connections in all).
+        settings.DATABASES["default"]["OPTIONS"]["pool"].update(
+            min_size=48 // options.processes, max_size=64 // options.processes + 4
+        )
 
     from accounts.models import FundAccount, Person
     from approvals.models import DecisionRecord
@@ -82,6 +90,10 @@ def run(options) -> None:
         pairs[: options.concurrency],
         pairs[options.concurrency : options.concurrency + options.decisions],
     )
+    # With --processes, every process draws the same pairs (same seed, same database) and takes
+    # every P-th one, with its share of the clients.
+    clients = options.concurrency // options.processes
+    warmup, work = warmup[options.slice :: options.processes], work[options.slice :: options.processes]
 
     lock = threading.Lock()
     timings: list[float] = []
@@ -117,7 +129,8 @@ def run(options) -> None:
         # Clients start spread over one source latency unless --burst: sixteen decisions started
         # at the same instant wake at the same instant 100 ms later and queue for the two cores.
         if not options.burst:
-            time.sleep(index * options.latency_ms / 1000 / options.concurrency)
+            overall = index * options.processes + options.slice
+            time.sleep(overall * options.latency_ms / 1000 / options.concurrency)
         while True:
             with queue_lock:
                 pair = next(queue, None)
@@ -126,23 +139,32 @@ def run(options) -> None:
             decide(pair)
         connections.close_all()
 
-    with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+    with ThreadPoolExecutor(max_workers=clients) as pool:
         list(pool.map(lambda pair: decide(pair, record=False), warmup))
+        if options.start_at:
+            time.sleep(max(0.0, options.start_at - time.time()))
         started = time.perf_counter()
-        list(pool.map(client, range(options.concurrency)))
+        list(pool.map(client, range(clients)))
         wall = time.perf_counter() - started
 
-    rows = DecisionRecord.objects.filter(pk__in=decision_ids).values_list("decision_ms", "outcome")
+    rows = list(DecisionRecord.objects.filter(pk__in=decision_ids).values_list("decision_ms", "outcome"))
+    if options.processes > 1:
+        print(json.dumps({"timings": timings, "rows": rows, "wall": wall}))
+        return
+    report(options, timings, rows, wall, reasons, connections["default"].vendor)
+
+
+def report(options, timings, rows, wall, reasons, engine) -> None:
     decision_ms = [ms for ms, _outcome in rows]
     outcomes: dict[str, int] = {}
     for _ms, outcome in rows:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     target = options.latency_ms + 50
-    engine = connections["default"].vendor
     print(f"database: {engine}; sources: {options.latency_ms} ms each, no failures")
     print(
         f"decisions: {len(timings)} ({'submit_application' if options.submit else 'check_eligibility'}), "
-        f"concurrency {options.concurrency}, reasons {', '.join(reasons)}"
+        f"concurrency {options.concurrency} ({options.processes} process(es) × "
+        f"{options.concurrency // options.processes} clients), reasons {', '.join(reasons)}"
     )
     print(f"outcomes: {outcomes}")
     for label, values in (
@@ -168,8 +190,18 @@ def main() -> None:
     parser.add_argument("--submit", action="store_true", help="submit applications instead of pre-checks")
     parser.add_argument("--rent", action="store_true", help="rent only: two rounds for married applicants")
     parser.add_argument("--burst", action="store_true", help="start all clients at the same instant")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="spread the clients over this many processes, as gunicorn workers would be",
+    )
     parser.add_argument("--run", action="store_true", help=argparse.SUPPRESS)  # the measuring child
+    parser.add_argument("--slice", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--start-at", type=float, default=0.0, help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.processes < 1 or options.concurrency % options.processes:
+        parser.error("--concurrency must be a multiple of --processes")
 
     if options.run:
         run(options)
@@ -192,8 +224,40 @@ def main() -> None:
             f"--employers={options.employers}",
             f"--seed={options.seed}",
         )
-        # Measured in a fresh process with the same environment (settings are read at start).
-        subprocess.run([sys.executable, __file__, *sys.argv[1:], "--run"], cwd=ROOT, env=env, check=True)
+        # Measured in fresh processes with the same environment (settings are read at start).
+        command = [sys.executable, __file__, *sys.argv[1:], "--run"]
+        if options.processes == 1:
+            subprocess.run(command, cwd=ROOT, env=env, check=True)
+            return
+        # Each process warms up, then waits for a common start a few seconds ahead.
+        start_at = time.time() + 8
+        children = [
+            subprocess.Popen(
+                [*command, f"--slice={index}", f"--start-at={start_at}"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            for index in range(options.processes)
+        ]
+        results = []
+        for child in children:
+            out, _ = child.communicate()
+            if child.returncode:
+                raise SystemExit(f"a measuring process failed ({child.returncode})")
+            results.append(json.loads(out.strip().splitlines()[-1]))
+        reasons = ("RENT",) if options.rent else ONE_ROUND_REASONS
+        engine = "postgresql" if env["DATABASE_URL"].startswith("postgres") else "sqlite"
+        report(
+            options,
+            [t for result in results for t in result["timings"]],
+            [tuple(row) for result in results for row in result["rows"]],
+            max(result["wall"] for result in results),
+            reasons,
+            engine,
+        )
 
 
 if __name__ == "__main__":
