@@ -1,0 +1,219 @@
+"""Time the 30 June interest settlement on PostgreSQL and check it to the fen (a benchmark, not a test).
+
+    psql -h 127.0.0.1 -U postgres -c 'create database intbench'
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/intbench .venv/bin/python bench/bench_interest.py \
+        [--accounts 1000000]
+    psql -h 127.0.0.1 -U postgres -c 'drop database intbench'
+
+The database must be empty. After ``migrate`` it generates the fund accounts and a year of
+movements with set-based SQL (generate_series): an opening deposit on 2025-06-30, a deposit on
+the 15th of every month from July 2025 to June 2026, and a withdrawal on 2026-01-20 for every
+tenth account. Movements are posted as monthly lists of 1,000 accounts per entry (one bank line,
+one line per account), straight into the journal tables: the balance triggers check every entry
+at commit and the cached balances are set from the lines, so ``verify_ledger`` passes (these
+seed entries have no audit events; the settlement's own postings do).
+
+Then it times ``settle_interest`` (its one grouped query, and its posting through
+``post_entries``) against one hand-written SQL walk of the same interest with window functions
+(running balance × days until the next movement), and compares every account's fen.
+"""
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundportal.settings.dev")
+
+START = date(2025, 6, 30)
+END = date(2026, 6, 30)
+GROUP = 1000
+
+SEED_SQL = """
+INSERT INTO ledger_ledgeraccount (code, name, kind, balance, created_at)
+SELECT 'FUND-B' || lpad(g::text, 11, '0'), '个人账户 B' || g, 'FUND', 0, now()
+FROM generate_series(1, %(n)s) AS g;
+
+CREATE TEMP TABLE bench_movement ON COMMIT DROP AS
+SELECT a.id AS account_id, m.business_on, m.business_type, m.amount,
+       (a.id - first.id) / %(group)s AS list_no
+FROM ledger_ledgeraccount a
+CROSS JOIN (SELECT min(id) AS id FROM ledger_ledgeraccount WHERE code LIKE 'FUND-B%%') first
+CROSS JOIN LATERAL (
+    SELECT DATE '2025-06-30' AS business_on, '01' AS business_type,
+           100000 + (a.id * 7919) %% 5000000 AS amount
+    UNION ALL
+    SELECT (DATE '2025-07-15' + make_interval(months => k))::date, '01',
+           50000 + (a.id * 37 + k * 101) %% 100000
+    FROM generate_series(0, 11) AS k
+    UNION ALL
+    SELECT DATE '2026-01-20', '11', -30000 WHERE a.id %% 10 = 0
+) m
+WHERE a.code LIKE 'FUND-B%%';
+
+INSERT INTO ledger_journalentry (business_type, business_on, idempotency_key, memo, amount, posted_at)
+SELECT business_type, business_on, 'bench:' || business_type || ':' || business_on || ':' || list_no,
+       'bench', abs(sum(amount)), now()
+FROM bench_movement GROUP BY business_type, business_on, list_no
+ORDER BY business_on, business_type, list_no;
+
+CREATE TEMP TABLE bench_keyed ON COMMIT DROP AS
+SELECT e.id AS entry_id, m.account_id, m.amount
+FROM bench_movement m
+JOIN ledger_journalentry e
+  ON e.idempotency_key = 'bench:' || m.business_type || ':' || m.business_on || ':' || m.list_no;
+
+-- Lines in entry order, each entry's centre line first: the deferred balance check then sums
+-- each entry once (migration 0003).
+INSERT INTO ledger_journalline (entry_id, account_id, debit, credit)
+SELECT entry_id, account_id, debit, credit FROM (
+    SELECT k.entry_id, 0 AS part,
+           CASE WHEN sum(k.amount) > 0
+                THEN (SELECT id FROM ledger_ledgeraccount WHERE code = 'BANK_SETTLEMENT')
+                ELSE (SELECT id FROM ledger_ledgeraccount WHERE code = 'PAYOUT_CLEARING') END AS account_id,
+           greatest(sum(k.amount), 0) AS debit, greatest(-sum(k.amount), 0) AS credit
+    FROM bench_keyed k GROUP BY k.entry_id
+    UNION ALL
+    SELECT entry_id, 1, account_id, greatest(-amount, 0), greatest(amount, 0) FROM bench_keyed
+) lines ORDER BY entry_id, part, account_id;
+
+UPDATE ledger_ledgeraccount a SET balance = a.balance + t.delta
+FROM (
+    SELECT l.account_id,
+           sum(CASE WHEN x.kind IN ('ASSET', 'EXPENSE') THEN l.debit - l.credit
+                    ELSE l.credit - l.debit END) AS delta
+    FROM ledger_journalline l
+    JOIN ledger_journalentry e ON e.id = l.entry_id AND e.memo = 'bench'
+    JOIN ledger_ledgeraccount x ON x.id = l.account_id
+    GROUP BY l.account_id
+) t WHERE a.id = t.account_id;
+"""
+
+# The same interest computed independently: walk each account's movements with a running
+# balance and the days until its next movement (the pure function's method, in SQL).
+WALK_SQL = """
+WITH moved AS (
+    SELECT l.account_id, greatest(e.business_on, %(start)s::date + 1) AS held_from,
+           sum(l.credit - l.debit) AS amount
+    FROM ledger_journalline l
+    JOIN ledger_journalentry e ON e.id = l.entry_id
+    JOIN ledger_ledgeraccount a ON a.id = l.account_id AND a.kind = 'FUND'
+    WHERE e.business_on <= %(end)s AND NOT (e.business_type = '09' AND e.business_on = %(end)s)
+    GROUP BY 1, 2
+), walked AS (
+    SELECT account_id,
+           sum(amount) OVER (PARTITION BY account_id ORDER BY held_from) AS balance,
+           coalesce(lead(held_from) OVER (PARTITION BY account_id ORDER BY held_from), %(end)s::date + 1)
+               - held_from AS days
+    FROM moved
+)
+SELECT account_id, round(sum(balance * days) * %(rate)s / %(basis)s, 0)::bigint AS interest
+FROM walked GROUP BY account_id
+"""
+
+COMPARE_SQL = """
+SELECT count(*) FILTER (WHERE coalesce(w.interest, 0) <> coalesce(p.interest, 0)),
+       count(*), coalesce(sum(w.interest), 0), coalesce(sum(p.interest), 0)
+FROM bench_walk w
+FULL JOIN (
+    SELECT l.account_id, l.credit AS interest
+    FROM ledger_journalentry e JOIN ledger_journalline l ON l.entry_id = e.id AND l.credit > 0
+    WHERE e.business_type = '09' AND e.business_on = %(end)s
+) p ON p.account_id = w.account_id
+WHERE coalesce(w.interest, 0) <> 0 OR p.interest IS NOT NULL
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=1_000_000)
+    options = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        parser.error("set DATABASE_URL to an empty PostgreSQL database")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from core.policy import policy_snapshot
+    from ledger.interest import BASIS_KEY, RATE_KEY, settle_interest
+    from ledger.models import LedgerAccount
+
+    call_command("migrate", verbosity=0)
+    if LedgerAccount.objects.filter(kind="FUND").exists():
+        parser.error("the database already holds fund accounts: use an empty one")
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(SEED_SQL, {"n": options.accounts, "group": GROUP})
+    seeded = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT count(*) FROM ledger_journalentry")
+        entries = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM ledger_journalline")
+        lines = cursor.fetchone()[0]
+    print(f"seeded {options.accounts:,} accounts, {entries:,} entries, {lines:,} lines in {seeded:.1f} s")
+
+    versions = policy_snapshot([RATE_KEY, BASIS_KEY], on=END)
+    rate, basis = versions[RATE_KEY].value, versions[BASIS_KEY].value
+    walk_started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE bench_walk AS {WALK_SQL}",
+            {"start": START, "end": END, "rate": rate, "basis": basis},
+        )
+    walk_seconds = time.perf_counter() - walk_started
+
+    report = settle_interest(on=END)
+    settle_seconds = report.compute_seconds + report.post_seconds
+
+    with connection.cursor() as cursor:
+        cursor.execute(COMPARE_SQL, {"end": END})
+        mismatches, compared, walk_total, posted_total = cursor.fetchone()
+    again = settle_interest(on=END)
+    verify_started = time.perf_counter()
+    call_command("verify_ledger", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    verify_seconds = time.perf_counter() - verify_started
+
+    n = options.accounts
+    print(f"rate {rate}, basis {basis}, period ({START}, {END}]")
+    print(
+        f"settle_interest: {report.accounts_settled:,} settled, {report.accounts_zero:,} zero, "
+        f"total {report.interest_fen / 100:,.2f} yuan"
+    )
+    print(
+        f"  compute (grouped query + rounding): {report.compute_seconds:.2f} s, "
+        f"{n / report.compute_seconds:,.0f} accounts/s"
+    )
+    print(
+        f"  post (post_entries, batches of 1,000): {report.post_seconds:.2f} s, "
+        f"{n / report.post_seconds:,.0f} accounts/s"
+    )
+    print(f"  total: {settle_seconds:.2f} s, {n / settle_seconds:,.0f} accounts/s")
+    print(
+        f"hand-written SQL walk (window functions): {walk_seconds:.2f} s, {n / walk_seconds:,.0f} accounts/s"
+    )
+    print(
+        f"ratio compute / SQL walk: {report.compute_seconds / walk_seconds:.2f}; "
+        f"total / SQL walk: {settle_seconds / walk_seconds:.1f}"
+    )
+    print(
+        f"every fen equal: {mismatches == 0} ({compared:,} accounts compared, {mismatches} differ; "
+        f"walk {int(walk_total):,} fen, posted {int(posted_total):,} fen)"
+    )
+    print(
+        f"re-run: {again.accounts_settled} posted, {again.accounts_already_settled:,} already settled, "
+        f"{again.compute_seconds + again.post_seconds:.2f} s"
+    )
+    print(f"verify_ledger passed in {verify_seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
