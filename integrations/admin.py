@@ -19,6 +19,7 @@ from .gov.sandbox import clear_knob_cache
 from .models import (
     GovQuery,
     SandboxCitizen,
+    SandboxCollection,
     SandboxKnobs,
     SandboxLoan,
     SandboxProperty,
@@ -199,3 +200,34 @@ class SandboxLoanAdmin(IdNumberSearchMixin, admin.ModelAdmin):
     @admin.display(description=_("ID number"))
     def masked_id(self, obj):
         return mask_id_number(obj.id_number)
+
+
+@admin.register(SandboxCollection)
+class SandboxCollectionAdmin(admin.ModelAdmin):
+    """Read-only: the sandbox bank's orders, pending and settled; only the bank settles them."""
+
+    list_display = [
+        "pk",
+        "order_ref",
+        "bank_ref",
+        "payer_name",
+        "amount",
+        "same_bank",
+        "submitted_at",
+        "due_at",
+        "status",
+        "failure_code",
+        "settled_on",
+    ]
+    list_filter = ["status", "failure_code", "same_bank"]
+    search_fields = ["=order_ref", "=bank_ref", "payer_name"]
+    date_hierarchy = "submitted_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,7 +3,10 @@
 ``GovQuery`` is the PIPL query log: who asked which source what for, how long it took and a
 digest of the answer — never the ID number, the name or the answer itself.
 
-The ``Sandbox*`` tables hold the demo city's government records that the sandbox sources
+``SandboxCollection`` is the sandbox bank's own book of entrusted-collection orders
+(``integrations.bank.sandbox``): what a partner bank would hold, not the centre's record.
+
+The other ``Sandbox*`` tables hold the demo city's government records that the sandbox sources
 (``integrations.gov.sandbox``) answer from. Persons are keyed by ``id_number_index``
 (``core.crypto.blind_index``); the ID number itself is stored encrypted and shown masked.
 """
@@ -12,9 +15,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.crypto import EncryptedTextField, mask_id_number
 
+from .bank import ports as bank_ports
 from .gov import ports
 
 
@@ -259,3 +264,55 @@ class SandboxLoan(models.Model):
 
     def __str__(self):
         return f"{mask_id_number(self.id_number)} {self.kind} (#{self.pk})"
+
+
+class SandboxCollection(models.Model):
+    """One entrusted-collection order as the sandbox bank holds it (insert, then settle once)."""
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", pgettext_lazy("bank", "Pending")
+        SUCCEEDED = bank_ports.SUCCEEDED, pgettext_lazy("bank", "Succeeded")
+        FAILED = bank_ports.FAILED, pgettext_lazy("bank", "Failed")
+
+    class FailureCode(models.TextChoices):
+        INSUFFICIENT_FUNDS = bank_ports.INSUFFICIENT_FUNDS, pgettext_lazy("bank", "Insufficient funds")
+        ACCOUNT_FROZEN = bank_ports.ACCOUNT_FROZEN, pgettext_lazy("bank", "Account frozen")
+        ACCOUNT_CLOSED = bank_ports.ACCOUNT_CLOSED, pgettext_lazy("bank", "Account closed")
+
+    # Unique: the caller's idempotency reference; a resubmission finds this row, never a second.
+    order_ref = models.CharField(
+        _("order reference"), max_length=bank_ports.ORDER_REF_MAX_LENGTH, unique=True
+    )
+    bank_ref = models.CharField(_("bank reference"), max_length=32, unique=True)
+    amount = models.BigIntegerField(_("amount (fen)"))
+    payer_account_no = models.CharField(_("payer account number"), max_length=40)
+    payer_bank_name = models.CharField(_("payer bank"), max_length=100)
+    payer_name = models.CharField(_("payer name"), max_length=100)
+    same_bank = models.BooleanField(_("same bank"))
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    due_at = models.DateTimeField(_("due at"), help_text=_("The result is pending until then."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    failure_code = models.CharField(_("failure code"), max_length=20, choices=FailureCode.choices, blank=True)
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sandbox collection order")
+        verbose_name_plural = _("sandbox collection orders")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="sandboxcollection_amount_positive"),
+            # A failure code exactly on failed orders, a settlement date exactly on settled ones.
+            models.CheckConstraint(
+                condition=(Q(status="FAILED") & ~Q(failure_code=""))
+                | (~Q(status="FAILED") & Q(failure_code="")),
+                name="sandboxcollection_failure_code_iff_failed",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="PENDING") & Q(settled_on__isnull=True))
+                | (~Q(status="PENDING") & Q(settled_on__isnull=False)),
+                name="sandboxcollection_settled_on_iff_settled",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order_ref} {self.status} (#{self.pk})"

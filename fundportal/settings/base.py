@@ -236,6 +236,15 @@ SANDBOX_GOV_FAILURE_RATE = env.str("SANDBOX_GOV_FAILURE_RATE", default="0")
 # A seed makes the sandbox's random failures repeatable (tests); None draws from the OS.
 SANDBOX_GOV_RANDOM_SEED = env.int("SANDBOX_GOV_RANDOM_SEED", default=None)
 
+# Entrusted collection (integrations.bank): dotted path of the collection bank; production
+# refuses the sandbox and fakes. Sandbox knobs (CONTRACT.md): the delay before an order's result,
+# and the shares of orders that fail and of calls that time out (fraction "0.1" or "100‰").
+BANK_COLLECTION = env.str("BANK_COLLECTION", default="integrations.bank.sandbox.SandboxCollectionBank")
+SANDBOX_BANK_DELAY_MS = env.int("SANDBOX_BANK_DELAY_MS", default=200)
+SANDBOX_BANK_FAILURE_RATE = env.str("SANDBOX_BANK_FAILURE_RATE", default="0")
+SANDBOX_BANK_TIMEOUT_RATE = env.str("SANDBOX_BANK_TIMEOUT_RATE", default="0")
+SANDBOX_BANK_RANDOM_SEED = env.int("SANDBOX_BANK_RANDOM_SEED", default=None)
+
 # 秒批 fact gathering (approvals.gathering): each source's timeout and the whole decision's
 # deadline, in seconds; a source that misses either makes its facts UNKNOWN and the case is referred.
 DECISION_SOURCE_TIMEOUT_S = env.float("DECISION_SOURCE_TIMEOUT_S", default=2.0)

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from integrations.bank.settings_check import bank_collection_problems
+from integrations.bank.unconfigured import NOT_CONNECTED as BANK_NOT_CONNECTED
 from integrations.gov.settings_check import gov_sources_from_json, gov_sources_problems
 from integrations.gov.unconfigured import NOT_CONNECTED
 
@@ -33,6 +35,9 @@ GOV_SOURCES, _gov_problems = gov_sources_from_json(
     env.str("GOV_SOURCES_JSON", default=""), default=NOT_CONNECTED
 )
 _problems += _gov_problems + gov_sources_problems(GOV_SOURCES)
+# The collection bank: not connected (every call unavailable, nothing debited) until configured.
+BANK_COLLECTION = env.str("BANK_COLLECTION", default=BANK_NOT_CONNECTED)
+_problems += bank_collection_problems(BANK_COLLECTION)
 if _problems:
     raise ImproperlyConfigured("Production settings refused: " + "; ".join(_problems))
 
