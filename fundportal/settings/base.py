@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "integrations",
     "accounts",
     "approvals",
+    "deposits",
     "demo",
     "web",
     "api",
@@ -227,6 +228,9 @@ GOV_SOURCES = {
     "real_estate": "integrations.gov.sandbox.SandboxRealEstate",
     "credit_bureau": "integrations.gov.sandbox.SandboxCreditBureau",
 }
+# Largest monthly deposit list an employer may upload (deposits.reading), in bytes: checked
+# before any parsing, so an oversized upload costs no memory beyond the bytes themselves.
+DEPOSIT_LIST_MAX_BYTES = env.int("DEPOSIT_LIST_MAX_BYTES", default=20 * 1024 * 1024)
 # This centre's code, as the credit bureau names the lender of a provident fund loan.
 FUND_CENTRE_CODE = env.str("FUND_CENTRE_CODE", default="350200")
 # Sandbox knobs (CONTRACT.md): milliseconds per call, and the share of calls that fail, given as
