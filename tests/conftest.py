@@ -7,6 +7,7 @@ import polib
 import pytest
 from django.db import connection
 from django.utils import translation
+from django.utils.translation.reloader import translation_file_changed
 
 pytest_plugins = ["tests.conftest_people"]
 
@@ -20,6 +21,7 @@ def pytest_configure(config):
     the pages in English msgids instead of Chinese. Written to a temporary file and renamed, so a
     concurrent run never reads half a catalogue.
     """
+    compiled = False
     for po_path in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
@@ -27,6 +29,11 @@ def pytest_configure(config):
         partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.tmp")
         polib.pofile(str(po_path)).save_as_mofile(str(partial))
         os.replace(partial, mo_path)
+        compiled = True
+    if compiled:
+        # Django was set up before this hook and may already hold the catalogue it found then
+        # (none): drop its caches, as its autoreloader does when a .mo file changes.
+        translation_file_changed(sender=None, file_path=LOCALE_DIR / "x.mo")
 
 
 def pytest_collection_modifyitems(config, items):
