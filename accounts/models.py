@@ -36,6 +36,9 @@ class User(AbstractUser):
         related_name="operators",
         help_text=_("For employer operators only: the unit whose lists they handle."),
     )
+    # An employer operator's mobile, so the centre can reach the unit's clerk; blank for staff and
+    # employees (an employee's mobile belongs to their Person).
+    mobile = models.CharField(_("mobile"), max_length=11, blank=True)
 
     def __str__(self):
         return f"{self.username} (#{self.pk})"
