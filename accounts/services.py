@@ -10,10 +10,12 @@ out and closes the account in one commit); they never open a transaction of thei
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -38,9 +40,18 @@ from accounts.numbering import FUND_ACCOUNT, UNIT_ACCOUNT, reserve_numbers
 from audit.services import PendingEvent, record_event, record_events
 from core.crypto import blind_index, mask_bank_card, mask_id_number
 from core.exceptions import DomainError
-from core.identity import check_bank_card, check_credit_code, normalise_mobile, parse_resident_id
+from core.identity import (
+    InvalidCreditCode,
+    InvalidIdNumber,
+    InvalidMobile,
+    check_bank_card,
+    check_credit_code,
+    normalise_mobile,
+    parse_resident_id,
+)
 from core.money import format_yuan
-from ledger.models import LedgerAccount
+from core.policy import policy_snapshot
+from ledger.models import BusinessType, LedgerAccount
 from ledger.selectors import balance_of
 from ledger.services import open_fund_ledger_account, open_fund_ledger_accounts
 
@@ -829,3 +840,564 @@ def create_operator(
             data={"role": role, "employer_id": employer.pk if employer else None},
         )
     return user
+
+
+# --- the unit's own business online: registration, rates, taking on and letting go -------------
+#
+# These services serve the employer's pages (单位网厅, "单位足不出户办理缴存业务"). The two that ask a
+# government source (公安 for a person, 市场监管 for a unit) ask it BEFORE their transaction and
+# write nothing when it does not answer: the clerk is told to try again, and no half-registered
+# unit or person is left behind.
+
+
+class SourceUnavailable(AccountsError):
+    """A government source did not answer in time; nothing was written, trying again is safe."""
+
+    code = "SOURCE_UNAVAILABLE"
+    http_status = 503
+
+
+class UnitNotRegistered(AccountsError):
+    code = "UNIT_NOT_REGISTERED"
+
+
+class UnitNotActive(AccountsError):
+    code = "UNIT_NOT_ACTIVE"
+
+
+class UnitNameMismatch(AccountsError):
+    code = "UNIT_NAME_MISMATCH"
+
+
+class InvalidOperator(AccountsError):
+    code = "INVALID_OPERATOR"
+
+
+class IdentityNotFound(AccountsError):
+    code = "IDENTITY_NOT_FOUND"
+
+
+class IdentityNameMismatch(AccountsError):
+    code = "IDENTITY_NAME_MISMATCH"
+
+
+class PersonDeceased(AccountsError):
+    code = "PERSON_DECEASED"
+
+
+class AlreadyAtThisUnit(AccountsError):
+    code = "ALREADY_AT_THIS_UNIT"
+    http_status = 409
+
+
+class AccountActiveElsewhere(AccountsError):
+    code = "ACCOUNT_ACTIVE_ELSEWHERE"
+    http_status = 409
+
+
+class AccountNotTransferable(AccountsError):
+    code = "ACCOUNT_NOT_TRANSFERABLE"
+    http_status = 409
+
+
+class AccountNotAtUnit(AccountsError):
+    code = "ACCOUNT_NOT_AT_UNIT"
+    http_status = 404
+
+
+class NotOperatorOfUnit(AccountsError):
+    code = "NOT_OPERATOR_OF_UNIT"
+    http_status = 403
+
+
+class BaseNotChangeable(AccountsError):
+    code = "BASE_NOT_CHANGEABLE"
+    http_status = 409
+
+
+ONLINE_REGISTRATION = "web:unit-registration"
+
+
+@dataclass(frozen=True)
+class NewOperator:
+    """One of the two logins a unit registers with: the 经办人 (preparer) or the 审核人 (approver)."""
+
+    name: str
+    mobile: str
+    username: str
+    # Kept out of repr: a dataclass in a traceback or a log line must not carry a password.
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class TakenOn:
+    """What :func:`take_on_employee` did: opened a new account, or moved a sealed one in (启封)."""
+
+    account: FundAccount
+    moved_in: bool
+    person_registered: bool
+
+
+def _source_timeout() -> float:
+    # The same budget as a 秒批 decision's source: a clerk is waiting at the page.
+    return float(getattr(settings, "DECISION_SOURCE_TIMEOUT_S", 2.0))
+
+
+def _comparable_unit_name(name: str) -> str:
+    # NFKC folds full-width brackets and letters (（厦门）有限公司 typed as (厦门)有限公司), and spaces
+    # are never part of a registered name: neither difference is a different unit.
+    return "".join(unicodedata.normalize("NFKC", name or "").split())
+
+
+def _require_operator_of(actor, employer: Employer) -> None:
+    """An employer operator acts for their own unit only; staff and processes are not limited here."""
+    if (
+        actor is not None
+        and roles.roles_of(actor) & roles.EMPLOYER_ROLES
+        and actor.employer_id != employer.pk
+    ):
+        raise NotOperatorOfUnit(_("You can only act for your own unit."))
+
+
+def _operator_user(operator: NewOperator, prefix: str) -> User:
+    """A checked, password-hashed (unsaved) login for ``operator``; errors name the ``prefix_*`` field."""
+    clean_name = " ".join((operator.name or "").split())
+    if not clean_name or len(clean_name) > 150:
+        raise InvalidName(_("Enter the operator's full name."), field=f"{prefix}_name")
+    try:
+        mobile = normalise_mobile(operator.mobile)
+    except DomainError as error:
+        raise InvalidOperator(error.message, field=f"{prefix}_mobile") from None
+    username = (operator.username or "").strip()
+    if not re.fullmatch(r"[\w.@+-]{3,150}", username, re.ASCII):
+        raise InvalidOperator(
+            _("A user name has 3 to 150 letters, digits or the characters . @ + - _ (no spaces)."),
+            field=f"{prefix}_username",
+        )
+    user = User(username=username, first_name=clean_name, mobile=mobile)
+    try:
+        _check_password(operator.password, user)
+    except WeakPassword as error:
+        raise WeakPassword(error.message, field=f"{prefix}_password") from None
+    # Hashed here, before any transaction: PBKDF2 takes a quarter of a second per password.
+    user.set_password(operator.password)
+    return user
+
+
+def _username_taken(username: str, field_name: str) -> UsernameTaken:
+    return UsernameTaken(
+        _("The user name %(name)s is taken: choose another.") % {"name": username}, field=field_name
+    )
+
+
+def _employer_taken(code: str) -> EmployerAlreadyRegistered:
+    return EmployerAlreadyRegistered(
+        _(
+            "A unit with credit code %(code)s is already registered. If you have just registered it, "
+            "log in with the user names you chose."
+        )
+        % {"code": code},
+        field="credit_code",
+    )
+
+
+def _unit_registration(code: str, *, requested_by: str):
+    from integrations.gov import ports
+    from integrations.gov.registry import gov_source
+
+    source = gov_source(ports.MARKET_REGULATION, purpose="unit-registration", requested_by=requested_by)
+    try:
+        return source.unit_registration(code, timeout=_source_timeout())
+    except ports.SourceUnavailable:
+        raise SourceUnavailable(
+            _(
+                "The market regulation register (市场监管) did not answer in time, so nothing was "
+                "registered. Please try again in a few minutes."
+            )
+        ) from None
+
+
+def register_employer_online(
+    *,
+    credit_code: str,
+    name: str,
+    bank_account_no: str,
+    bank_name: str,
+    employer_rate_bp: int = RATE_MAX_BP,
+    employee_rate_bp: int = RATE_MAX_BP,
+    preparer: NewOperator,
+    approver: NewOperator,
+    requested_by: str = ONLINE_REGISTRATION,
+) -> Employer:
+    """单位开户 online: the unit registers itself with its two operators, no counter visit.
+
+    The credit code must be known to 市场监管 as 存续 (active) under the name given; the unit is
+    registered with 市场监管's spelling of its name. Unit and both logins commit together or not
+    at all. A legacy code failing its check character registers the unit as 02 开户 until staff
+    confirm the code (DOMAIN.md §3). ``requested_by`` names the channel in the query log.
+    """
+    try:
+        check = check_credit_code(credit_code)
+    except InvalidCreditCode as error:
+        error.field = error.field or "credit_code"
+        raise
+    clean_name = " ".join((name or "").split())
+    if not clean_name or len(clean_name) > 200:
+        raise InvalidName(_("Enter the unit's registered name."), field="name")
+    account_no = re.sub(r"[\s\-]+", "", bank_account_no or "")
+    if not re.fullmatch(r"[0-9]{8,32}", account_no, re.ASCII):
+        raise InvalidBankAccount(_("A bank account number has 8 to 32 digits."), field="bank_account_no")
+    clean_bank = " ".join((bank_name or "").split())
+    if not clean_bank or len(clean_bank) > 100:
+        raise InvalidBankAccount(_("Enter the bank and branch of the account."), field="bank_name")
+    _check_rate(employer_rate_bp, "employer_rate_bp")
+    _check_rate(employee_rate_bp, "employee_rate_bp")
+    preparer_user = _operator_user(preparer, "preparer")
+    approver_user = _operator_user(approver, "approver")
+    # Maker-checker needs two people: one login cannot prepare and approve the same list.
+    if approver_user.username.casefold() == preparer_user.username.casefold():
+        raise InvalidOperator(
+            _("The approver needs a user name of their own, different from the preparer's."),
+            field="approver_username",
+        )
+    if approver_user.mobile == preparer_user.mobile:
+        raise InvalidOperator(
+            _("The preparer and the approver are two different people, with two different mobiles."),
+            field="approver_mobile",
+        )
+    # Cheap refusals first, so a duplicate does not cost a government query.
+    if Employer.objects.filter(credit_code=check.code).exists():
+        raise _employer_taken(check.code)
+    for user, prefix in ((preparer_user, "preparer"), (approver_user, "approver")):
+        if User.objects.filter(username=user.username).exists():
+            raise _username_taken(user.username, f"{prefix}_username")
+
+    from integrations.gov.ports import UNIT_ACTIVE
+
+    registration = _unit_registration(check.code, requested_by=requested_by)
+    if registration is None:
+        raise UnitNotRegistered(
+            _("The market regulation register has no unit with credit code %(code)s: check the code.")
+            % {"code": check.code},
+            field="credit_code",
+        )
+    if registration.status != UNIT_ACTIVE:
+        raise UnitNotActive(
+            _(
+                "The market regulation register records unit %(code)s as %(status)s, not active (存续): "
+                "it cannot open a unit account."
+            )
+            % {"code": check.code, "status": registration.status},
+            field="credit_code",
+        )
+    if _comparable_unit_name(registration.name) != _comparable_unit_name(clean_name):
+        raise UnitNameMismatch(
+            _("The name does not match the market regulation register, which has this code as “%(name)s”.")
+            % {"name": registration.name},
+            field="name",
+        )
+
+    with transaction.atomic(durable=True):
+        if Employer.objects.filter(credit_code=check.code).exists():
+            raise _employer_taken(check.code)
+        employer = Employer(
+            credit_code=check.code,
+            credit_code_checksum_ok=check.checksum_ok,
+            name=registration.name,
+            unit_account_no=reserve_numbers(UNIT_ACCOUNT)[0],
+            bank_account_no=account_no,
+            bank_name=clean_bank,
+            employer_rate_bp=employer_rate_bp,
+            employee_rate_bp=employee_rate_bp,
+            status=EmployerStatus.NORMAL if check.checksum_ok else EmployerStatus.OPENED,
+        )
+        # A concurrent registration of the same code loses here, on the unique index.
+        _insert(employer, lambda: _employer_taken(check.code))
+        events = [
+            PendingEvent(
+                actor=None,
+                actor_label=requested_by,
+                action="accounts.employer_registered",
+                target=employer,
+                summary=f"Registered unit {employer.credit_code} as {employer.unit_account_no} online",
+                data={
+                    "credit_code_checksum_ok": check.checksum_ok,
+                    "credit_code_confirmed": False,
+                    "employer_rate_bp": employer_rate_bp,
+                    "employee_rate_bp": employee_rate_bp,
+                    "status": employer.status,
+                    "market_regulation_registered_on": registration.registered_on.isoformat(),
+                },
+            )
+        ]
+        for user, prefix, role in (
+            (preparer_user, "preparer", roles.EMPLOYER_PREPARER),
+            (approver_user, "approver", roles.EMPLOYER_APPROVER),
+        ):
+            user.employer = employer
+            # A concurrent sign-up of the same user name loses here; the unit goes with it.
+            _insert(
+                user, lambda user=user, prefix=prefix: _username_taken(user.username, f"{prefix}_username")
+            )
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
+            events.append(
+                PendingEvent(
+                    actor=None,
+                    actor_label=requested_by,
+                    action="accounts.operator_created",
+                    target=user,
+                    summary=f"Created {role} login {user.username}",
+                    data={"role": role, "employer_id": employer.pk},
+                )
+            )
+        record_events(events)
+    return employer
+
+
+def change_employer_rates(
+    *, employer: Employer, employer_rate_bp: int, employee_rate_bp: int, actor
+) -> Employer:
+    """The unit's contribution rates, each 5%–12%; they apply to the next monthly list.
+
+    Changing nothing writes nothing (no audit event).
+    """
+    _require_operator_of(actor, employer)
+    _check_rate(employer_rate_bp, "employer_rate_bp")
+    _check_rate(employee_rate_bp, "employee_rate_bp")
+    with transaction.atomic(durable=True):
+        employer = Employer.objects.select_for_update().get(pk=employer.pk)  # one rate change at a time
+        if employer.status in (EmployerStatus.CLOSED, EmployerStatus.SEALED):
+            raise EmployerNotActive(
+                _("Unit %(code)s is closed or sealed: its rates can no longer change.")
+                % {"code": employer.credit_code}
+            )
+        before = (employer.employer_rate_bp, employer.employee_rate_bp)
+        if before == (employer_rate_bp, employee_rate_bp):
+            return employer
+        employer.employer_rate_bp = employer_rate_bp
+        employer.employee_rate_bp = employee_rate_bp
+        employer.save(update_fields=["employer_rate_bp", "employee_rate_bp"])
+        record_event(
+            actor=actor,
+            action="accounts.employer_rates_changed",
+            target=employer,
+            summary=(
+                f"Rates of unit {employer.credit_code}: employer {before[0]} → {employer_rate_bp} bp, "
+                f"employee {before[1]} → {employee_rate_bp} bp"
+            ),
+            data={
+                "employer_rate_bp": {"from": before[0], "to": employer_rate_bp},
+                "employee_rate_bp": {"from": before[1], "to": employee_rate_bp},
+            },
+        )
+    return employer
+
+
+_BASE_BOUNDS = ("deposit.base.floor", "deposit.base.cap")
+
+
+def _check_base_bounds(base: int, *, on: date) -> dict[str, int]:
+    """Refuse a base outside the floor and cap in force on ``on``; the versions used, by key → pk."""
+    _check_base(base)
+    bounds = policy_snapshot(_BASE_BOUNDS, on=on)
+    floor, cap = bounds["deposit.base.floor"].value, bounds["deposit.base.cap"].value
+    if base < floor:
+        raise InvalidBase(
+            _("The deposit base may not be below %(floor)s yuan (the local minimum wage).")
+            % {"floor": format_yuan(floor)},
+            field="base",
+        )
+    if base > cap:
+        raise InvalidBase(
+            _("The deposit base may not exceed %(cap)s yuan (three times the city's average wage).")
+            % {"cap": format_yuan(cap)},
+            field="base",
+        )
+    return {key: version.pk for key, version in bounds.items()}
+
+
+def _not_in_future(day: date, field_name: str) -> None:
+    if day > timezone.localdate():
+        raise InvalidAccountDate(_("The date may not be in the future."), field=field_name)
+
+
+def _set_base_in_transaction(
+    account: FundAccount, base: int, *, changed_on: date, parameters: dict[str, int], actor
+) -> FundAccount:
+    """基数调整 on a locked account: business type 10 is a record only, no money moves."""
+    previous = account.base
+    if previous == base:
+        return account
+    account.base = base
+    account.save(update_fields=["base"])
+    record_event(
+        actor=actor,
+        action="accounts.base_changed",
+        target=account,
+        summary=f"基数调整 of account {account.account_no}: {format_yuan(previous)} → {format_yuan(base)} 元",
+        data={
+            "business_type": BusinessType.BASE_ADJUSTMENT.value,
+            "base": {"from": previous, "to": base},
+            "changed_on": changed_on.isoformat(),
+            "employer_id": account.employer_id,
+            "parameters": parameters,
+        },
+    )
+    return account
+
+
+def change_base(
+    *,
+    account: FundAccount,
+    base: int,
+    actor,
+    employer: Employer | None = None,
+    changed_on: date | None = None,
+) -> FundAccount:
+    """基数调整: the deposit base (fen) of a normal account, within the floor and cap in force.
+
+    With ``employer`` (an operator of the unit acting) the account must be at that unit. An
+    unchanged base writes nothing.
+    """
+    changed_on = changed_on or timezone.localdate()
+    if employer is not None:
+        _require_operator_of(actor, employer)
+    parameters = _check_base_bounds(base, on=changed_on)
+    with transaction.atomic(durable=True):
+        account = _lock_account(account)
+        if employer is not None and account.employer_id != employer.pk:
+            raise AccountNotAtUnit(_("This account is not at your unit."))
+        if account.status != AccountStatus.NORMAL:
+            raise BaseNotChangeable(
+                _("Account %(no)s is %(status)s; only a normal account has a base to change.")
+                % {"no": account.account_no, "status": account.get_status_display()}
+            )
+        return _set_base_in_transaction(
+            account, base, changed_on=changed_on, parameters=parameters, actor=actor
+        )
+
+
+def seal_employee_account(*, employer: Employer, account: FundAccount, sealed_on: date, actor) -> FundAccount:
+    """封存 by the unit: the employee left on ``sealed_on`` (not in the future); the account must be here."""
+    _require_operator_of(actor, employer)
+    _not_in_future(sealed_on, "sealed_on")
+    with transaction.atomic(durable=True):
+        account = _lock_account(account)
+        # Checked under the lock: the account may have moved to another unit since the page was shown.
+        if account.employer_id != employer.pk:
+            raise AccountNotAtUnit(_("This account is not at your unit."))
+        return seal_account_in_transaction(account=account, sealed_on=sealed_on, actor=actor)
+
+
+def _verify_identity(facts: _PersonFacts, *, requested_by: str) -> None:
+    from integrations.gov import ports
+    from integrations.gov.registry import gov_source
+
+    source = gov_source(ports.PUBLIC_SECURITY, purpose="employee-take-on", requested_by=requested_by)
+    try:
+        check = source.verify_identity(facts.number, facts.name, timeout=_source_timeout())
+    except ports.SourceUnavailable:
+        raise SourceUnavailable(
+            _(
+                "The public security register (公安) did not answer in time, so nothing was changed. "
+                "Please try again in a few minutes."
+            )
+        ) from None
+    if check is None:
+        raise IdentityNotFound(
+            _("The public security register has no person with this ID number: check the number."),
+            field="id_number",
+        )
+    if not check.name_matches:
+        raise IdentityNameMismatch(
+            _("The name does not match the ID number in the public security register."), field="name"
+        )
+    if not check.alive:
+        raise PersonDeceased(_("The public security register records this person as deceased."))
+
+
+def take_on_employee(
+    *,
+    employer: Employer,
+    id_number: str,
+    name: str,
+    mobile: str,
+    hukou_region: str,
+    base: int,
+    start_on: date,
+    actor,
+) -> TakenOn:
+    """The unit takes on an employee (DOMAIN.md §4, §8): open their account, or move it in.
+
+    The identity is checked with 公安 first. Then, under the person's row lock: a person new to
+    the centre is registered and gets an account; a known person without an account gets one; a
+    sealed (02) account anywhere in the city moves to this unit (启封, history kept) with the new
+    base; a normal account here or elsewhere, a frozen or a closed one is refused. ``base`` is
+    in fen, within the floor and cap in force on ``start_on``.
+    """
+    _require_operator_of(actor, employer)
+    try:
+        facts = _person_facts(id_number=id_number, name=name, mobile=mobile, hukou_region=hukou_region)
+    except (InvalidIdNumber, InvalidMobile) as error:
+        # core.identity does not know which field it checked; the caller's form does.
+        error.field = error.field or ("id_number" if isinstance(error, InvalidIdNumber) else "mobile")
+        raise
+    _not_in_future(start_on, "start_on")
+    parameters = _check_base_bounds(base, on=start_on)
+    _check_employer_can_take_on(employer)
+    _verify_identity(facts, requested_by=getattr(actor, "username", None) or "system")
+    with transaction.atomic(durable=True):
+        # The person row is the lock every take-on of this person queues on, new or known.
+        person = Person.objects.select_for_update().filter(id_number_index=facts.index).first()
+        registered = person is None
+        if registered:
+            person = _person_from(facts)
+            _insert(person, lambda: _already_registered(facts.number))  # a concurrent take-on won
+            record_event(
+                actor=actor,
+                action="accounts.person_registered",
+                target=person,
+                summary=f"Registered person {person.masked_id_number}",
+                data={"hukou_region": person.hukou_region, "employer_id": employer.pk},
+            )
+        account = FundAccount.objects.select_for_update().filter(person=person).first()
+        if account is None:
+            account = open_account_in_transaction(
+                person=person, employer=employer, base=base, opened_on=start_on, actor=actor
+            )
+            return TakenOn(account=account, moved_in=False, person_registered=registered)
+        if account.status == AccountStatus.NORMAL:
+            if account.employer_id == employer.pk:
+                raise AlreadyAtThisUnit(
+                    _("%(person)s is already at your unit (account %(no)s).")
+                    % {"person": person.masked_id_number, "no": account.account_no}
+                )
+            # The other unit is not named: who employs a person is not this unit's business.
+            raise AccountActiveElsewhere(
+                _(
+                    "%(person)s still has a normal account at another unit. That unit must seal it "
+                    "(封存) first; then add the person again and the account moves here."
+                )
+                % {"person": person.masked_id_number}
+            )
+        if account.status != AccountStatus.SEALED:
+            raise AccountNotTransferable(
+                _(
+                    "The account of %(person)s is %(status)s and cannot move to a unit online: "
+                    "contact the centre."
+                )
+                % {"person": person.masked_id_number, "status": account.get_status_display()}
+            )
+        if start_on < account.sealed_on:
+            raise InvalidAccountDate(
+                _("The start date is before the account was sealed at the last unit (%(date)s).")
+                % {"date": account.sealed_on.isoformat()},
+                field="start_on",
+            )
+        account = unseal_account_in_transaction(
+            account=account, employer=employer, unsealed_on=start_on, actor=actor
+        )
+        account = _set_base_in_transaction(
+            account, base, changed_on=start_on, parameters=parameters, actor=actor
+        )
+        return TakenOn(account=account, moved_in=True, person_registered=False)
