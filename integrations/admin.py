@@ -18,6 +18,7 @@ from core.identity import parse_resident_id
 from .gov.sandbox import clear_knob_cache
 from .models import (
     GovQuery,
+    SandboxBankKnobs,
     SandboxCitizen,
     SandboxCollection,
     SandboxKnobs,
@@ -145,6 +146,21 @@ class SandboxKnobsAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         clear_knob_cache()  # this process at once; others within the cache's few seconds
+
+
+@admin.register(SandboxBankKnobs)
+class SandboxBankKnobsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "delay_ms", "failure_per_mille", "timeout_per_mille"]
+    list_editable = ["delay_ms", "failure_per_mille", "timeout_per_mille"]
+    list_display_links = ["__str__"]
+
+    def has_add_permission(self, request):
+        # One row (pk 1): the sandbox plays one bank.
+        return super().has_add_permission(request) and not SandboxBankKnobs.objects.exists()
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(SandboxCitizen)

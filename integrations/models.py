@@ -316,3 +316,41 @@ class SandboxCollection(models.Model):
 
     def __str__(self):
         return f"{self.order_ref} {self.status} (#{self.pk})"
+
+
+class SandboxBankKnobs(models.Model):
+    """The sandbox bank's knobs as staff set them in the admin; empty = the environment's default.
+
+    One row at most (pk 1): the sandbox plays one bank.
+    """
+
+    delay_ms = models.PositiveIntegerField(
+        _("result delay (ms)"), null=True, blank=True, help_text=_("Empty: SANDBOX_BANK_DELAY_MS.")
+    )
+    failure_per_mille = models.PositiveSmallIntegerField(
+        _("failure rate (‰)"),
+        null=True,
+        blank=True,
+        help_text=_("Orders per thousand that fail; empty: SANDBOX_BANK_FAILURE_RATE."),
+    )
+    timeout_per_mille = models.PositiveSmallIntegerField(
+        _("timeout rate (‰)"),
+        null=True,
+        blank=True,
+        help_text=_("Calls per thousand that get no answer; empty: SANDBOX_BANK_TIMEOUT_RATE."),
+    )
+
+    class Meta:
+        verbose_name = _("sandbox bank knobs")
+        verbose_name_plural = _("sandbox bank knobs")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="sandboxbankknobs_single_row"),
+            models.CheckConstraint(
+                condition=(Q(failure_per_mille__lte=1000) | Q(failure_per_mille__isnull=True))
+                & (Q(timeout_per_mille__lte=1000) | Q(timeout_per_mille__isnull=True)),
+                name="sandboxbankknobs_rates_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"sandbox bank knobs (#{self.pk})"

@@ -12,6 +12,10 @@ Knobs (settings, from the environment — CONTRACT.md):
   cannot tell, and resubmits the same ``order_ref``, which returns the first receipt.
 - ``SANDBOX_BANK_RANDOM_SEED`` (None): makes the draws repeatable (tests).
 
+Staff override the first three in the admin (``SandboxBankKnobs``); a field left empty keeps the
+environment's value. The row is read on every call: the bank is called a few times per list,
+so there is nothing worth caching.
+
 The settlement is a conditional UPDATE (``WHERE status = 'PENDING'``) so two callers asking at
 once settle an order only once and both see the same outcome.
 """
@@ -72,6 +76,25 @@ def _happens(per_mille: int) -> bool:
     return per_mille > 0 and _draw(1000) < per_mille
 
 
+def _knobs() -> tuple[int, int, int]:
+    """(delay in ms, failure rate ‰, timeout rate ‰): the admin's values, else the environment's."""
+    from integrations.models import SandboxBankKnobs
+
+    row = SandboxBankKnobs.objects.filter(pk=1).values_list(
+        "delay_ms", "failure_per_mille", "timeout_per_mille"
+    ).first() or (None, None, None)
+    delay, failure, timeout = row
+    return (
+        int(settings.SANDBOX_BANK_DELAY_MS) if delay is None else delay,
+        parse_rate("SANDBOX_BANK_FAILURE_RATE", settings.SANDBOX_BANK_FAILURE_RATE)
+        if failure is None
+        else failure,
+        parse_rate("SANDBOX_BANK_TIMEOUT_RATE", settings.SANDBOX_BANK_TIMEOUT_RATE)
+        if timeout is None
+        else timeout,
+    )
+
+
 def _receipt(row) -> ports.SubmitReceipt:
     return ports.SubmitReceipt(order_ref=row.order_ref, bank_ref=row.bank_ref, accepted_at=row.submitted_at)
 
@@ -94,7 +117,8 @@ class SandboxCollectionBank:
         ports.check_timeout(timeout)
         ports.check_order(order)
         start = time.monotonic()
-        times_out = _happens(parse_rate("SANDBOX_BANK_TIMEOUT_RATE", settings.SANDBOX_BANK_TIMEOUT_RATE))
+        delay_ms, _failure, timeout_rate = _knobs()
+        times_out = _happens(timeout_rate)
         now = timezone.now()
         try:
             # get_or_create retries the read when a concurrent submission wins the unique order_ref.
@@ -109,7 +133,7 @@ class SandboxCollectionBank:
                     "same_bank": order.same_bank,
                     "memo": order.memo,
                     "submitted_at": now,
-                    "due_at": now + timedelta(milliseconds=int(settings.SANDBOX_BANK_DELAY_MS)),
+                    "due_at": now + timedelta(milliseconds=delay_ms),
                 },
             )
         except DatabaseError as exc:
@@ -127,7 +151,7 @@ class SandboxCollectionBank:
 
         ports.check_timeout(timeout)
         start = time.monotonic()
-        if _happens(parse_rate("SANDBOX_BANK_TIMEOUT_RATE", settings.SANDBOX_BANK_TIMEOUT_RATE)):
+        if _happens(_knobs()[2]):
             time.sleep(max(0.0, timeout - (time.monotonic() - start)))
             raise ports.BankUnavailable(f"sandbox bank: no answer within {timeout:g} s")
         try:
@@ -153,7 +177,7 @@ class SandboxCollectionBank:
     def _settle(row) -> None:
         from integrations.models import SandboxCollection
 
-        failure_rate = parse_rate("SANDBOX_BANK_FAILURE_RATE", settings.SANDBOX_BANK_FAILURE_RATE)
+        failure_rate = _knobs()[1]
         failure_code = SIMULATED_FAILURES[_draw(len(SIMULATED_FAILURES))] if _happens(failure_rate) else ""
         # Conditional: a concurrent query may have settled it first, and its outcome stands.
         SandboxCollection.objects.filter(pk=row.pk, status=SandboxCollection.Status.PENDING).update(

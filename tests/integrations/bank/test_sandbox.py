@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from integrations.bank import ports
 from integrations.bank.sandbox import SandboxCollectionBank, parse_rate
-from integrations.models import SandboxCollection
+from integrations.models import SandboxBankKnobs, SandboxCollection
 
 pytestmark = pytest.mark.django_db
 
@@ -197,3 +197,26 @@ class TestParseRate:
     def test_refuses_a_rate_outside_zero_to_one(self, text):
         with pytest.raises(ImproperlyConfigured, match="SANDBOX_BANK_FAILURE_RATE"):
             parse_rate("SANDBOX_BANK_FAILURE_RATE", text)
+
+
+class TestKnobsFromTheAdmin:
+    def test_staff_values_override_the_environment(self, make_order, settings):
+        settings.SANDBOX_BANK_FAILURE_RATE = "0"
+        settings.SANDBOX_BANK_DELAY_MS = 60_000
+        SandboxBankKnobs.objects.create(pk=1, delay_ms=0, failure_per_mille=1000)
+        bank = SandboxCollectionBank()
+        bank.submit_collection(order=make_order("DL-KNOB-1"), timeout=TIMEOUT)
+
+        result = bank.collection_result(order_ref="DL-KNOB-1", timeout=TIMEOUT)
+
+        assert result.status == ports.FAILED
+
+    def test_an_empty_field_keeps_the_environments_value(self, make_order, settings):
+        settings.SANDBOX_BANK_DELAY_MS = 60_000
+        SandboxBankKnobs.objects.create(pk=1, delay_ms=None, failure_per_mille=1000)
+        bank = SandboxCollectionBank()
+        bank.submit_collection(order=make_order("DL-KNOB-2"), timeout=TIMEOUT)
+
+        result = bank.collection_result(order_ref="DL-KNOB-2", timeout=TIMEOUT)
+
+        assert result is None
