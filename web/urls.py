@@ -1,8 +1,8 @@
 """Web pages by audience: public, the employees' hall, employers and staff."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from web import auth, dashboard, eligibility, employer, hall, public, review, staff
+from web import auth, dashboard, eligibility, employer, employer_unit, hall, public, review, staff
 
 app_name = "web"
 urlpatterns = [
@@ -15,6 +15,25 @@ urlpatterns = [
     path("hall/check/", eligibility.check, name="hall-check"),
     path("hall/applications/", eligibility.applications, name="hall-applications"),
     path("employer/", employer.home, name="employer-home"),
+    path("register/unit/", employer_unit.register_unit, name="unit-register"),
+    path("register/unit/done/", employer_unit.unit_registered, name="unit-registered"),
+    path("employer/unit/", employer_unit.unit_details, name="employer-unit"),
+    path("employer/unit/rates/", employer_unit.change_rates, name="employer-unit-rates"),
+    path("employer/staff/", employer_unit.staff, name="employer-staff"),
+    path("employer/staff/add/", employer_unit.add_employee, name="employer-staff-add"),
+    re_path(
+        r"^employer/staff/(?P<account_no>[0-9]{12})/$",
+        employer_unit.staff_account,
+        name="employer-staff-account",
+    ),
+    re_path(
+        r"^employer/staff/(?P<account_no>[0-9]{12})/base/$",
+        employer_unit.change_base,
+        name="employer-staff-base",
+    ),
+    re_path(
+        r"^employer/staff/(?P<account_no>[0-9]{12})/seal/$", employer_unit.seal, name="employer-staff-seal"
+    ),
     path("staff/", staff.home, name="staff-home"),
     path("staff/review/", review.queue, name="staff-review-queue"),
     path("staff/review/<int:pk>/", review.case, name="staff-review-case"),
