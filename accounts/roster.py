@@ -48,6 +48,11 @@ class RosterRow:
         return self.status == AccountStatus.NORMAL
 
 
+def is_full_id_number(term: str) -> bool:
+    """Whether a search term is a whole resident ID number (spaces ignored, any case of x)."""
+    return bool(_ID_NUMBER.fullmatch("".join((term or "").split())))
+
+
 def roster_accounts(employer: Employer, *, search: str = "", status: str = "") -> QuerySet[FundAccount]:
     """The unit's accounts (current staff, and former staff whose last unit it was), by account number.
 
