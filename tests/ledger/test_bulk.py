@@ -1,0 +1,207 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from audit.models import AuditEvent
+from audit.services import NoOpenTransaction
+from ledger import bulk, services
+from ledger.centre import BANK_SETTLEMENT, DEPOSIT_SUSPENSE, INTEREST_EXPENSE
+from ledger.exceptions import InvalidLine, LedgerError, UnbalancedEntry, UnknownBusinessType
+from ledger.models import BusinessType, JournalEntry, JournalLine, LedgerAccount
+from ledger.selectors import balance_of
+from tests.ledger.factories import BUSINESS_DAY, FundLedgerAccountFactory, deposit, new_key
+from tests.ledger.test_post_entry import outside_any_transaction
+
+pytestmark = pytest.mark.django_db
+
+
+def run_commit_checks():
+    """What COMMIT does on PostgreSQL: the deferred balance and foreign-key checks, asked for now
+    because a test's own transaction never commits. SQLite checks every line as it is inserted."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def verify_ledger() -> str:
+    out = StringIO()
+    call_command("verify_ledger", stdout=out)
+    return out.getvalue()
+
+
+def post_list(credits, *, key=None, counter_code=BANK_SETTLEMENT, business_type=BusinessType.MONTHLY_DEPOSIT):
+    return bulk.post_batch_entry(
+        business_type=business_type,
+        business_on=BUSINESS_DAY,
+        idempotency_key=key or new_key("list"),
+        memo="汇缴 2026-06",
+        actor=None,
+        counter_account=services.centre_account(counter_code),
+        credits=credits,
+    )
+
+
+def snapshot():
+    """Everything a refused posting must leave as it was."""
+    return (
+        JournalEntry.objects.count(),
+        JournalLine.objects.count(),
+        AuditEvent.objects.count(),
+        sorted(LedgerAccount.objects.values_list("pk", "balance")),
+    )
+
+
+class TestPostBatchEntry:
+    def test_debits_the_counter_the_total_and_credits_every_account(self):
+        employees = FundLedgerAccountFactory.create_batch(3)
+        bank_before = balance_of(services.centre_account(BANK_SETTLEMENT))
+        credits = [(employees[0].pk, 180_000), (employees[1].pk, 95_050), (employees[2].pk, 1)]
+
+        with transaction.atomic():
+            entry = post_list(credits)
+            run_commit_checks()
+
+        assert entry.amount == 275_051
+        assert [balance_of(account) for account in employees] == [180_000, 95_050, 1]
+        assert balance_of(services.centre_account(BANK_SETTLEMENT)) == bank_before + 275_051
+        lines = sorted(entry.lines.values_list("account_id", "debit", "credit"))
+        bank = services.centre_account(BANK_SETTLEMENT)
+        assert sorted(lines) == sorted([(bank.pk, 275_051, 0)] + [(pk, 0, amount) for pk, amount in credits])
+        assert "ledger intact" in verify_ledger()
+
+    def test_posts_a_list_of_thousands_of_rows_as_one_balanced_entry(self):
+        employees = FundLedgerAccountFactory.create_batch(3_000)
+        credits = [(account.pk, 1_000 + index) for index, account in enumerate(employees)]
+
+        with transaction.atomic():
+            entry = post_list(credits)
+            run_commit_checks()
+
+        assert entry.lines.count() == 3_001
+        assert entry.amount == sum(amount for _pk, amount in credits)
+        assert balance_of(employees[-1]) == 1_000 + 2_999
+        assert "ledger intact" in verify_ledger()
+
+    def test_adds_to_balances_the_accounts_already_hold(self):
+        account = FundLedgerAccountFactory()
+        with transaction.atomic():
+            deposit(account, 10_000)
+
+        with transaction.atomic():
+            post_list([(account.pk, 2_500)])
+
+        assert balance_of(account) == 12_500
+
+    def test_lowers_a_liability_used_as_the_counter_account(self):
+        account = FundLedgerAccountFactory()
+        suspense = services.centre_account(DEPOSIT_SUSPENSE)
+        before = balance_of(suspense)
+
+        with transaction.atomic():
+            post_list([(account.pk, 700)], counter_code=DEPOSIT_SUSPENSE)
+
+        # A debit lowers a credit-normal balance: money held in suspense is applied to the account.
+        assert balance_of(suspense) == before - 700
+        assert balance_of(account) == 700
+
+    def test_writes_one_audit_event_for_the_entry(self):
+        employees = FundLedgerAccountFactory.create_batch(2)
+
+        with transaction.atomic():
+            entry = post_list([(employees[0].pk, 100), (employees[1].pk, 200)])
+
+        event = AuditEvent.objects.get(target_id=str(entry.pk), action="ledger.post_entry")
+        assert event.data["amount_fen"] == 300
+        assert event.data["line_count"] == 3
+        assert event.summary == "汇缴 3.00 元, 3 行"
+
+    def test_returns_the_first_entry_and_posts_nothing_on_replay(self):
+        account = FundLedgerAccountFactory()
+        with transaction.atomic():
+            first = post_list([(account.pk, 1_000)], key="list:replay")
+        before = snapshot()
+
+        with transaction.atomic():
+            again = post_list([(account.pk, 1_000)], key="list:replay")
+
+        assert again == first
+        assert snapshot() == before
+
+    def test_posts_two_lists_in_one_transaction(self):
+        account = FundLedgerAccountFactory()
+
+        with transaction.atomic():
+            post_list([(account.pk, 1_000)])
+            post_list([(account.pk, 2_000)])
+            run_commit_checks()
+
+        assert balance_of(account) == 3_000
+
+    @pytest.mark.parametrize(
+        ("case", "error"),
+        [
+            ("no credits", UnbalancedEntry),
+            ("zero amount", InvalidLine),
+            ("negative amount", InvalidLine),
+            ("float amount", InvalidLine),
+            ("bool amount", InvalidLine),
+            ("not a pair", InvalidLine),
+            ("account twice", InvalidLine),
+            ("counter among the credits", InvalidLine),
+            ("unknown account", LedgerError),
+            ("centre account credited", InvalidLine),
+            ("fund account as counter", InvalidLine),
+            ("unknown business type", UnknownBusinessType),
+            ("empty key", InvalidLine),
+        ],
+    )
+    def test_refuses_invalid_input_and_posts_nothing(self, case, error):
+        account, other = FundLedgerAccountFactory.create_batch(2)
+        bank = services.centre_account(BANK_SETTLEMENT)
+        good = [(account.pk, 1_000)]
+        arguments = {
+            "business_type": BusinessType.MONTHLY_DEPOSIT,
+            "business_on": BUSINESS_DAY,
+            "idempotency_key": new_key("list"),
+            "memo": "",
+            "actor": None,
+            "counter_account": bank,
+            "credits": good,
+        }
+        arguments.update(
+            {
+                "no credits": {"credits": []},
+                "zero amount": {"credits": [*good, (other.pk, 0)]},
+                "negative amount": {"credits": [*good, (other.pk, -5)]},
+                "float amount": {"credits": [*good, (other.pk, 10.5)]},
+                "bool amount": {"credits": [*good, (other.pk, True)]},
+                "not a pair": {"credits": [*good, (other.pk,)]},
+                "account twice": {"credits": [*good, (account.pk, 5)]},
+                "counter among the credits": {"credits": [*good, (bank.pk, 5)]},
+                "unknown account": {"credits": [*good, (10**12, 5)]},
+                "centre account credited": {
+                    "credits": [*good, (services.centre_account(INTEREST_EXPENSE).pk, 5)]
+                },
+                "fund account as counter": {"counter_account": other},
+                "unknown business type": {"business_type": "99"},
+                "empty key": {"idempotency_key": ""},
+            }[case]
+        )
+        before = snapshot()
+
+        with transaction.atomic():
+            with pytest.raises(error):
+                bulk.post_batch_entry(**arguments)
+            # The caller's transaction carries on unharmed, with nothing of the refused entry in it.
+            run_commit_checks()
+            after = snapshot()
+
+        assert after == before
+
+    def test_needs_the_callers_transaction(self):
+        account = FundLedgerAccountFactory()
+
+        with pytest.raises(NoOpenTransaction), outside_any_transaction():
+            post_list([(account.pk, 1)])
