@@ -2,11 +2,25 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from core.exceptions import DomainError
+
+
+class FieldErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True)
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error shape, for the schema of endpoints that document their refusals."""
+
+    code = serializers.CharField(help_text="stable upper-case identifier, e.g. LIST_STATE")
+    detail = serializers.CharField(help_text="in the request's language")
+    errors = FieldErrorSerializer(many=True)
 
 
 def _field_errors(detail, prefix=""):

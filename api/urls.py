@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api import applications, auth, me
+from api import applications, auth, deposits, me
 
 app_name = "api"
 urlpatterns = [
@@ -11,4 +11,45 @@ urlpatterns = [
     path("me/movements", me.MyMovementsView.as_view(), name="me-movements"),
     path("me/applications", applications.MyApplicationsView.as_view(), name="me-applications"),
     path("me/eligibility", applications.MyEligibilityView.as_view(), name="me-eligibility"),
+    path(
+        "employer/deposit-lists/template",
+        deposits.DepositListTemplateView.as_view(),
+        name="employer-deposit-list-template",
+    ),
+    path("employer/deposit-lists", deposits.DepositListsView.as_view(), name="employer-deposit-lists"),
+    path(
+        "employer/deposit-lists/<int:list_id>",
+        deposits.DepositListView.as_view(),
+        name="employer-deposit-list",
+    ),
+    path(
+        "employer/deposit-lists/<int:list_id>/errors",
+        deposits.DepositListErrorsView.as_view(),
+        name="employer-deposit-list-errors",
+    ),
+    path(
+        "employer/deposit-lists/<int:list_id>/submit",
+        deposits.SubmitListView.as_view(),
+        name="employer-deposit-list-submit",
+    ),
+    path(
+        "employer/deposit-lists/<int:list_id>/approve",
+        deposits.ApproveListView.as_view(),
+        name="employer-deposit-list-approve",
+    ),
+    path(
+        "employer/deposit-lists/<int:list_id>/return",
+        deposits.ReturnListView.as_view(),
+        name="employer-deposit-list-return",
+    ),
+    path(
+        "employer/deposit-lists/<int:list_id>/retry-collection",
+        deposits.RetryCollectionView.as_view(),
+        name="employer-deposit-list-retry-collection",
+    ),
+    path(
+        "employer/deposit-lists/<int:list_id>/discard",
+        deposits.DiscardListView.as_view(),
+        name="employer-deposit-list-discard",
+    ),
 ]
