@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +24,7 @@ from core.crypto import blind_index
 from core.identity import InvalidIdNumber, parse_resident_id
 from core.money import InvalidAmount, format_yuan, parse_yuan
 from core.policy import policy_snapshot
+from deposits.models import HOLDING_STATUSES, DepositLine, ListKind
 from deposits.reading import ACCOUNT_NO, BASE, ID_NUMBER, INVALID_ID_NUMBER, NAME, PERIOD, RawRow, RowError
 
 NAME_MISMATCH = "NAME_MISMATCH"
@@ -35,6 +37,12 @@ INVALID_AMOUNT = "INVALID_AMOUNT"
 DUPLICATE_ROW = "DUPLICATE_ROW"
 WRONG_PERIOD = "WRONG_PERIOD"
 MISSING_VALUE = "MISSING_VALUE"
+ALREADY_PAID = "ALREADY_PAID"
+
+MONTHLY = ListKind.MONTHLY
+BACK_PAYMENT = ListKind.BACK_PAYMENT
+# How often the row loop reports progress: often enough for a live bar, rarely enough to cost nothing.
+PROGRESS_EVERY = 2000
 
 _FIELD_ORDER = {ID_NUMBER: 0, NAME: 1, BASE: 2, ACCOUNT_NO: 3}
 # Ways of typing the middle dot of minority and foreign names (· • ・ . ．) are one name.
@@ -123,6 +131,34 @@ def _records_by_index(indexes: list[str]) -> dict[str, _Record]:
     return records
 
 
+def _back_payment_period_errors(employer: Employer, period: date) -> list[RowError]:
+    if employer.paid_up_to is not None and period <= employer.paid_up_to:
+        return []
+    if employer.paid_up_to is None:
+        message = _("The unit has not paid a monthly list yet: there is no earlier month to pay back.")
+    else:
+        message = _(
+            "A back-payment is for a month the unit has already paid up to (%(paid_up_to)s or "
+            "earlier); %(period)s is paid with the monthly list."
+        ) % {"period": f"{period:%Y-%m}", "paid_up_to": f"{employer.paid_up_to:%Y-%m}"}
+    return [RowError(row=0, field=PERIOD, code=WRONG_PERIOD, message=str(message))]
+
+
+def _paid_accounts(account_ids: list[int], period: date) -> set[int]:
+    """The accounts already paid for ``period`` by a list that holds it (submitted or later)."""
+    paid: set[int] = set()
+    size = _lookup_chunk_size()
+    for start in range(0, len(account_ids), size):
+        paid.update(
+            DepositLine.objects.filter(
+                account_id__in=account_ids[start : start + size],
+                deposit_list__period=period,
+                deposit_list__status__in=HOLDING_STATUSES,
+            ).values_list("account_id", flat=True)
+        )
+    return paid
+
+
 def _period_errors(employer: Employer, period: date, on: date) -> list[RowError]:
     expected = expected_period(employer)
     if expected is not None and period != expected:
@@ -143,13 +179,26 @@ def _period_errors(employer: Employer, period: date, on: date) -> list[RowError]
     return [RowError(row=0, field=PERIOD, code=WRONG_PERIOD, message=str(message))]
 
 
-def validate_list(rows: list[RawRow], *, employer: Employer, period: date, on: date) -> Validation:
+def validate_list(
+    rows: list[RawRow],
+    *,
+    employer: Employer,
+    period: date,
+    on: date,
+    kind: str = MONTHLY,
+    progress: Callable[[int], None] | None = None,
+) -> Validation:
     """Check every row of a list for ``period`` (the first of the month); see the module docstring.
 
     ``on`` is the day of the check: ID numbers may not carry a later birth date, and a unit's
     first list may not be for a later month. Rows already refused while reading
     (``RawRow.unreadable``) get no further message for those fields and make no line.
+    ``kind`` is MONTHLY (the month after the paid-up month) or BACK_PAYMENT (a month already
+    paid up to, for people not yet paid that month). ``progress`` is told the number of rows
+    checked from time to time.
     """
+    if kind not in (MONTHLY, BACK_PAYMENT):
+        raise ValueError(f"kind must be {MONTHLY!r} or {BACK_PAYMENT!r}, not {kind!r}")
     if period.day != 1:
         raise ValueError(f"period must be the first day of a month, not {period}")
     policy = policy_snapshot(["deposit.base.floor", "deposit.base.cap", "deposit.rounding"], on=period)
@@ -157,7 +206,10 @@ def validate_list(rows: list[RawRow], *, employer: Employer, period: date, on: d
     cap = policy["deposit.base.cap"].value
     rounding = policy["deposit.rounding"].value
 
-    errors = _period_errors(employer, period, on)
+    if kind == MONTHLY:
+        errors = _period_errors(employer, period, on)
+    else:
+        errors = _back_payment_period_errors(employer, period)
 
     def report(row: RawRow, field_name: str, code: str, message) -> None:
         errors.append(RowError(row=row.row_no, field=field_name, code=code, message=str(message)))
@@ -189,9 +241,16 @@ def validate_list(rows: list[RawRow], *, employer: Employer, period: date, on: d
 
     index_of = {number: blind_index(number) for number in numbers.values()}
     records = _records_by_index(list(index_of.values()))
+    paid = (
+        _paid_accounts([r.account_id for r in records.values() if r.account_id is not None], period)
+        if kind == BACK_PAYMENT
+        else set()
+    )
 
     lines = []
-    for row in rows:
+    for checked, row in enumerate(rows, start=1):
+        if progress is not None and checked % PROGRESS_EVERY == 0:
+            progress(checked)
         row_errors_before = len(errors)
         base = None
         if BASE not in row.unreadable:
@@ -256,6 +315,13 @@ def validate_list(rows: list[RawRow], *, employer: Employer, period: date, on: d
                         "transfer the account in or open one first."
                     ),
                 )
+            elif record.account_id in paid:
+                report(
+                    row,
+                    ID_NUMBER,
+                    ALREADY_PAID,
+                    _("This person is already paid for %(period)s.") % {"period": f"{period:%Y-%m}"},
+                )
             elif row.account_no and ACCOUNT_NO not in row.unreadable and row.account_no != record.account_no:
                 report(
                     row,
@@ -288,6 +354,8 @@ def validate_list(rows: list[RawRow], *, employer: Employer, period: date, on: d
                 )
             )
 
+    if progress is not None:
+        progress(len(rows))
     errors.sort(key=lambda error: (error.row, _FIELD_ORDER.get(error.field, -1)))
     totals = Totals(
         rows=len(rows),

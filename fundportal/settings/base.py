@@ -248,6 +248,18 @@ SANDBOX_BANK_DELAY_MS = env.int("SANDBOX_BANK_DELAY_MS", default=200)
 SANDBOX_BANK_FAILURE_RATE = env.str("SANDBOX_BANK_FAILURE_RATE", default="0")
 SANDBOX_BANK_TIMEOUT_RATE = env.str("SANDBOX_BANK_TIMEOUT_RATE", default="0")
 SANDBOX_BANK_RANDOM_SEED = env.int("SANDBOX_BANK_RANDOM_SEED", default=None)
+# Each call to the bank waits this long (seconds) before the order's fate counts as unknown.
+BANK_TIMEOUT_S = env.float("BANK_TIMEOUT_S", default=5.0)
+# The bank holding the centre's collection account: a unit banking there is collected same-bank
+# (同行), any other bank cross-bank (跨行) through the clearing system.
+CENTRE_COLLECTION_BANK = env.str("CENTRE_COLLECTION_BANK", default="中国建设银行")
+# Lists up to this size are checked inside the upload request, so the clerk sees the preview at
+# once; larger ones are checked by a worker while the page shows the progress.
+DEPOSIT_LIST_INLINE_BYTES = env.int("DEPOSIT_LIST_INLINE_BYTES", default=256 * 1024)
+# How many times a collection task asks the bank before leaving the order to the sweeper, which
+# looks at every collecting list each minute (a bank may settle hours later).
+DEPOSIT_COLLECTION_POLLS = env.int("DEPOSIT_COLLECTION_POLLS", default=12)
+CELERY_BEAT_SCHEDULE["deposit-lists-sweep"] = {"task": "deposits.tasks.sweep_deposit_lists", "schedule": 60.0}
 
 # 秒批 fact gathering (approvals.gathering): each source's timeout and the whole decision's
 # deadline, in seconds; a source that misses either makes its facts UNKNOWN and the case is referred.
