@@ -224,7 +224,12 @@ def check_list(*, list_id: int, on: date | None = None) -> DepositList:
     deposit_list = DepositList.objects.select_related("employer").get(pk=list_id)
     if not claimed and deposit_list.status != ListStatus.CHECKING:
         return deposit_list
-    content = bytes(DepositListFile.objects.values_list("content", flat=True).get(deposit_list_id=list_id))
+    stored = DepositListFile.objects.filter(deposit_list_id=list_id).values_list("content", flat=True).first()
+    if stored is None:
+        # A concurrent run (the worker beside an upload checked at once) finished the check and
+        # dropped the file since the list was read above: its result stands.
+        return DepositList.objects.select_related("employer").get(pk=list_id)
+    content = bytes(stored)
     on = on or timezone.localdate()
     with translation.override(deposit_list.language):
         read = read_list(content, filename=deposit_list.filename)

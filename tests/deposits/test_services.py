@@ -131,6 +131,17 @@ class TestCheckList:
         assert again.status == ListStatus.READY
         assert deposit_list.lines.count() == 3
 
+    def test_a_run_that_finds_the_file_gone_leaves_the_list_to_the_run_that_finished_it(self, unit):
+        deposit_list = upload(unit, csv_bytes(rows_of(unit.accounts)))
+        # What a second run sees when the first one commits between its two reads.
+        DepositList.objects.filter(pk=deposit_list.pk).update(status=ListStatus.CHECKING)
+        DepositListFile.objects.filter(deposit_list=deposit_list).delete()
+
+        again = services.check_list(list_id=deposit_list.pk)
+
+        assert again.pk == deposit_list.pk
+        assert not again.errors.exists()
+
     def test_the_wrong_month_is_reported_on_the_period(self, unit, django_capture_on_commit_callbacks):
         content = csv_bytes(rows_of(unit.accounts))
 
