@@ -1,6 +1,5 @@
 """Seeding one small demo city per test module, inside a transaction rolled back at the end."""
 
-import importlib
 from concurrent.futures import Future
 from contextlib import contextmanager
 
@@ -11,8 +10,8 @@ from django.test import override_settings
 
 from approvals import gathering
 from approvals.services import clear_parameter_cache
-from core.models import PolicyParameter
 from integrations.gov import sandbox
+from tests.policy import ensure_policy_parameters
 
 
 class Null:
@@ -45,16 +44,6 @@ class _KeepConnections:
         pass
 
 
-def _ensure_policy_parameters():
-    """The migration's default parameters, where a transactional test's flush has removed them
-    (pytest-django runs tests without the database after those); the decisions need them."""
-    defaults = importlib.import_module("core.migrations.0003_seed_policy").DEFAULTS
-    for key, value, effective_from, note in defaults:
-        PolicyParameter.objects.get_or_create(
-            key=key, effective_from=effective_from, defaults={"value": value, "note": note}
-        )
-
-
 @contextmanager
 def seeded_city(django_db_blocker, var_dir, **options):
     """``seed_demo`` with ``options`` into the test database; rolled back on exit (ledger and
@@ -78,7 +67,7 @@ def seeded_city(django_db_blocker, var_dir, **options):
         outer._from_testcase = True
         outer.__enter__()
         try:
-            _ensure_policy_parameters()
+            ensure_policy_parameters()
             call_command("seed_demo", stdout=Null(), **options)
             yield
         finally:
