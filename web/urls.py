@@ -2,7 +2,18 @@
 
 from django.urls import path, re_path
 
-from web import auth, dashboard, eligibility, employer, employer_unit, hall, public, review, staff
+from web import (
+    auth,
+    dashboard,
+    eligibility,
+    employer,
+    employer_lists,
+    employer_unit,
+    hall,
+    public,
+    review,
+    staff,
+)
 
 app_name = "web"
 urlpatterns = [
@@ -33,6 +44,21 @@ urlpatterns = [
     ),
     re_path(
         r"^employer/staff/(?P<account_no>[0-9]{12})/seal/$", employer_unit.seal, name="employer-staff-seal"
+    ),
+    path("employer/lists/", employer_lists.lists, name="employer-lists"),
+    path("employer/lists/template/", employer_lists.template, name="employer-lists-template"),
+    path("employer/lists/upload/", employer_lists.upload, name="employer-lists-upload"),
+    path("employer/lists/<int:pk>/", employer_lists.detail, name="employer-list"),
+    path("employer/lists/<int:pk>/progress/", employer_lists.progress, name="employer-list-progress"),
+    re_path(
+        r"^employer/lists/(?P<pk>[0-9]+)/problems\.(?P<fmt>csv|xlsx)$",
+        employer_lists.report,
+        name="employer-list-problems",
+    ),
+    re_path(
+        r"^employer/lists/(?P<pk>[0-9]+)/(?P<action>submit|discard|approve|return|retry)/$",
+        employer_lists.act,
+        name="employer-list-act",
     ),
     path("staff/", staff.home, name="staff-home"),
     path("staff/review/", review.queue, name="staff-review-queue"),
