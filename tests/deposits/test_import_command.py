@@ -94,6 +94,19 @@ class TestImportDepositList:
         assert (deposit_list.status, deposit_list.submitted_by) == (ListStatus.SUBMITTED, unit.preparer)
         assert deposit_list.decided_by is None
 
+    def test_discards_a_clean_list_the_services_refuse_to_submit(self, unit, tmp_path):
+        path = list_file(tmp_path, csv_bytes(rows_of(unit.accounts)))
+        run(unit, path, "--confirm")
+
+        _out, error = run_failing(unit, path, "--confirm")
+
+        assert error.returncode == 1
+        assert str(error).startswith("PERIOD_TAKEN: ")
+        assert sorted(DepositList.objects.values_list("status", flat=True)) == [
+            ListStatus.DISCARDED,
+            ListStatus.SUBMITTED,
+        ]
+
     def test_reads_an_xlsx_back_payment_list(self, unit, tmp_path):
         path = list_file(tmp_path, xlsx_bytes(rows_of(unit.accounts[:1])), name="back.xlsx")
 

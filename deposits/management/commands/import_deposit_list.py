@@ -131,8 +131,16 @@ class Command(BaseCommand):
                 "run with --confirm to submit it"
             )
             return
-        with _refusals():
+        try:
             deposit_list = services.submit_list(deposit_list=deposit_list, actor=preparer)
+        except DomainError as refusal:
+            # Not left READY for the same reason as above (say the month is already submitted).
+            with _refusals():
+                services.discard_list(deposit_list=deposit_list, actor=preparer)
+            raise CommandError(
+                f"{refusal.code}: {refusal.message}; list #{deposit_list.pk} was discarded",
+                returncode=HAS_PROBLEMS,
+            ) from None
         self.stdout.write(
             f"list #{deposit_list.pk} submitted as {preparer.username}; "
             "it waits for the approval of the unit's approver"
