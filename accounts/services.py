@@ -1349,17 +1349,25 @@ def take_on_employee(
     with transaction.atomic(durable=True):
         # The person row is the lock every take-on of this person queues on, new or known.
         person = Person.objects.select_for_update().filter(id_number_index=facts.index).first()
-        registered = person is None
-        if registered:
-            person = _person_from(facts)
-            _insert(person, lambda: _already_registered(facts.number))  # a concurrent take-on won
-            record_event(
-                actor=actor,
-                action="accounts.person_registered",
-                target=person,
-                summary=f"Registered person {person.masked_id_number}",
-                data={"hukou_region": person.hukou_region, "employer_id": employer.pk},
-            )
+        registered = False
+        if person is None:
+            candidate = _person_from(facts)
+            try:
+                with transaction.atomic():
+                    candidate.save(force_insert=True)
+            except IntegrityError:
+                # A concurrent take-on registered the person first: go on with its row, locked,
+                # so this clerk hears what that take-on did rather than "already registered".
+                person = Person.objects.select_for_update().get(id_number_index=facts.index)
+            else:
+                person, registered = candidate, True
+                record_event(
+                    actor=actor,
+                    action="accounts.person_registered",
+                    target=person,
+                    summary=f"Registered person {person.masked_id_number}",
+                    data={"hukou_region": person.hukou_region, "employer_id": employer.pk},
+                )
         account = FundAccount.objects.select_for_update().filter(person=person).first()
         if account is None:
             account = open_account_in_transaction(
