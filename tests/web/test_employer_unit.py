@@ -522,3 +522,33 @@ class TestCrossUnitAccess:
         client.force_login(operator_of(None))
 
         assert client.get(reverse("web:employer-staff")).status_code == 403
+
+
+class TestLanguages:
+    @pytest.mark.parametrize(
+        "name, chinese, english",
+        [
+            ("web:employer-unit", "调整缴存比例", "Change the contribution rates"),
+            ("web:employer-staff", "职工名册", "Staff"),
+            ("web:employer-staff-add", "户籍地区划代码", "Hukou region code"),
+            ("web:employer-staff-account", "调整缴存基数", "Change the deposit base"),
+            ("web:employer-staff-seal", "离职日期", "Last day at the unit"),
+        ],
+    )
+    def test_every_unit_page_reads_in_chinese_and_in_english(
+        self, client, preparer, unit, name, chinese, english
+    ):
+        account = FundAccountFactory(employer=unit)
+        args = (
+            [account.account_no]
+            if name.startswith("web:employer-staff-") and not name.endswith("add")
+            else []
+        )
+        client.force_login(preparer)
+
+        in_chinese = client.get(reverse(name, args=args))
+        in_english = client.get(reverse(name, args=args), headers=ENGLISH)
+
+        assert (in_chinese.status_code, in_english.status_code) == (200, 200)
+        assert '<html lang="zh-hans">' in in_chinese.text and chinese in in_chinese.text
+        assert '<html lang="en">' in in_english.text and english in in_english.text
