@@ -177,7 +177,7 @@ class DepositListSerializer(serializers.Serializer):
     total_base = YuanField(help_text="sum of the valid rows' bases")
     employer_amount = YuanField()
     employee_amount = YuanField()
-    amount = YuanField(help_text="what the bank collects: both parts of every valid row")
+    amount = YuanField(help_text="what the bank collects, both parts of every row; 0.00 until READY")
     uploaded_by = serializers.CharField(source="uploaded_by.username")
     uploaded_at = serializers.DateTimeField()
     checked_at = serializers.DateTimeField(allow_null=True)
