@@ -26,27 +26,35 @@ from decimal import Decimal, localcontext
 
 from django.db import connection, transaction
 
-from core.money import round_fen
+from audit.models import AuditEvent
+from audit.services import record_event
+from core.money import format_yuan, round_fen
 from core.policy import policy_snapshot
+from ledger.bulk import AmountsQuery, post_account_entries
 from ledger.centre import INTEREST_EXPENSE
 from ledger.models import AccountKind, BusinessType, JournalEntry, JournalLine, LedgerAccount
-from ledger.services import Line, Posting, centre_account, post_entries
+from ledger.services import centre_account
 
 __all__ = [
     "SettlementReport",
+    "half_up_interest_sql",
+    "interest_amounts_query",
     "interest_base",
     "interest_for",
     "interest_from_base",
+    "interest_settled",
     "interest_to_date",
     "last_settlement_day",
     "settle_interest",
     "settlement_bases",
+    "settlement_key",
 ]
 
 RATE_KEY = "interest.annual_rate"
 BASIS_KEY = "interest.day_count_basis"
 SETTLEMENT_MONTH, SETTLEMENT_DAY = 6, 30
-_BATCH_SIZE = 1000
+# Fund accounts per transaction: each chunk holds its accounts' locks for a few seconds at most.
+_CHUNK_SIZE = 20_000
 
 
 def last_settlement_day(on: date) -> date:
@@ -149,17 +157,20 @@ class SettlementReport:
     post_seconds: float
 
 
+SETTLEMENT_KEY_PREFIX = "interest:"
+#: The audit action of a completed settlement run; its ``data["on"]`` is the settlement day.
+SETTLED_ACTION = "ledger.settle_interest"
+
+
 def settlement_key(code: str, year: int) -> str:
-    return f"interest:{code}:{year}"
+    """The idempotency key of an account's interest entry for the year: one per account and year."""
+    return f"{SETTLEMENT_KEY_PREFIX}{code}:{year}"
 
 
-def settlement_bases(*, period_start: date, period_end: date) -> list[tuple[int, str, int]]:
-    """``(account id, code, 积数)`` of every fund account with lines up to ``period_end``, in one query.
-
-    Grouped form of :func:`interest_base`: opening × D + Σ amount × (period_end − d + 1). The
-    settlement's own entries (type 09 dated ``period_end``) are left out so a re-run sees the
-    same base.
-    """
+def _bases_sql(
+    *, period_start: date, period_end: date, first_account_id: int | None, last_account_id: int | None
+) -> tuple[str, list]:
+    """The grouped 积数 query of :func:`settlement_bases` (no ORDER BY) and its parameters."""
     days = (period_end - period_start).days
     end = period_end.isoformat()
     if connection.vendor == "postgresql":
@@ -167,6 +178,11 @@ def settlement_bases(*, period_start: date, period_end: date) -> list[tuple[int,
     else:
         # julianday of two midnights differs by an exact whole number.
         held = "(CAST(julianday(%s) - julianday(e.business_on) AS INTEGER) + 1)"
+    where, params = "", []
+    if first_account_id is not None and last_account_id is not None:
+        # On the lines too: the planner then reads just this range through the (account, entry) index.
+        where = "AND l.account_id BETWEEN %s AND %s AND a.id BETWEEN %s AND %s "
+        params = [first_account_id, last_account_id] * 2
     sql = (
         f"SELECT a.id, a.code, SUM((l.credit - l.debit) * "
         f"CASE WHEN e.business_on <= %s THEN %s ELSE {held} END) "
@@ -174,82 +190,220 @@ def settlement_bases(*, period_start: date, period_end: date) -> list[tuple[int,
         f"JOIN {JournalEntry._meta.db_table} e ON e.id = l.entry_id "
         f"JOIN {LedgerAccount._meta.db_table} a ON a.id = l.account_id "
         "WHERE a.kind = %s AND e.business_on <= %s AND NOT (e.business_type = %s AND e.business_on = %s) "
-        "GROUP BY a.id, a.code ORDER BY a.id"
+        f"{where}GROUP BY a.id, a.code"
     )
-    params = [period_start.isoformat(), days, end, AccountKind.FUND, end, BusinessType.ANNUAL_INTEREST, end]
+    return sql, [
+        period_start.isoformat(),
+        days,
+        end,
+        AccountKind.FUND,
+        end,
+        BusinessType.ANNUAL_INTEREST,
+        end,
+        *params,
+    ]
+
+
+def settlement_bases(
+    *,
+    period_start: date,
+    period_end: date,
+    first_account_id: int | None = None,
+    last_account_id: int | None = None,
+) -> list[tuple[int, str, int]]:
+    """``(account id, code, 积数)`` of every fund account with lines up to ``period_end``, in one query.
+
+    Grouped form of :func:`interest_base`: opening × D + Σ amount × (period_end − d + 1). The
+    settlement's own entries (type 09 dated ``period_end``) are left out so a re-run sees the
+    same base. With ``first_account_id`` and ``last_account_id``, only the accounts in that
+    range of ids.
+    """
+    sql, params = _bases_sql(
+        period_start=period_start,
+        period_end=period_end,
+        first_account_id=first_account_id,
+        last_account_id=last_account_id,
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"{sql} ORDER BY a.id", params)
         # PostgreSQL sums bigint into numeric (a Decimal); the value is still a whole number.
         return [(pk, code, int(base)) for pk, code, base in cursor.fetchall()]
 
 
-def settle_interest(*, on: date, actor=None) -> SettlementReport:
+def interest_amounts_query(
+    *,
+    period_start: date,
+    period_end: date,
+    annual_rate: Decimal,
+    basis: int,
+    first_account_id: int,
+    last_account_id: int,
+) -> AmountsQuery:
+    """The settlement's ``(account id, interest fen)`` rows for a range of accounts, computed in SQL.
+
+    Rounds as :func:`interest_from_base` does, in exact integer arithmetic: with ``annual_rate =
+    n / d``, HALF_UP of ``x = base × n / (d × basis)`` is ``⌊x + ½⌋ = ⌊(2·base·n + d·basis) /
+    (2·d·basis)⌋`` for ``x ≥ 0`` (PostgreSQL's ``div`` on numeric truncates, which is the floor
+    for a non-negative quotient). Rows whose interest is below one fen are left out. PostgreSQL
+    only: SQLite's integers would silently turn into floats on overflow.
+    """
+    bases, params = _bases_sql(
+        period_start=period_start,
+        period_end=period_end,
+        first_account_id=first_account_id,
+        last_account_id=last_account_id,
+    )
+    rounded, rounding_params = half_up_interest_sql("b.base", annual_rate=annual_rate, basis=basis)
+    sql = (
+        "SELECT account_id, amount FROM ("
+        f"SELECT b.id AS account_id, {rounded} AS amount FROM ({bases}) AS b (id, code, base)"
+        ") owed WHERE amount > 0"
+    )
+    return AmountsQuery(sql, [*rounding_params, *params])
+
+
+def half_up_interest_sql(base: str, *, annual_rate: Decimal, basis: int) -> tuple[str, list[int]]:
+    """PostgreSQL for ``interest_from_base(<base>)`` over a non-negative numeric column, and its
+    parameters (the derivation is in :func:`interest_amounts_query`). A negative base gives ≤ 0."""
+    numerator, denominator = annual_rate.as_integer_ratio()
+    return (
+        f"div(2 * {base} * %s + %s, %s)::bigint",
+        [numerator, denominator * basis, 2 * denominator * basis],
+    )
+
+
+def settle_interest(*, on: date, actor=None, chunk_size: int = _CHUNK_SIZE) -> SettlementReport:
     """Post the year's interest on every fund account for the period ending on ``on`` (a 30 June).
 
-    One query computes every account's base; one entry per account (debit INTEREST_EXPENSE,
-    credit the fund account, type 09, key ``interest:<code>:<year>``) is posted through
-    :func:`post_entries` in batches of 1,000, each batch its own transaction, so a run stopped
-    half-way resumes where it left off. Re-running posts nothing new.
+    One entry per account (debit INTEREST_EXPENSE, credit the fund account, type 09, key
+    ``interest:<code>:<year>``) through :func:`ledger.bulk.post_account_entries`, ``chunk_size``
+    fund accounts (in id order) at a time, each chunk its own transaction: the chunk's accounts
+    are locked, their interest computed (in SQL on PostgreSQL, by :func:`interest_from_base`
+    on SQLite) and posted, with one audit event summarising the chunk. A run stopped half-way
+    resumes where it left off; re-running posts nothing new. The first run to go through every
+    account records a ``ledger.settle_interest`` audit event (see :func:`interest_settled`).
+    Call it outside any transaction.
     """
     if (on.month, on.day) != (SETTLEMENT_MONTH, SETTLEMENT_DAY):
         raise ValueError(f"interest is settled on 30 June, not on {on}")
     period_start = last_settlement_day(on)
     versions = policy_snapshot([RATE_KEY, BASIS_KEY], on=on)
     rate, basis = versions[RATE_KEY].value, versions[BASIS_KEY].value
-
-    started = time.perf_counter()
-    owed = []
-    for pk, code, base in settlement_bases(period_start=period_start, period_end=on):
-        interest = interest_from_base(base, annual_rate=rate, basis=basis)
-        if interest > 0:
-            owed.append((pk, code, interest))
-    fund_accounts = LedgerAccount.objects.filter(kind=AccountKind.FUND).count()
-    computed = time.perf_counter()
-
     expense = centre_account(INTEREST_EXPENSE)
     memo = f"年终结息 {period_start.isoformat()}~{on.isoformat()}"
-    posted = already = 0
-    for start in range(0, len(owed), _BATCH_SIZE):
-        batch = owed[start : start + _BATCH_SIZE]
-        keys = [settlement_key(code, on.year) for _pk, code, _interest in batch]
-        with transaction.atomic(durable=True):
-            # Skipping known keys up front saves locking their accounts; post_entries checks again.
-            done = set(
-                JournalEntry.objects.filter(idempotency_key__in=keys).values_list(
-                    "idempotency_key", flat=True
-                )
-            )
-            postings = [
-                Posting(
-                    lines=[
-                        Line(expense, debit=interest),
-                        Line(LedgerAccount(pk=pk, code=code, kind=AccountKind.FUND), credit=interest),
-                    ],
-                    business_type=BusinessType.ANNUAL_INTEREST,
-                    business_on=on,
-                    idempotency_key=key,
-                    memo=memo,
-                    actor=actor,
-                )
-                for (pk, code, interest), key in zip(batch, keys, strict=True)
-                if key not in done
-            ]
-            post_entries(postings)
-        posted += len(postings)
-        already += len(done)
-    finished = time.perf_counter()
+    fund_accounts = LedgerAccount.objects.filter(kind=AccountKind.FUND).count()
 
-    return SettlementReport(
+    settled = already = interest_fen = 0
+    compute_seconds = post_seconds = 0.0
+    after = 0
+    while True:
+        started = time.perf_counter()
+        with transaction.atomic(durable=True):
+            chunk = _next_chunk(after=after, size=chunk_size)
+            if chunk is None:
+                break
+            first, last = chunk
+            if connection.vendor == "postgresql":
+                amounts = interest_amounts_query(
+                    period_start=period_start,
+                    period_end=on,
+                    annual_rate=rate,
+                    basis=basis,
+                    first_account_id=first,
+                    last_account_id=last,
+                )
+            else:
+                # Read inside the chunk's transaction: SQLite lets no other writer in until it commits.
+                bases = settlement_bases(
+                    period_start=period_start, period_end=on, first_account_id=first, last_account_id=last
+                )
+                owed = [
+                    (pk, interest_from_base(base, annual_rate=rate, basis=basis)) for pk, _, base in bases
+                ]
+                amounts = [(pk, interest) for pk, interest in owed if interest > 0]
+            computed = time.perf_counter()
+            batch = post_account_entries(
+                business_type=BusinessType.ANNUAL_INTEREST,
+                business_on=on,
+                memo=memo,
+                actor=actor,
+                counter_account=expense,
+                # settlement_key(code, on.year), built in SQL from each account's code.
+                key_prefix=SETTLEMENT_KEY_PREFIX,
+                key_suffix=f":{on.year}",
+                first_account_id=first,
+                last_account_id=last,
+                amounts=amounts,
+            )
+        finished = time.perf_counter()
+        compute = (computed - started) + batch.staging_seconds
+        compute_seconds += compute
+        post_seconds += (finished - started) - compute
+        settled += batch.entries
+        already += batch.already_posted
+        interest_fen += batch.total_fen + batch.already_posted_fen
+        after = last
+
+    report = SettlementReport(
         on=on,
         period_start=period_start,
         annual_rate=rate,
         rate_version_pk=versions[RATE_KEY].pk,
         basis=basis,
         basis_version_pk=versions[BASIS_KEY].pk,
-        accounts_settled=posted,
+        accounts_settled=settled,
         accounts_already_settled=already,
-        accounts_zero=fund_accounts - len(owed),
-        interest_fen=sum(interest for _pk, _code, interest in owed),
-        compute_seconds=computed - started,
-        post_seconds=finished - computed,
+        accounts_zero=max(fund_accounts - settled - already, 0),
+        interest_fen=interest_fen,
+        compute_seconds=compute_seconds,
+        post_seconds=post_seconds,
     )
+    _record_completion(report, actor=actor)
+    return report
+
+
+def interest_settled(*, on: date) -> bool:
+    """Whether a settlement run for the period ending on ``on`` has gone through every account."""
+    return AuditEvent.objects.filter(action=SETTLED_ACTION, data__on=on.isoformat()).exists()
+
+
+def _record_completion(report: SettlementReport, *, actor) -> None:
+    with transaction.atomic(durable=True):
+        # Only the first complete run is recorded: a re-run that finds everything settled changes
+        # nothing, and the chunks' own events already record whatever a later run posts.
+        if interest_settled(on=report.on):
+            return
+        record_event(
+            actor=actor,
+            actor_label=None if actor is not None else "system:settle_interest",
+            action=SETTLED_ACTION,
+            summary=(
+                f"年终结息 {report.period_start.isoformat()}~{report.on.isoformat()} 完成: "
+                f"本次结息 {report.accounts_settled} 户, 此前已结 {report.accounts_already_settled} 户, "
+                f"利息合计 {format_yuan(report.interest_fen)} 元"
+            ),
+            data={
+                "on": report.on,
+                "period_start": report.period_start,
+                "annual_rate": str(report.annual_rate),
+                "rate_version": report.rate_version_pk,
+                "basis": report.basis,
+                "basis_version": report.basis_version_pk,
+                "accounts_settled": report.accounts_settled,
+                "accounts_already_settled": report.accounts_already_settled,
+                "accounts_zero": report.accounts_zero,
+                "interest_fen": report.interest_fen,
+            },
+        )
+
+
+def _next_chunk(*, after: int, size: int) -> tuple[int, int] | None:
+    """The first and last id of the next ``size`` fund accounts with an id above ``after``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT min(id), max(id) FROM (SELECT id FROM {LedgerAccount._meta.db_table} "
+            "WHERE kind = %s AND id > %s ORDER BY id LIMIT %s) chunk",
+            [AccountKind.FUND, after, size],
+        )
+        first, last = cursor.fetchone()
+    return None if first is None else (first, last)

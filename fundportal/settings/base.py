@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("FUNDPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -203,6 +204,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # shows the last heartbeat so an operator sees at once when background work has stopped.
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+    # Year-end interest (DOMAIN.md §5): every night at 02:30 (CELERY_TIMEZONE), after 30 June has
+    # closed and before the halls open; a no-op once the last 30 June is settled (ledger.tasks).
+    "ledger-settle-interest": {
+        "task": "ledger.tasks.settle_interest_when_due",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # A cache every process shares: Redis when the broker is Redis, otherwise files under var/.

@@ -205,3 +205,168 @@ class TestPostBatchEntry:
 
         with pytest.raises(NoOpenTransaction), outside_any_transaction():
             post_list([(account.pk, 1)])
+
+
+def post_per_account(
+    rows, *, first=None, last=None, prefix="bonus:", suffix=":2026", counter_code=INTEREST_EXPENSE
+):
+    ids = [account_id for account_id, _amount in rows] if isinstance(rows, list) else [0]
+    return bulk.post_account_entries(
+        business_type=BusinessType.ANNUAL_INTEREST,
+        business_on=BUSINESS_DAY,
+        memo="年终结息",
+        actor=None,
+        counter_account=services.centre_account(counter_code),
+        key_prefix=prefix,
+        key_suffix=suffix,
+        first_account_id=first if first is not None else min(ids, default=0),
+        last_account_id=last if last is not None else max(ids, default=0),
+        amounts=rows,
+    )
+
+
+class TestPostAccountEntries:
+    def test_posts_one_balanced_entry_per_account_under_its_own_key(self):
+        employees = FundLedgerAccountFactory.create_batch(3)
+        expense = services.centre_account(INTEREST_EXPENSE)
+        expense_before = balance_of(expense)
+
+        with transaction.atomic():
+            batch = post_per_account([(account.pk, 100 * (i + 1)) for i, account in enumerate(employees)])
+            run_commit_checks()
+
+        assert (batch.entries, batch.total_fen, batch.already_posted) == (3, 600, 0)
+        for i, account in enumerate(employees):
+            entry = JournalEntry.objects.get(idempotency_key=f"bonus:{account.code}:2026")
+            assert (entry.business_type, entry.business_on, entry.amount) == (
+                "09",
+                BUSINESS_DAY,
+                100 * (i + 1),
+            )
+            assert sorted(entry.lines.values_list("account_id", "debit", "credit")) == sorted(
+                [(expense.pk, 100 * (i + 1), 0), (account.pk, 0, 100 * (i + 1))]
+            )
+            assert balance_of(account) == 100 * (i + 1)
+        assert balance_of(expense) == expense_before + 600
+        assert "ledger intact" in verify_ledger()
+
+    def test_takes_the_amounts_from_a_query_run_in_the_database(self):
+        employees = FundLedgerAccountFactory.create_batch(2)
+        ids = sorted(account.pk for account in employees)
+        query = bulk.AmountsQuery(
+            "SELECT id, 250 FROM ledger_ledgeraccount WHERE id BETWEEN %s AND %s AND kind = 'FUND'", ids
+        )
+
+        with transaction.atomic():
+            batch = post_per_account(query, first=ids[0], last=ids[1])
+
+        assert (batch.entries, batch.total_fen) == (2, 500)
+        assert {balance_of(account) for account in employees} == {250}
+
+    def test_skips_accounts_whose_key_is_already_in_the_journal(self):
+        settled, due = FundLedgerAccountFactory.create_batch(2)
+        with transaction.atomic():
+            post_per_account([(settled.pk, 100)])
+        entries_before = JournalEntry.objects.count()
+
+        with transaction.atomic():
+            batch = post_per_account([(settled.pk, 100), (due.pk, 40)])
+
+        assert (batch.entries, batch.already_posted, batch.already_posted_fen) == (1, 1, 100)
+        assert JournalEntry.objects.count() == entries_before + 1
+        assert (balance_of(settled), balance_of(due)) == (100, 40)
+
+    def test_posts_nothing_for_a_zero_amount(self):
+        account = FundLedgerAccountFactory()
+
+        with transaction.atomic():
+            batch = post_per_account([(account.pk, 0)])
+
+        assert (batch.entries, batch.already_posted) == (0, 0)
+        assert not JournalEntry.objects.filter(idempotency_key=f"bonus:{account.code}:2026").exists()
+
+    def test_writes_one_audit_event_whose_digest_matches_the_journal(self):
+        employees = FundLedgerAccountFactory.create_batch(4)
+        events_before = AuditEvent.objects.count()
+
+        with transaction.atomic():
+            batch = post_per_account([(account.pk, 7 + i) for i, account in enumerate(employees)])
+
+        assert AuditEvent.objects.count() == events_before + 1
+        event = AuditEvent.objects.get(action=bulk.ACCOUNT_ENTRIES_ACTION)
+        assert event.data["entries"] == 4
+        assert event.data["total_fen"] == 7 + 8 + 9 + 10
+        assert (event.data["first_entry_id"], event.data["last_entry_id"]) == (
+            batch.first_entry_id,
+            batch.last_entry_id,
+        )
+        entries = JournalEntry.objects.filter(idempotency_key__startswith="bonus:").order_by("pk")
+        rows = [(entry.pk, entry.lines.get(credit__gt=0).account_id, entry.amount) for entry in entries]
+        assert event.data["digest"] == batch.digest == bulk.account_entries_digest(rows)
+        assert bulk.journal_digest_of_batch(event.data) == event.data["digest"]
+        out = StringIO()
+        call_command("verify_audit_chain", stdout=out)
+        assert "audit chain intact" in out.getvalue()
+
+    def test_writes_no_audit_event_when_nothing_is_posted(self):
+        account = FundLedgerAccountFactory()
+        with transaction.atomic():
+            post_per_account([(account.pk, 100)])
+        events_before = AuditEvent.objects.count()
+
+        with transaction.atomic():
+            batch = post_per_account([(account.pk, 100)])
+
+        assert batch.entries == 0
+        assert AuditEvent.objects.count() == events_before
+
+    @pytest.mark.parametrize(
+        "case",
+        [
+            "outside the range",
+            "centre account",
+            "negative amount",
+            "account twice",
+            "fund account as counter",
+        ],
+    )
+    def test_refuses_invalid_rows_and_posts_nothing(self, case):
+        account, other = FundLedgerAccountFactory.create_batch(2)
+        first, last = sorted([account.pk, other.pk])
+        expense = services.centre_account(INTEREST_EXPENSE)
+        rows, counter = [(account.pk, 100)], expense
+        if case == "outside the range":
+            rows, last = [(first, 100), (last, 100)], first
+        elif case == "centre account":
+            rows, first = [*rows, (expense.pk, 5)], min(first, expense.pk)
+        elif case == "negative amount":
+            rows = [*rows, (other.pk, -1)]
+        elif case == "account twice":
+            rows = [*rows, (account.pk, 5)]
+        else:
+            counter = other
+        before = snapshot()
+
+        with transaction.atomic():
+            with pytest.raises(InvalidLine):
+                bulk.post_account_entries(
+                    business_type=BusinessType.ANNUAL_INTEREST,
+                    business_on=BUSINESS_DAY,
+                    memo="",
+                    actor=None,
+                    counter_account=counter,
+                    key_prefix="bonus:",
+                    key_suffix=":2026",
+                    first_account_id=first,
+                    last_account_id=last,
+                    amounts=rows,
+                )
+            after = snapshot()
+
+        assert after == before
+
+    def test_needs_the_callers_transaction(self):
+        account = FundLedgerAccountFactory()
+
+        with pytest.raises(NoOpenTransaction), outside_any_transaction():
+            post_per_account([(account.pk, 1)])

@@ -4,20 +4,26 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from audit.models import AuditEvent
 from ledger import services
+from ledger.bulk import ACCOUNT_ENTRIES_ACTION, journal_digest_of_batch
 from ledger.centre import BANK_SETTLEMENT, INTEREST_EXPENSE, PAYOUT_CLEARING
 from ledger.interest import (
+    SETTLED_ACTION,
+    half_up_interest_sql,
     interest_base,
     interest_for,
     interest_from_base,
+    interest_settled,
     interest_to_date,
     last_settlement_day,
     settle_interest,
     settlement_bases,
+    settlement_key,
 )
 from ledger.models import BusinessType, JournalEntry
 from ledger.selectors import balance_of
@@ -297,3 +303,152 @@ class TestSettleInterestCommand:
 
         assert "accounts settled: 1" in out.getvalue()
         assert "total interest: 19.44 yuan" in out.getvalue()
+
+
+def _settle_the_old_way(accounts, on=THIS_30_JUNE):
+    """What settle_interest did before the bulk path: one Posting per account through post_entries."""
+    period_start = last_settlement_day(on)
+    bases = {pk: base for pk, _code, base in settlement_bases(period_start=period_start, period_end=on)}
+    expense = services.centre_account(INTEREST_EXPENSE)
+    postings = []
+    for account in accounts:
+        interest = interest_from_base(bases.get(account.pk, 0), annual_rate=RATE, basis=BASIS)
+        if interest > 0:
+            postings.append(
+                services.Posting(
+                    lines=[services.Line(expense, debit=interest), services.Line(account, credit=interest)],
+                    business_type=BusinessType.ANNUAL_INTEREST,
+                    business_on=on,
+                    idempotency_key=settlement_key(account.code, on.year),
+                    memo=f"年终结息 {period_start.isoformat()}~{on.isoformat()}",
+                )
+            )
+    with transaction.atomic():
+        services.post_entries(postings)
+
+
+def _settlement_of(account):
+    """The account's interest entry for 2026 as comparable values, or None."""
+    entry = JournalEntry.objects.filter(idempotency_key=settlement_key(account.code, 2026)).first()
+    if entry is None:
+        return None
+    lines = sorted((line.account_id == account.pk, line.debit, line.credit) for line in entry.lines.all())
+    return (entry.business_type, entry.business_on, entry.memo, entry.amount, lines)
+
+
+# Hand-computed interest of each history (see the worked example and TestInterestFor).
+HISTORIES = [
+    ([(LAST_30_JUNE, EXAMPLE_OPENING), *EXAMPLE_MOVEMENTS], 1_944),
+    ([(LAST_30_JUNE, 2_400_000), (datetime.date(2026, 1, 15), -1_000_000)], 29_542),
+    ([(datetime.date(2026, 3, 1), 2_400_000)], 12_200),
+    ([(THIS_30_JUNE, 12_000)], 1),  # 12,000 fen-days × 0.015 / 360 = exactly half a fen: up
+    ([(THIS_30_JUNE, 11_999)], 0),  # just under half a fen: nothing posted
+    ([(LAST_30_JUNE, 10)], 0),  # 0.15 fen
+]
+
+
+@pytest.mark.django_db
+class TestSettleInterestInBulk:
+    def test_posts_what_the_per_entry_path_posted_to_the_fen(self):
+        old = [_account_with(history) for history, _interest in HISTORIES]
+        new = [_account_with(history) for history, _interest in HISTORIES]
+        _settle_the_old_way(old)
+
+        report = settle_interest(on=THIS_30_JUNE)
+
+        hand = [interest for _history, interest in HISTORIES]
+        posted = [entry[3] if entry else 0 for entry in map(_settlement_of, new)]
+        assert posted == hand
+        assert [_settlement_of(account) for account in new] == [_settlement_of(account) for account in old]
+        assert [balance_of(account) for account in new] == [balance_of(account) for account in old]
+        assert (report.accounts_settled, report.accounts_already_settled) == (4, 4)
+        assert report.interest_fen == 2 * sum(hand)
+
+    def test_settles_every_account_when_the_run_is_split_into_chunks(self):
+        accounts = [_account_with([(LAST_30_JUNE, 2_400_000)]) for _ in range(5)]
+
+        report = settle_interest(on=THIS_30_JUNE, chunk_size=2)
+
+        assert {balance_of(account) for account in accounts} == {2_400_000 + 36_500}
+        assert report.accounts_settled == 5
+        assert AuditEvent.objects.filter(action=ACCOUNT_ENTRIES_ACTION).count() == 3
+
+    def test_writes_one_audit_event_per_chunk_and_the_chain_verifies(self):
+        accounts = [_account_with([(LAST_30_JUNE, 2_400_000 + i)]) for i in range(3)]
+
+        settle_interest(on=THIS_30_JUNE)
+
+        event = AuditEvent.objects.get(action=ACCOUNT_ENTRIES_ACTION)
+        assert event.data["entries"] == 3
+        assert event.data["total_fen"] == sum(
+            JournalEntry.objects.get(idempotency_key=settlement_key(account.code, 2026)).amount
+            for account in accounts
+        )
+        assert journal_digest_of_batch(event.data) == event.data["digest"]
+        out = StringIO()
+        call_command("verify_audit_chain", stdout=out)
+        assert "audit chain intact" in out.getvalue()
+
+    def test_records_a_completed_run_once(self):
+        _example_account()
+        assert not interest_settled(on=THIS_30_JUNE)
+
+        settle_interest(on=THIS_30_JUNE)
+        settle_interest(on=THIS_30_JUNE)
+
+        assert interest_settled(on=THIS_30_JUNE)
+        event = AuditEvent.objects.get(action=SETTLED_ACTION)
+        assert (event.data["on"], event.data["accounts_settled"], event.data["interest_fen"]) == (
+            "2026-06-30",
+            1,
+            1_944,
+        )
+
+    def test_changes_no_balance_entry_or_audit_event_when_run_again(self):
+        account = _example_account()
+        settle_interest(on=THIS_30_JUNE)
+        before = (JournalEntry.objects.count(), AuditEvent.objects.count(), balance_of(account))
+
+        settle_interest(on=THIS_30_JUNE)
+
+        assert (JournalEntry.objects.count(), AuditEvent.objects.count(), balance_of(account)) == before
+
+    def test_leaves_every_ledger_invariant_intact(self):
+        for history, _interest in HISTORIES:
+            _account_with(history)
+
+        settle_interest(on=THIS_30_JUNE)
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what COMMIT would check
+        out = StringIO()
+        call_command("verify_ledger", stdout=out)
+        assert "ledger intact" in out.getvalue()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+class TestHalfUpInterestSql:
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        base=st.one_of(
+            st.integers(min_value=0, max_value=10**16),
+            # Within a fen-day of an exact half fen at 1.5 % over 360 days: (2k + 1) × 12,000.
+            st.builds(
+                lambda k, nudge: max((2 * k + 1) * 12_000 + nudge, 0),
+                st.integers(min_value=0, max_value=10**9),
+                st.integers(min_value=-1, max_value=1),
+            ),
+        ),
+        rate=st.sampled_from([RATE, Decimal("0.0135"), Decimal("0.0275"), Decimal("0.0035")]),
+        basis=st.sampled_from([360, 365]),
+    )
+    def test_rounds_every_base_as_interest_from_base_does(self, base, rate, basis):
+        rounded, params = half_up_interest_sql("%s::numeric", annual_rate=rate, basis=basis)
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {rounded}", [base, *params])
+            in_sql = cursor.fetchone()[0]
+
+        assert in_sql == interest_from_base(base, annual_rate=rate, basis=basis)
