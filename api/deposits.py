@@ -10,7 +10,6 @@ carries its problems. The services decide who may act; their refusals keep their
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 
 from django.conf import settings
@@ -55,29 +54,9 @@ CONTENT_TYPES = {
 # carry the first ones and the count, and /errors pages through the rest.
 ERRORS_SHOWN = 100
 
+
 # A refusal's HTTP status: the role forbids it (403), the list's or the unit's state does
 # (409), or the list is not the caller's unit's (404, as a list that does not exist).
-_ERROR_STATUS = {
-    services.NotYourUnit.code: status.HTTP_404_NOT_FOUND,
-    services.RoleRequired.code: status.HTTP_403_FORBIDDEN,
-    services.SameOperator.code: status.HTTP_403_FORBIDDEN,
-    services.ListNotInState.code: status.HTTP_409_CONFLICT,
-    services.PeriodTaken.code: status.HTTP_409_CONFLICT,
-    services.ListOutOfDate.code: status.HTTP_409_CONFLICT,
-    services.UnitCannotPay.code: status.HTTP_409_CONFLICT,
-}
-
-
-@contextmanager
-def _refusals():
-    """Let a service's refusal through with the HTTP status the error handler answers with."""
-    try:
-        yield
-    except services.DepositsError as error:
-        error.http_status = _ERROR_STATUS.get(error.code, status.HTTP_400_BAD_REQUEST)
-        raise
-
-
 class IsEmployerOperator(BasePermission):
     """A unit's preparer or approver; employees and the centre's staff use other endpoints."""
 
@@ -269,10 +248,7 @@ class DepositListTemplateView(_EmployerView):
             or timezone.localdate().replace(day=1)
         )
         fmt = query.validated_data["format"]
-        with _refusals():
-            content = services.download_template(
-                employer=employer, period=period, fmt=fmt, actor=request.user
-            )
+        content = services.download_template(employer=employer, period=period, fmt=fmt, actor=request.user)
         response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=f"deposit-list-{employer.unit_account_no}-{period:%Y-%m}.{fmt}"
@@ -337,22 +313,19 @@ class DepositListsView(_EmployerView, ListAPIView):
                 field=FILE,
             )
         content = upload.read()
-        with _refusals():
-            deposit_list = services.upload_list(
-                employer=request.user.employer,
-                kind=body.validated_data["kind"],
-                period=body.validated_data["period"],
-                filename=upload.name,
-                content=content,
-                actor=request.user,
-                language=get_language(),
-            )
+        deposit_list = services.upload_list(
+            employer=request.user.employer,
+            kind=body.validated_data["kind"],
+            period=body.validated_data["period"],
+            filename=upload.name,
+            content=content,
+            actor=request.user,
+            language=get_language(),
+        )
         headers = {"Location": reverse("api:employer-deposit-list", kwargs={"list_id": deposit_list.pk})}
-        if len(content) > settings.DEPOSIT_LIST_INLINE_BYTES:
+        if deposit_list.status == ListStatus.RECEIVED:
+            # Large enough to be checked by a worker: the client follows the progress.
             return _detail(deposit_list, status_code=status.HTTP_202_ACCEPTED, headers=headers)
-        # Small enough to check while the clerk waits (the worker that upload_list queued then
-        # finds the list checked and does nothing).
-        deposit_list = services.check_list(list_id=deposit_list.pk)
         return _detail(deposit_list, status_code=status.HTTP_201_CREATED, headers=headers)
 
 
@@ -387,8 +360,7 @@ class _ListActionView(_EmployerView):
 
     def post(self, request, list_id: int):
         deposit_list = self.deposit_list(list_id)
-        with _refusals():
-            deposit_list = self.act(deposit_list, request)
+        deposit_list = self.act(deposit_list, request)
         return _detail(deposit_list)
 
 

@@ -80,6 +80,8 @@ class DepositList(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    # When a worker was last asked to check it: the sweeper asks again only after a pause.
+    check_queued_at = models.DateTimeField(_("check queued at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("submitted by"),

@@ -20,10 +20,10 @@ from accounts.roles import EMPLOYER_APPROVER, EMPLOYER_PREPARER, roles_of
 from audit.services import record_event
 from core.exceptions import DomainError
 from core.money import format_yuan
-from deposits.models import DepositLine, DepositList, DepositListFile, ListKind, ListStatus
+from deposits.models import HOLDING_STATUSES, DepositLine, DepositList, DepositListFile, ListKind, ListStatus
 from deposits.reading import FILE, RowError, read_list
 from deposits.staging import stage_errors, stage_lines
-from deposits.templates_file import list_template
+from deposits.templates_file import CSV, XLSX, list_template
 from deposits.validation import expected_period, validate_list
 from ledger.bulk import post_batch_entry
 from ledger.centre import BANK_SETTLEMENT
@@ -33,47 +33,70 @@ from ledger.services import centre_account
 # --- errors -----------------------------------------------------------------------------------
 
 
+# ``http_status`` is how the web pages and the API answer each refusal.
+
+
 class DepositsError(DomainError):
     code = "DEPOSITS_ERROR"
+    http_status = 400
 
 
 class NotYourUnit(DepositsError):
+    # As if absent: another unit's list ids are not to be probed.
     code = "NOT_YOUR_UNIT"
+    http_status = 404
 
 
 class RoleRequired(DepositsError):
     code = "ROLE_REQUIRED"
+    http_status = 403
 
 
 class SameOperator(DepositsError):
     code = "SAME_OPERATOR"
+    http_status = 403
 
 
 class ListNotInState(DepositsError):
     code = "LIST_STATE"
+    http_status = 409
 
 
 class UnitCannotPay(DepositsError):
     code = "UNIT_CANNOT_PAY"
+    http_status = 409
 
 
 class InvalidPeriod(DepositsError):
     code = "WRONG_PERIOD"
 
 
+class InvalidFormat(DepositsError):
+    code = "INVALID_FORMAT"
+
+
 class PeriodTaken(DepositsError):
     code = "PERIOD_TAKEN"
+    http_status = 409
 
 
 class ListOutOfDate(DepositsError):
     code = "LIST_OUT_OF_DATE"
+    http_status = 409
 
+
+class AlreadyPaid(DepositsError):
+    code = "ALREADY_PAID"
+    http_status = 409
+
+
+TEMPLATE_FORMATS = (XLSX, CSV)
 
 # --- helpers ----------------------------------------------------------------------------------
 
 
 def _require_operator(actor, employer: Employer, role: str) -> None:
-    if actor is None or getattr(actor, "employer_id", None) != employer.pk:
+    if actor is None or not actor.is_active or getattr(actor, "employer_id", None) != employer.pk:
         raise NotYourUnit(_("This list belongs to another unit."))
     if role not in roles_of(actor):
         if role == EMPLOYER_APPROVER:
@@ -110,12 +133,6 @@ def _check_period(kind: str, period: date) -> None:
         raise InvalidPeriod(_("A list is for a whole month."), field="period")
 
 
-def _queue_check(list_id: int) -> None:
-    from deposits.tasks import check_deposit_list
-
-    transaction.on_commit(lambda: check_deposit_list.delay(list_id=list_id))
-
-
 def _queue_collection(list_id: int) -> None:
     from deposits.tasks import collect_deposit_list
 
@@ -127,9 +144,11 @@ def _queue_collection(list_id: int) -> None:
 
 def download_template(*, employer: Employer, period: date, fmt: str, actor) -> bytes:
     """The list pre-filled with the unit's staff; the download is recorded (it carries ID numbers)."""
-    if actor is None or getattr(actor, "employer_id", None) != employer.pk:
+    if actor is None or not actor.is_active or getattr(actor, "employer_id", None) != employer.pk:
         raise NotYourUnit(_("This list belongs to another unit."))
     _check_period(ListKind.MONTHLY, period)
+    if fmt not in TEMPLATE_FORMATS:
+        raise InvalidFormat(_("The template comes as xlsx or csv."), field="format")
     content = list_template(employer=employer, period=period, fmt=fmt)
     with transaction.atomic(durable=True):
         record_event(
@@ -145,6 +164,15 @@ def download_template(*, employer: Employer, period: date, fmt: str, actor) -> b
 # --- upload and check -------------------------------------------------------------------------
 
 
+def checks_at_once(size: int) -> bool:
+    """Where a list of ``size`` bytes is checked: while the clerk waits, or by a worker.
+
+    A small list is checked inside the upload, so the clerk lands on the preview; a larger one
+    is left to a worker while the page shows the progress.
+    """
+    return size <= settings.DEPOSIT_LIST_INLINE_BYTES
+
+
 def upload_list(
     *,
     employer: Employer,
@@ -154,12 +182,17 @@ def upload_list(
     content: bytes,
     actor,
     language: str | None = None,
+    check_now: bool | None = None,
 ) -> DepositList:
-    """Store an uploaded list and queue its check; a file over the size limit is refused at once.
+    """Store an uploaded list and check it; a file over the size limit is refused at once.
 
-    The file is kept (in the database, so any worker can read it) until the list is checked;
-    nothing about its rows is judged here.
+    With ``check_now`` (by default: when :func:`checks_at_once` says so) the list is checked in
+    this call, after the upload has committed, and comes back READY or INVALID; otherwise a
+    worker checks it and it comes back RECEIVED. The file is kept in the database (any worker
+    can read it) until the list is checked.
     """
+    if check_now is None:
+        check_now = checks_at_once(len(content))
     _require_operator(actor, employer, EMPLOYER_PREPARER)
     _check_period(kind, period)
     if employer.status != EmployerStatus.NORMAL:
@@ -178,6 +211,8 @@ def upload_list(
             file_size=len(content),
             language=language or translation.get_language() or settings.LANGUAGE_CODE,
             uploaded_by=actor,
+            # Also for a list checked at once: if that request dies, the sweeper finds it.
+            check_queued_at=timezone.now(),
         )
         if too_large:
             # Refused before the bytes are stored: a 200 MB upload must not fill the database.
@@ -185,7 +220,8 @@ def upload_list(
             _finish_invalid(deposit_list, result.errors, rows_total=0)
         else:
             DepositListFile.objects.create(deposit_list=deposit_list, content=content)
-            _queue_check(deposit_list.pk)
+            if not check_now:
+                _queue_check_after_commit(deposit_list.pk)
         record_event(
             actor=actor,
             action="deposits.list_uploaded",
@@ -193,6 +229,8 @@ def upload_list(
             summary=_summary(deposit_list, f"上传 {len(content)} 字节"),
             data={"kind": kind, "period": period, "sha256": deposit_list.file_sha256, "bytes": len(content)},
         )
+    if check_now and not too_large:
+        return check_list(list_id=deposit_list.pk)
     return deposit_list
 
 
@@ -209,6 +247,31 @@ def _finish_invalid(deposit_list: DepositList, errors: list[RowError], *, rows_t
 def _report_progress(list_id: int, checked: int) -> None:
     # Outside the check's own transaction, so the page polling the list sees it move.
     DepositList.objects.filter(pk=list_id, status=ListStatus.CHECKING).update(rows_checked=checked)
+
+
+def requeue_stalled_checks(*, older_than) -> list[int]:
+    """Queue again the checks not finished since ``older_than`` (their worker died), once per pause.
+
+    The mark moves in the same statement that picks the lists, so a busy month-end queue does
+    not fill with copies of the same check every minute.
+    """
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        ids = list(
+            DepositList.objects.select_for_update(skip_locked=True)
+            .filter(status__in=(ListStatus.RECEIVED, ListStatus.CHECKING), check_queued_at__lt=older_than)
+            .values_list("pk", flat=True)
+        )
+        DepositList.objects.filter(pk__in=ids).update(check_queued_at=now)
+        for list_id in ids:
+            _queue_check_after_commit(list_id)
+    return ids
+
+
+def _queue_check_after_commit(list_id: int) -> None:
+    from deposits.tasks import check_deposit_list
+
+    transaction.on_commit(lambda: check_deposit_list.delay(list_id=list_id))
 
 
 def check_list(*, list_id: int, on: date | None = None) -> DepositList:
@@ -342,6 +405,28 @@ def _check_still_current(deposit_list: DepositList) -> None:
                 "(rows %(rows)s); upload it again."
             )
             % {"rows": ", ".join(str(row) for row in moved)}
+        )
+    if deposit_list.kind == ListKind.BACK_PAYMENT:
+        _check_not_paid_twice(deposit_list)
+
+
+def _check_not_paid_twice(deposit_list: DepositList) -> None:
+    # Another back-payment list that holds this month for one of these people (each valid when
+    # checked): the second would pay them twice. Monthly lists are kept apart by their period.
+    paid_twice = list(
+        DepositLine.objects.filter(
+            deposit_list__period=deposit_list.period,
+            deposit_list__status__in=HOLDING_STATUSES,
+            account_id__in=DepositLine.objects.filter(deposit_list=deposit_list).values("account_id"),
+        )
+        .exclude(deposit_list=deposit_list)
+        .values_list("deposit_list_id", flat=True)
+        .distinct()[:5]
+    )
+    if paid_twice:
+        raise AlreadyPaid(
+            _("Some people on this list are already paid for %(period)s by list %(lists)s; upload it again.")
+            % {"period": f"{deposit_list.period:%Y-%m}", "lists": ", ".join(f"#{pk}" for pk in paid_twice)}
         )
 
 

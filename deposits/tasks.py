@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from deposits.collection import PENDING, advance_collection
 from deposits.models import DepositList, ListStatus
-from deposits.services import check_list
+from deposits.services import check_list, requeue_stalled_checks
 from integrations.bank.ports import BankUnavailable
 
 # A check that has not finished in this time lost its worker: the sweeper queues it again.
@@ -46,8 +46,4 @@ def sweep_deposit_lists() -> None:
         collect_deposit_list.apply_async(
             kwargs={"list_id": list_id}, retries=settings.DEPOSIT_COLLECTION_POLLS
         )
-    stale = timezone.now() - STALE_CHECK
-    for list_id in DepositList.objects.filter(
-        status__in=(ListStatus.RECEIVED, ListStatus.CHECKING), uploaded_at__lt=stale
-    ).values_list("pk", flat=True):
-        check_deposit_list.delay(list_id=list_id)
+    requeue_stalled_checks(older_than=timezone.now() - STALE_CHECK)

@@ -1,10 +1,11 @@
 """A deposit list's life: upload, check, maker-checker, entrusted collection, posting."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import override_settings
+from freezegun import freeze_time
 
 from accounts.models import AccountStatus
 from accounts.roles import EMPLOYER_APPROVER
@@ -505,3 +506,70 @@ def test_a_sealed_person_on_the_list_is_reported_not_paid(unit, django_capture_o
     )
 
     assert list(deposit_list.errors.values_list("row", "code")) == [(1, "NOT_EMPLOYED_HERE")]
+
+
+class TestBackPaymentsRacingEachOther:
+    def test_a_second_back_payment_for_the_same_people_and_month_is_refused_at_approval(
+        self, unit, bank, django_capture_on_commit_callbacks
+    ):
+        july = date(2026, 7, 1)
+        first, second = (
+            uploaded_and_checked(
+                unit,
+                csv_bytes(rows_of(unit.accounts[:2])),
+                django_capture_on_commit_callbacks,
+                kind=ListKind.BACK_PAYMENT,
+                period=july,
+            )
+            for _ in range(2)
+        )
+        approved(unit, first, django_capture_on_commit_callbacks)
+
+        with pytest.raises(services.AlreadyPaid):
+            services.submit_list(deposit_list=second, actor=unit.preparer)
+
+        assert DepositList.objects.get(pk=second.pk).status == ListStatus.READY
+
+
+class TestUploadChecksSmallListsAtOnce:
+    def test_a_small_list_comes_back_checked(self, unit):
+        deposit_list = upload(unit, csv_bytes(rows_of(unit.accounts)))
+
+        assert deposit_list.status == ListStatus.READY
+
+    @override_settings(DEPOSIT_LIST_INLINE_BYTES=10)
+    def test_a_larger_list_is_left_to_a_worker(self, unit, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=False) as queued:
+            deposit_list = upload(unit, csv_bytes(rows_of(unit.accounts)))
+
+        assert deposit_list.status == ListStatus.RECEIVED
+        assert len(queued) == 1
+
+    def test_an_inactive_operator_is_refused(self, unit):
+        unit.preparer.is_active = False
+        unit.preparer.save()
+
+        with pytest.raises(services.NotYourUnit):
+            upload(unit, csv_bytes(rows_of(unit.accounts)))
+
+
+class TestRequeueStalledChecks:
+    @override_settings(DEPOSIT_LIST_INLINE_BYTES=10)
+    def test_a_stalled_check_is_queued_again_once_per_pause(self, unit, django_capture_on_commit_callbacks):
+        with django_capture_on_commit_callbacks(execute=False):
+            deposit_list = upload(unit, csv_bytes(rows_of(unit.accounts)))
+        queued_at = deposit_list.check_queued_at
+
+        with (
+            freeze_time(queued_at + timedelta(minutes=11)),
+            django_capture_on_commit_callbacks() as first_sweep,
+        ):
+            first = services.requeue_stalled_checks(older_than=queued_at + timedelta(minutes=1))
+        with (
+            freeze_time(queued_at + timedelta(minutes=12)),
+            django_capture_on_commit_callbacks() as second_sweep,
+        ):
+            second = services.requeue_stalled_checks(older_than=queued_at + timedelta(minutes=2))
+
+        assert (first, len(first_sweep)) == ([deposit_list.pk], 1)
+        assert (second, len(second_sweep)) == ([], 0)

@@ -112,9 +112,9 @@ class Command(BaseCommand):
                 filename=path.name,
                 content=content,
                 actor=preparer,
+                check_now=True,  # the operator waits for the result, whatever the size
             )
         self._record_import(deposit_list, preparer=preparer, confirm=confirm)
-        deposit_list = services.check_list(list_id=deposit_list.pk)
         self._report(deposit_list, unit=unit)
 
         if deposit_list.status != ListStatus.READY:
