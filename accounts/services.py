@@ -149,6 +149,11 @@ class WeakPassword(AccountsError):
     code = "WEAK_PASSWORD"
 
 
+def _single_spaced(text: str | None) -> str:
+    # Names are compared and stored as typed but for runs of spaces, tabs and line breaks.
+    return " ".join((text or "").split())
+
+
 # --- people -------------------------------------------------------------------------------
 
 
@@ -165,7 +170,7 @@ class _PersonFacts:
 
 def _person_facts(*, id_number: str, name: str, mobile: str, hukou_region: str) -> _PersonFacts:
     resident = parse_resident_id(id_number)
-    clean_name = " ".join((name or "").split())
+    clean_name = _single_spaced(name)
     if not clean_name or len(clean_name) > 50:
         raise InvalidName(_("Enter the name as on the ID card (at most 50 characters)."), field="name")
     region = (hukou_region or "").strip()
@@ -397,6 +402,121 @@ def _can_confirm(actor) -> bool:
     return actor is not None and bool(roles.roles_of(actor) & roles.CONFIRMING_STAFF_ROLES)
 
 
+@dataclass(frozen=True)
+class _EmployerFields:
+    """A unit's registration fields, checked and in the form they are stored."""
+
+    credit_code: str
+    checksum_ok: bool
+    name: str
+    bank_account_no: str
+    bank_name: str
+    employer_rate_bp: int
+    employee_rate_bp: int
+
+
+def _clean_employer_fields(
+    *,
+    credit_code: str,
+    name: str,
+    bank_account_no: str,
+    bank_name: str,
+    employer_rate_bp: int,
+    employee_rate_bp: int,
+    bank_name_required: bool,
+) -> _EmployerFields:
+    """Check a unit's fields in the order a form shows them; the first bad one raises.
+
+    ``bank_name_required``: a unit registering itself must name its bank (single-spaced, at
+    most 100 characters); staff at the counter copy the bank's letter as it stands.
+    """
+    check = check_credit_code(credit_code)
+    clean_name = _single_spaced(name)
+    if not clean_name or len(clean_name) > 200:
+        raise InvalidName(_("Enter the unit's registered name."), field="name")
+    account_no = re.sub(r"[\s\-]+", "", bank_account_no or "")
+    if not re.fullmatch(r"[0-9]{8,32}", account_no, re.ASCII):
+        raise InvalidBankAccount(_("A bank account number has 8 to 32 digits."), field="bank_account_no")
+    if bank_name_required:
+        clean_bank = _single_spaced(bank_name)
+        if not clean_bank or len(clean_bank) > 100:
+            raise InvalidBankAccount(_("Enter the bank and branch of the account."), field="bank_name")
+    else:
+        clean_bank = (bank_name or "").strip()
+    _check_rate(employer_rate_bp, "employer_rate_bp")
+    _check_rate(employee_rate_bp, "employee_rate_bp")
+    return _EmployerFields(
+        credit_code=check.code,
+        checksum_ok=check.checksum_ok,
+        name=clean_name,
+        bank_account_no=account_no,
+        bank_name=clean_bank,
+        employer_rate_bp=employer_rate_bp,
+        employee_rate_bp=employee_rate_bp,
+    )
+
+
+def _register_employer_in_transaction(
+    fields: _EmployerFields,
+    *,
+    name: str,
+    confirmed_by: User | None,
+    taken: Callable[[str], EmployerAlreadyRegistered],
+    actor,
+    actor_label: str | None = None,
+    summary_suffix: str = "",
+    extra_data: Mapping[str, object] | None = None,
+) -> tuple[Employer, PendingEvent]:
+    """Insert the unit under ``name`` with a new unit account number, in the caller's transaction.
+
+    A code already registered raises ``taken(code)``, also when a concurrent registration wins
+    the insert. Returns the unit and its ``accounts.employer_registered`` event, which the
+    caller appends together with any events of its own.
+    """
+    _require_transaction("_register_employer_in_transaction")
+    if Employer.objects.filter(credit_code=fields.credit_code).exists():
+        raise taken(fields.credit_code)
+    confirmed = confirmed_by is not None
+    employer = Employer(
+        credit_code=fields.credit_code,
+        credit_code_checksum_ok=fields.checksum_ok,
+        credit_code_confirmed_at=timezone.now() if confirmed else None,
+        credit_code_confirmed_by=confirmed_by,
+        name=name,
+        unit_account_no=reserve_numbers(UNIT_ACCOUNT)[0],
+        bank_account_no=fields.bank_account_no,
+        bank_name=fields.bank_name,
+        employer_rate_bp=fields.employer_rate_bp,
+        employee_rate_bp=fields.employee_rate_bp,
+        status=EmployerStatus.NORMAL if fields.checksum_ok or confirmed else EmployerStatus.OPENED,
+    )
+    # A concurrent registration of the same code loses here, on the unique index.
+    _insert(employer, lambda: taken(fields.credit_code))
+    event = PendingEvent(
+        actor=actor,
+        actor_label=actor_label,
+        action="accounts.employer_registered",
+        target=employer,
+        summary=f"Registered unit {employer.credit_code} as {employer.unit_account_no}{summary_suffix}",
+        data={
+            "credit_code_checksum_ok": fields.checksum_ok,
+            "credit_code_confirmed": confirmed,
+            "employer_rate_bp": fields.employer_rate_bp,
+            "employee_rate_bp": fields.employee_rate_bp,
+            "status": employer.status,
+            **(extra_data or {}),
+        },
+    )
+    return employer, event
+
+
+def _unit_already_registered(code: str) -> EmployerAlreadyRegistered:
+    return EmployerAlreadyRegistered(
+        _("A unit with credit code %(code)s is already registered.") % {"code": code},
+        field="credit_code",
+    )
+
+
 def register_employer(
     *,
     credit_code: str,
@@ -414,57 +534,27 @@ def register_employer(
     stays 02 开户 until staff confirm it, here with ``confirm_credit_code=True`` (the actor
     must hold a confirming staff role) or later with :func:`confirm_employer_credit_code`.
     """
-    check = check_credit_code(credit_code)
-    clean_name = " ".join((name or "").split())
-    if not clean_name or len(clean_name) > 200:
-        raise InvalidName(_("Enter the unit's registered name."), field="name")
-    account_no = re.sub(r"[\s\-]+", "", bank_account_no or "")
-    if not re.fullmatch(r"[0-9]{8,32}", account_no, re.ASCII):
-        raise InvalidBankAccount(_("A bank account number has 8 to 32 digits."), field="bank_account_no")
-    _check_rate(employer_rate_bp, "employer_rate_bp")
-    _check_rate(employee_rate_bp, "employee_rate_bp")
-    confirmed = not check.checksum_ok and confirm_credit_code
+    fields = _clean_employer_fields(
+        credit_code=credit_code,
+        name=name,
+        bank_account_no=bank_account_no,
+        bank_name=bank_name,
+        employer_rate_bp=employer_rate_bp,
+        employee_rate_bp=employee_rate_bp,
+        bank_name_required=False,
+    )
+    confirmed = not fields.checksum_ok and confirm_credit_code
     if confirmed and not _can_confirm(actor):
         raise CreditCodeConfirmationRefused(_("Only centre staff can confirm a credit code."))
     with transaction.atomic(durable=True):
-        if Employer.objects.filter(credit_code=check.code).exists():
-            raise EmployerAlreadyRegistered(
-                _("A unit with credit code %(code)s is already registered.") % {"code": check.code},
-                field="credit_code",
-            )
-        employer = Employer(
-            credit_code=check.code,
-            credit_code_checksum_ok=check.checksum_ok,
-            credit_code_confirmed_at=timezone.now() if confirmed else None,
-            credit_code_confirmed_by=actor if confirmed else None,
-            name=clean_name,
-            unit_account_no=reserve_numbers(UNIT_ACCOUNT)[0],
-            bank_account_no=account_no,
-            bank_name=(bank_name or "").strip(),
-            employer_rate_bp=employer_rate_bp,
-            employee_rate_bp=employee_rate_bp,
-            status=EmployerStatus.NORMAL if check.checksum_ok or confirmed else EmployerStatus.OPENED,
-        )
-        _insert(  # a concurrent registration of the same code loses on the unique index
-            employer,
-            lambda: EmployerAlreadyRegistered(
-                _("A unit with credit code %(code)s is already registered.") % {"code": check.code},
-                field="credit_code",
-            ),
-        )
-        record_event(
+        employer, event = _register_employer_in_transaction(
+            fields,
+            name=fields.name,
+            confirmed_by=actor if confirmed else None,
+            taken=_unit_already_registered,
             actor=actor,
-            action="accounts.employer_registered",
-            target=employer,
-            summary=f"Registered unit {employer.credit_code} as {employer.unit_account_no}",
-            data={
-                "credit_code_checksum_ok": check.checksum_ok,
-                "credit_code_confirmed": confirmed,
-                "employer_rate_bp": employer_rate_bp,
-                "employee_rate_bp": employee_rate_bp,
-                "status": employer.status,
-            },
         )
+        record_events([event])
     return employer
 
 
@@ -961,7 +1051,7 @@ def _require_operator_of(actor, employer: Employer) -> None:
 
 def _operator_user(operator: NewOperator, prefix: str) -> User:
     """A checked, password-hashed (unsaved) login for ``operator``; errors name the ``prefix_*`` field."""
-    clean_name = " ".join((operator.name or "").split())
+    clean_name = _single_spaced(operator.name)
     if not clean_name or len(clean_name) > 150:
         raise InvalidName(_("Enter the operator's full name."), field=f"{prefix}_name")
     try:
@@ -1037,21 +1127,19 @@ def register_employer_online(
     confirm the code (DOMAIN.md §3). ``requested_by`` names the channel in the query log.
     """
     try:
-        check = check_credit_code(credit_code)
+        fields = _clean_employer_fields(
+            credit_code=credit_code,
+            name=name,
+            bank_account_no=bank_account_no,
+            bank_name=bank_name,
+            employer_rate_bp=employer_rate_bp,
+            employee_rate_bp=employee_rate_bp,
+            bank_name_required=True,
+        )
     except InvalidCreditCode as error:
+        # core.identity does not know which field it checked; the registration form does.
         error.field = error.field or "credit_code"
         raise
-    clean_name = " ".join((name or "").split())
-    if not clean_name or len(clean_name) > 200:
-        raise InvalidName(_("Enter the unit's registered name."), field="name")
-    account_no = re.sub(r"[\s\-]+", "", bank_account_no or "")
-    if not re.fullmatch(r"[0-9]{8,32}", account_no, re.ASCII):
-        raise InvalidBankAccount(_("A bank account number has 8 to 32 digits."), field="bank_account_no")
-    clean_bank = " ".join((bank_name or "").split())
-    if not clean_bank or len(clean_bank) > 100:
-        raise InvalidBankAccount(_("Enter the bank and branch of the account."), field="bank_name")
-    _check_rate(employer_rate_bp, "employer_rate_bp")
-    _check_rate(employee_rate_bp, "employee_rate_bp")
     preparer_user = _operator_user(preparer, "preparer")
     approver_user = _operator_user(approver, "approver")
     # Maker-checker needs two people: one login cannot prepare and approve the same list.
@@ -1066,19 +1154,19 @@ def register_employer_online(
             field="approver_mobile",
         )
     # Cheap refusals first, so a duplicate does not cost a government query.
-    if Employer.objects.filter(credit_code=check.code).exists():
-        raise _employer_taken(check.code)
+    if Employer.objects.filter(credit_code=fields.credit_code).exists():
+        raise _employer_taken(fields.credit_code)
     for user, prefix in ((preparer_user, "preparer"), (approver_user, "approver")):
         if User.objects.filter(username=user.username).exists():
             raise _username_taken(user.username, f"{prefix}_username")
 
     from integrations.gov.ports import UNIT_ACTIVE
 
-    registration = _unit_registration(check.code, requested_by=requested_by)
+    registration = _unit_registration(fields.credit_code, requested_by=requested_by)
     if registration is None:
         raise UnitNotRegistered(
             _("The market regulation register has no unit with credit code %(code)s: check the code.")
-            % {"code": check.code},
+            % {"code": fields.credit_code},
             field="credit_code",
         )
     if registration.status != UNIT_ACTIVE:
@@ -1087,10 +1175,10 @@ def register_employer_online(
                 "The market regulation register records unit %(code)s as %(status)s, not active (存续): "
                 "it cannot open a unit account."
             )
-            % {"code": check.code, "status": registration.status},
+            % {"code": fields.credit_code, "status": registration.status},
             field="credit_code",
         )
-    if _comparable_unit_name(registration.name) != _comparable_unit_name(clean_name):
+    if _comparable_unit_name(registration.name) != _comparable_unit_name(fields.name):
         raise UnitNameMismatch(
             _("The name does not match the market regulation register, which has this code as “%(name)s”.")
             % {"name": registration.name},
@@ -1098,38 +1186,18 @@ def register_employer_online(
         )
 
     with transaction.atomic(durable=True):
-        if Employer.objects.filter(credit_code=check.code).exists():
-            raise _employer_taken(check.code)
-        employer = Employer(
-            credit_code=check.code,
-            credit_code_checksum_ok=check.checksum_ok,
+        employer, registered = _register_employer_in_transaction(
+            fields,
+            # The register's spelling: the name the unit is known by to every other source.
             name=registration.name,
-            unit_account_no=reserve_numbers(UNIT_ACCOUNT)[0],
-            bank_account_no=account_no,
-            bank_name=clean_bank,
-            employer_rate_bp=employer_rate_bp,
-            employee_rate_bp=employee_rate_bp,
-            status=EmployerStatus.NORMAL if check.checksum_ok else EmployerStatus.OPENED,
+            confirmed_by=None,
+            taken=_employer_taken,
+            actor=None,
+            actor_label=requested_by,
+            summary_suffix=" online",
+            extra_data={"market_regulation_registered_on": registration.registered_on.isoformat()},
         )
-        # A concurrent registration of the same code loses here, on the unique index.
-        _insert(employer, lambda: _employer_taken(check.code))
-        events = [
-            PendingEvent(
-                actor=None,
-                actor_label=requested_by,
-                action="accounts.employer_registered",
-                target=employer,
-                summary=f"Registered unit {employer.credit_code} as {employer.unit_account_no} online",
-                data={
-                    "credit_code_checksum_ok": check.checksum_ok,
-                    "credit_code_confirmed": False,
-                    "employer_rate_bp": employer_rate_bp,
-                    "employee_rate_bp": employee_rate_bp,
-                    "status": employer.status,
-                    "market_regulation_registered_on": registration.registered_on.isoformat(),
-                },
-            )
-        ]
+        events = [registered]
         for user, prefix, role in (
             (preparer_user, "preparer", roles.EMPLOYER_PREPARER),
             (approver_user, "approver", roles.EMPLOYER_APPROVER),
