@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Sum
+from django.db.models import BigIntegerField, Count, F, Sum
+from django.db.models.expressions import CombinedExpression
 
 from accounts.models import AccountStatus, Employer, FundAccount, Person
-from accounts.selectors import monthly_parts
+from accounts.roster import deposit_rounding
+from core.money import ROUNDING_MODES, YUAN_HALF_UP
 from ledger.models import AccountKind, LedgerAccount
 from ledger.selectors import Movement, movements_of
 
@@ -70,16 +72,38 @@ def _percent(basis_points: int) -> str:
     return f"{basis_points / 100:g}%" if basis_points % 100 else f"{basis_points // 100}%"
 
 
+def _monthly_part(rate_bp: int, rounding: str) -> CombinedExpression:
+    """One part of an account's monthly deposit in SQL: ``base × rate_bp / 10000``, rounded half up.
+
+    The same fen as :func:`accounts.selectors.monthly_parts` for every account: a base is never
+    negative (a CheckConstraint), so adding half the rounding unit and dividing integers, which
+    truncates on PostgreSQL and on SQLite alike, rounds half up, to the fen or to the yuan.
+    """
+    if rounding not in ROUNDING_MODES:
+        raise ValueError(f"unknown rounding mode {rounding!r}; expected one of {ROUNDING_MODES}")
+    unit = 1_000_000 if rounding == YUAN_HALF_UP else 10_000
+    part = (F("base") * rate_bp + unit // 2) / unit
+    return part * 100 if rounding == YUAN_HALF_UP else part
+
+
 def employer_overview(employer: Employer) -> EmployerOverview:
-    accounts = FundAccount.objects.filter(employer=employer)
-    by_status = accounts.values("status").annotate(n=Count("pk")).order_by()
-    monthly_total = 0
-    # One pass over the unit's normal accounts: each employee's two parts rounded separately.
-    for base in accounts.filter(status=AccountStatus.NORMAL).values_list("base", flat=True).iterator():
-        employer_part, employee_part = monthly_parts(
-            base=base, employer_rate_bp=employer.employer_rate_bp, employee_rate_bp=employer.employee_rate_bp
-        )
-        monthly_total += employer_part + employee_part
+    """The unit's front page figures in one grouped query, whatever the unit's size.
+
+    The monthly total is that of the unit's normal accounts, each employee's two parts rounded
+    separately under the ``deposit.rounding`` rule in force (DOMAIN.md §4), as its lists are.
+    """
+    rounding = deposit_rounding()
+    monthly = _monthly_part(employer.employer_rate_bp, rounding) + _monthly_part(
+        employer.employee_rate_bp, rounding
+    )
+    by_status = list(
+        FundAccount.objects.filter(employer=employer)
+        .values("status")
+        .annotate(n=Count("pk"), monthly=Sum(monthly, output_field=BigIntegerField()))
+        .order_by()
+    )
+    # Only a normal account is paid into; the other statuses' sums are not money due.
+    monthly_total = next((row["monthly"] for row in by_status if row["status"] == AccountStatus.NORMAL), 0)
     return EmployerOverview(
         name=employer.name,
         credit_code=employer.credit_code,

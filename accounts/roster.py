@@ -73,7 +73,8 @@ def roster_accounts(employer: Employer, *, search: str = "", status: str = "") -
     return accounts.order_by("account_no")
 
 
-def _deposit_rounding() -> str:
+def deposit_rounding() -> str:
+    """The ``deposit.rounding`` rule in force today (DOMAIN.md §4): how each monthly part is rounded."""
     # The national default when no rounding rule is in force (a flushed test database).
     try:
         return policy_value("deposit.rounding")
@@ -83,7 +84,7 @@ def _deposit_rounding() -> str:
 
 def roster_rows(accounts: Iterable[FundAccount], employer: Employer) -> list[RosterRow]:
     """Display rows for one page of :func:`roster_accounts`; only a normal account is paid into."""
-    rounding = _deposit_rounding()
+    rounding = deposit_rounding()
     rows = []
     for account in accounts:
         if account.status == AccountStatus.NORMAL:
