@@ -2,10 +2,11 @@
 
 The unit's preparer downloads the pre-filled template, uploads the list, fixes the problems the
 check reports and submits; the unit's approver approves (the bank then collects) or returns it.
-Each view makes one service call (the upload also checks a small file at once, see
-``_checks_at_once``) and shows a refusal (``DomainError``) on the page. Every lookup goes through
-the unit (``list_of_employer``): another unit's list is a 404. Buttons show by role only for
-convenience; the services decide who may act.
+Each view makes one service call (the upload checks a small file at once and queues a large
+one, see ``deposits.services.checks_at_once``) and shows a refusal (``DomainError``) on the page,
+answering with the refusal's ``http_status``. Every lookup goes through the unit
+(``list_of_employer``): another unit's list is a 404. Buttons show by role only for convenience;
+the services decide who may act.
 """
 
 from __future__ import annotations
@@ -87,16 +88,6 @@ FORMAT_LABELS = {
     "gb18030": "csv (GBK)",
 }
 
-# A refusal's HTTP status: the role or the state forbids it, or the request itself was wrong.
-_ERROR_STATUS = {
-    "NOT_YOUR_UNIT": 404,
-    "ROLE_REQUIRED": 403,
-    "SAME_OPERATOR": 403,
-    "LIST_STATE": 409,
-    "PERIOD_TAKEN": 409,
-    "LIST_OUT_OF_DATE": 409,
-}
-
 
 def failure_text(code: str) -> str:
     """A failed collection's reason as a sentence telling the clerk what to do."""
@@ -110,17 +101,8 @@ def failure_text(code: str) -> str:
     ) % {"code": code}
 
 
-def _checks_at_once(file_size: int) -> bool:
-    """The one place that decides where a list is checked.
-
-    A small list is checked inside the upload request, so the clerk lands on the preview; a
-    larger one is left to the worker that ``upload_list`` queued, while the page shows progress.
-    """
-    return file_size <= settings.DEPOSIT_LIST_INLINE_BYTES
-
-
 def _error_status(error: DomainError) -> int:
-    return _ERROR_STATUS.get(error.code, 400)
+    return getattr(error, "http_status", 400)
 
 
 def _who(user) -> str:
@@ -286,6 +268,8 @@ def upload(request):
     # did); reading a 500 MB upload whole into memory would only to be thrown away.
     content = uploaded.read(settings.DEPOSIT_LIST_MAX_BYTES + 1)
     try:
+        # A small list comes back checked (READY or INVALID), a large one RECEIVED with its check
+        # queued: deposits.services.checks_at_once decides, so the API and this page agree.
         deposit_list = services.upload_list(
             employer=employer,
             kind=form.cleaned_data["kind"],
@@ -298,8 +282,6 @@ def upload(request):
     except DomainError as error:
         form.add_error(error.field if error.field in form.fields else None, str(error.message))
         return _render_upload(request, form, status=_error_status(error))
-    if _checks_at_once(deposit_list.file_size):
-        services.check_list(list_id=deposit_list.pk)
     return redirect("web:employer-list", pk=deposit_list.pk)
 
 
