@@ -36,6 +36,11 @@ FATES = (SEALED, CLOSED_WITHDRAWAL, CLOSED_TRANSFER, CLOSED_MERGED, FROZEN)
 # Unit account statuses (accounts.models.EmployerStatus values).
 UNIT_NORMAL, UNIT_OPENED, UNIT_DEFERRED, UNIT_CLOSED, UNIT_SEALED = "01", "02", "03", "04", "05"
 
+# Walk-ins: units 市场监管 knows (存续, and one 注销) and people 公安 knows, none of them known to the
+# centre yet, so that a visitor can try registering a unit online and adding an employee.
+WALK_IN_UNITS = 5
+WALK_IN_PEOPLE = 6
+
 SEALED_PERSONAS = {
     Persona.LEAVER_SEALED_7_MONTHS: (7, False),
     Persona.LEAVER_SEALED_3_MONTHS: (3, False),
@@ -126,6 +131,18 @@ class PlannedPerson:
 
 
 @dataclass
+class WalkInUnit:
+    """A unit registered with 市场监管 but not with the centre; a cancelled (注销) one is refused."""
+
+    name: str
+    credit_code: str
+    registered_on: date
+    cancelled: bool
+    bank_name: str
+    bank_account_no: str
+
+
+@dataclass
 class CityPlan:
     seed: int
     today: date
@@ -133,6 +150,9 @@ class CityPlan:
     months: list[date]
     employers: list[PlannedEmployer]
     people: list[PlannedPerson]
+    walk_in_units: list[WalkInUnit] = field(default_factory=list)
+    # Known to 公安 (and the sandbox's other sources), not registered with the centre: no account.
+    walk_in_people: list[PlannedPerson] = field(default_factory=list)
 
     def members(self, employer: PlannedEmployer) -> list[PlannedPerson]:
         return [person for person in self.people if person.employer == employer.index]
@@ -521,6 +541,48 @@ def _ensure_every_fate(draw: _Draw, plan: CityPlan, people: list[PlannedPerson])
             _freeze(draw, person)
 
 
+def _plan_walk_ins(draw: _Draw, plan: CityPlan) -> None:
+    """The walk-in units and people, from their own ``random.Random``: the city is the same with
+    or without them, and the shared sets of numbers, codes and names keep them apart from it."""
+    draw.rng = rng = random.Random(f"walk-ins:{plan.seed}")
+    for rank in range(WALK_IN_UNITS + 1):
+        cancelled = rank == WALK_IN_UNITS
+        # Ranks from 5 on draw the ordinary names (companies, schools, shops), not the largest units'.
+        name, public = draw.unit_name(5 + rank)
+        if cancelled:
+            registered_on = draw.day_between(date(2005, 1, 1), date(2015, 12, 31))
+        else:
+            # Young units: opening a fund account is among the first things a new unit does.
+            registered_on = draw.day_between(add_months(plan.today, -18), plan.today - timedelta(days=7))
+        plan.walk_in_units.append(
+            WalkInUnit(
+                name=name,
+                credit_code=draw.credit_code(public=public, valid=True),
+                registered_on=registered_on,
+                cancelled=cancelled,
+                bank_name=rng.choice(names.COLLECTION_BANKS),
+                bank_account_no="".join(rng.choice(string.digits) for _ in range(19)),
+            )
+        )
+    for position in range(WALK_IN_PEOPLE):
+        local = position % 2 == 0
+        region = rng.choice(names.LOCAL_REGIONS if local else names.OTHER_REGIONS)
+        birth = date(rng.randint(1978, 2003), rng.randint(1, 12), rng.randint(1, 28))
+        sex = rng.choice("MF")
+        plan.walk_in_people.append(
+            PlannedPerson(
+                index=len(plan.people) + position,
+                id_number=draw.resident_id(region, birth, sex=sex),
+                name=draw.name(sex),
+                birth_date=birth,
+                mobile=draw.mobile(),
+                hukou_region=region,
+                bank_card=None,
+                card_verified=False,
+            )
+        )
+
+
 def plan_city(*, persons: int, employers: int, seed: int, today: date) -> CityPlan:
     """Draw a demo city of ``persons`` people and ``employers`` units (see the module docstring)."""
     if employers < 1 or persons < max(30, employers):
@@ -545,4 +607,5 @@ def plan_city(*, persons: int, employers: int, seed: int, today: date) -> CityPl
     _employ(draw, plan, with_account)
     _ensure_every_fate(draw, plan, with_account)
     _assign_personas(draw, plan, with_account)
+    _plan_walk_ins(draw, plan)
     return plan

@@ -1,7 +1,8 @@
 """Fill the government-data sandbox from the demo city plan, consistently with it and its personas.
 
 Every planned person gets a ``SandboxCitizen`` (公安 hukou, 民政 marriage, 社保 employment and
-retirement, 就业管理, the credit bureau's summary), every unit a ``SandboxUnit``; some
+retirement, 就业管理, the credit bureau's summary), every unit a ``SandboxUnit``, and so do the
+plan's walk-ins, the units and people the centre does not know yet; some
 households own homes (``SandboxProperty``) and some have loans (``SandboxLoan``). The personas
 of ``demo.models.Persona`` get exactly the records that make their case true (CONTRACT.md).
 Random choices come from their own ``random.Random``, so the city's plan is unchanged.
@@ -292,7 +293,7 @@ class _Filler:
     # --- write -----------------------------------------------------------------------------
 
     def units(self) -> list[SandboxUnit]:
-        return [
+        units = [
             SandboxUnit(
                 credit_code=employer.credit_code,
                 name=employer.name,
@@ -301,6 +302,16 @@ class _Filler:
             )
             for employer in self.plan.employers
         ]
+        units.extend(
+            SandboxUnit(
+                credit_code=unit.credit_code,
+                name=unit.name,
+                status=ports.UNIT_CANCELLED if unit.cancelled else ports.UNIT_ACTIVE,
+                registered_on=unit.registered_on,
+            )
+            for unit in self.plan.walk_in_units
+        )
+        return units
 
     def fill(self) -> dict[str, int]:
         for person in self.plan.people:
@@ -308,6 +319,9 @@ class _Filler:
         self.pair_spouses()
         keep_out = self.personas_homes_and_loans()
         self.random_homes_and_loans(keep_out)
+        # After the city's records: the walk-ins' draws leave those unchanged.
+        for person in self.plan.walk_in_people:
+            self.citizens[person.index] = self.citizen(person)
         units = self.units()
         with transaction.atomic(durable=True):
             SandboxUnit.objects.bulk_create(units, batch_size=BATCH)

@@ -21,7 +21,7 @@ import random
 import string
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
 from functools import partial
 
@@ -43,6 +43,7 @@ from accounts.services import (
     seal_account_in_transaction,
 )
 from audit.services import PendingEvent, record_events
+from core.identity import is_local_region
 from demo.city import (
     CLOSED_MERGED,
     CLOSED_TRANSFER,
@@ -54,12 +55,14 @@ from demo.city import (
 from demo.decisions import DecisionsResult, seed_decisions
 from demo.models import DemoPersona, Persona
 from demo.sandbox import fill_sandbox
+from integrations.gov import ports
 from ledger.centre import BANK_SETTLEMENT
 from ledger.models import BUSINESS_TYPE_RECORD_NAMES, BusinessType
 from ledger.services import Line, Posting, centre_account, post_entries
 
 ACTOR_LABEL = "system:seed_demo"
 LOGINS_FILE = "demo-logins.json"
+WALK_INS_FILE = "demo-try.json"
 
 STAFF_LOGINS = (
     (roles.STAFF_CLERK, "clerk", "受理员"),
@@ -97,6 +100,7 @@ class SeedResult:
     entries: int = 0
     lines: int = 0
     decisions: DecisionsResult | None = None
+    walk_ins: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def database_has_people_or_units() -> bool:
@@ -139,25 +143,68 @@ def seed_city(plan: CityPlan) -> SeedResult:
         accounts=len(accounts),
         entries=entries,
         lines=lines,
+        walk_ins=walk_ins_of(plan),
     )
+
+
+def walk_ins_of(plan: CityPlan) -> dict[str, list[dict]]:
+    """What a visitor can try the unit pages with: ``units`` to register online (a 注销 one is
+    refused) and ``people`` to add as employees, all in the sandbox and unknown to the centre."""
+    return {
+        "units": [
+            {
+                "credit_code": unit.credit_code,
+                "name": unit.name,
+                "status": ports.UNIT_CANCELLED if unit.cancelled else ports.UNIT_ACTIVE,
+                "can_register": not unit.cancelled,
+                "bank_name": unit.bank_name,
+                "bank_account_no": unit.bank_account_no,
+            }
+            for unit in plan.walk_in_units
+        ],
+        "people": [
+            {
+                "id_number": person.id_number,
+                "name": person.name,
+                "hukou_region": person.hukou_region,
+                "local_hukou": is_local_region(person.hukou_region),
+                "mobile": person.mobile,
+            }
+            for person in plan.walk_in_people
+        ],
+    }
+
+
+def _write_var_json(name: str, content) -> str:
+    path = settings.VAR_DIR / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _read_var_json(name: str):
+    path = settings.VAR_DIR / name
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_walk_ins(walk_ins: dict[str, list[dict]]) -> str:
+    """Write ``var/demo-try.json`` (``settings.VAR_DIR``) and return its path."""
+    return _write_var_json(WALK_INS_FILE, walk_ins)
+
+
+def read_walk_ins() -> dict[str, list[dict]] | None:
+    return _read_var_json(WALK_INS_FILE)
 
 
 def write_logins(logins: list[DemoLogin]) -> str:
     """Write ``var/demo-logins.json`` (``settings.VAR_DIR``) and return its path."""
-    path = settings.VAR_DIR / LOGINS_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps([asdict(login) for login in logins], ensure_ascii=False, indent=2) + "\n",
-        encoding="utf-8",
-    )
-    return str(path)
+    return _write_var_json(LOGINS_FILE, [asdict(login) for login in logins])
 
 
 def read_logins() -> list[dict] | None:
-    path = settings.VAR_DIR / LOGINS_FILE
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    return _read_var_json(LOGINS_FILE)
 
 
 # --- steps --------------------------------------------------------------------------------

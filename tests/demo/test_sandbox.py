@@ -7,8 +7,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Employer, FundAccount, Person
+from core.crypto import blind_index
 from core.identity import is_local_region
-from demo.city import add_months
+from demo.city import add_months, plan_city
 from demo.models import Persona
 from integrations.gov import ports, sandbox
 from integrations.models import SandboxCitizen, SandboxPropertyOwner, SandboxUnit
@@ -27,6 +28,10 @@ def city(django_db_setup, django_db_blocker, tmp_path_factory):
             django_db_blocker, tmp_path_factory.mktemp("var"), persons=PERSONS, employers=EMPLOYERS, seed=SEED
         ):
             yield
+
+
+def _plan():
+    return plan_city(persons=PERSONS, employers=EMPLOYERS, seed=SEED, today=timezone.localdate())
 
 
 def _id(persona: str) -> str:
@@ -49,17 +54,19 @@ def _local_homes(id_number: str) -> list[ports.Property]:
 class TestFillSandbox:
     def test_gives_every_person_a_citizen_record_with_their_hukou(self):
         people = {p.id_number_index: p.hukou_region for p in Person.objects.all()}
+        walk_ins = {blind_index(p.id_number): p.hukou_region for p in _plan().walk_in_people}
 
         citizens = {c.id_number_index: c.hukou_region for c in SandboxCitizen.objects.all()}
 
-        assert citizens == people
+        assert citizens == people | walk_ins
 
     def test_registers_every_unit_and_cancels_closed_ones(self):
+        walk_ins = {unit.credit_code for unit in _plan().walk_in_units}
         units = dict(SandboxUnit.objects.values_list("credit_code", "status"))
 
         employers = dict(Employer.objects.values_list("credit_code", "status"))
 
-        assert set(units) == set(employers)
+        assert set(units) == set(employers) | walk_ins
         assert all(
             (units[code] == ports.UNIT_CANCELLED) == (status == "04") for code, status in employers.items()
         )
@@ -81,6 +88,36 @@ class TestFillSandbox:
         ).count()
 
         assert PERSONS * 0.1 < owners < PERSONS * 0.6
+
+
+@pytest.mark.usefixtures("db", "city")
+class TestWalkInRecords:
+    def test_confirms_the_walk_in_people_s_names_with_public_security(self):
+        people = _plan().walk_in_people
+
+        checks = [
+            sandbox.SandboxPublicSecurity().verify_identity(p.id_number, p.name, timeout=T) for p in people
+        ]
+
+        assert all(check.name_matches and check.alive for check in checks)
+
+    def test_gives_the_walk_in_people_local_and_non_local_hukou(self):
+        people = _plan().walk_in_people
+
+        hukou = [sandbox.SandboxPublicSecurity().hukou(p.id_number, timeout=T).region_code for p in people]
+
+        assert {is_local_region(region) for region in hukou} == {True, False}
+        assert hukou == [p.hukou_region for p in people]
+
+    def test_registers_the_walk_in_units_with_market_regulation_one_cancelled(self):
+        units = _plan().walk_in_units
+
+        found = [sandbox.SandboxMarketRegulation().unit_registration(u.credit_code, timeout=T) for u in units]
+
+        assert [(r.name, r.status) for r in found] == [
+            (u.name, ports.UNIT_CANCELLED if u.cancelled else ports.UNIT_ACTIVE) for u in units
+        ]
+        assert [r.status for r in found].count(ports.UNIT_CANCELLED) == 1
 
 
 @pytest.mark.usefixtures("db", "city")

@@ -11,10 +11,12 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import AccountStatus, Employer, EmployerStatus, FundAccount, Person, User
 from accounts.selectors import person_by_id_number
+from accounts.services import NewOperator, UnitNotActive, register_employer_online, take_on_employee
 from audit.models import AuditEvent
-from core.identity import check_bank_card, check_credit_code, parse_resident_id
+from core.identity import check_bank_card, check_credit_code, is_local_region, parse_resident_id
 from demo.city import add_months, plan_city
 from demo.models import DemoPersona, Persona
+from integrations.gov import ports
 from ledger.models import BusinessType, JournalEntry, JournalLine
 from ledger.selectors import balance_of
 from tests.demo.conftest import Null, seeded_city
@@ -28,7 +30,8 @@ def city(django_db_setup, django_db_blocker, tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("var")
     with seeded_city(django_db_blocker, var_dir, persons=PERSONS, employers=EMPLOYERS, seed=SEED):
         logins = json.loads((var_dir / "demo-logins.json").read_text(encoding="utf-8"))
-        yield {"logins": logins, "var_dir": var_dir}
+        walk_ins = json.loads((var_dir / "demo-try.json").read_text(encoding="utf-8"))
+        yield {"logins": logins, "walk_ins": walk_ins, "var_dir": var_dir}
 
 
 def _persona_account(persona: str) -> FundAccount:
@@ -230,6 +233,92 @@ class TestSeedDemoData:
         assert AuditEvent.objects.filter(actor_label="system:seed_demo").exists()
 
 
+def _demo_preparer(city) -> User:
+    username = next(login["username"] for login in city["logins"] if login["role"] == roles.EMPLOYER_PREPARER)
+    return User.objects.select_related("employer").get(username=username)
+
+
+def _register_online(unit: dict, prefix: str) -> Employer:
+    return register_employer_online(
+        credit_code=unit["credit_code"],
+        name=unit["name"],
+        bank_account_no=unit["bank_account_no"],
+        bank_name=unit["bank_name"],
+        preparer=NewOperator(
+            name="林晓", mobile="13800000001", username=f"{prefix}-prep", password="Try-it-2026"
+        ),
+        approver=NewOperator(
+            name="陈静", mobile="13900000002", username=f"{prefix}-appr", password="Try-it-2026"
+        ),
+    )
+
+
+@pytest.mark.usefixtures("db")
+class TestSeedDemoWalkIns:
+    def test_writes_the_units_and_people_to_try_under_var_dir(self, city):
+        walk_ins = city["walk_ins"]
+
+        assert [unit["status"] for unit in walk_ins["units"]] == [ports.UNIT_ACTIVE] * 5 + [
+            ports.UNIT_CANCELLED
+        ]
+        assert [unit["can_register"] for unit in walk_ins["units"]] == [True] * 5 + [False]
+        assert len(walk_ins["people"]) == 6
+        assert {"credit_code", "name"} <= set(walk_ins["units"][0])
+        assert {"id_number", "name", "hukou_region"} <= set(walk_ins["people"][0])
+
+    def test_offers_people_with_local_and_with_non_local_hukou(self, city):
+        people = city["walk_ins"]["people"]
+
+        assert {person["local_hukou"] for person in people} == {True, False}
+        assert all(person["local_hukou"] == is_local_region(person["hukou_region"]) for person in people)
+
+    def test_keeps_the_walk_ins_unknown_to_the_centre(self, city):
+        codes = [unit["credit_code"] for unit in city["walk_ins"]["units"]]
+        numbers = [person["id_number"] for person in city["walk_ins"]["people"]]
+
+        assert not Employer.objects.filter(credit_code__in=codes).exists()
+        assert [person_by_id_number(number) for number in numbers] == [None] * len(numbers)
+
+    def test_lets_every_active_walk_in_unit_register_online_with_the_sandbox(self, city):
+        units = [unit for unit in city["walk_ins"]["units"] if unit["can_register"]]
+
+        registered = [_register_online(unit, f"try{position}") for position, unit in enumerate(units)]
+
+        assert [(unit.name, unit.status) for unit in registered] == [
+            (unit["name"], EmployerStatus.NORMAL) for unit in units
+        ]
+
+    def test_refuses_the_cancelled_walk_in_unit(self, city):
+        cancelled = next(unit for unit in city["walk_ins"]["units"] if not unit["can_register"])
+
+        with pytest.raises(UnitNotActive):
+            _register_online(cancelled, "cancelled")
+
+        assert not Employer.objects.filter(credit_code=cancelled["credit_code"]).exists()
+
+    def test_lets_the_demo_unit_take_on_every_walk_in_person(self, city):
+        preparer = _demo_preparer(city)
+        people = city["walk_ins"]["people"]
+
+        taken_on = [
+            take_on_employee(
+                employer=preparer.employer,
+                id_number=person["id_number"],
+                name=person["name"],
+                mobile=person["mobile"],
+                hukou_region=person["hukou_region"],
+                base=800_000,
+                start_on=timezone.localdate(),
+                actor=preparer,
+            )
+            for person in people
+        ]
+
+        assert all(result.person_registered and not result.moved_in for result in taken_on)
+        assert {result.account.status for result in taken_on} == {AccountStatus.NORMAL}
+        assert {result.account.employer_id for result in taken_on} == {preparer.employer_id}
+
+
 @pytest.mark.usefixtures("db")
 class TestSeedDemoOnASeededDatabase:
     def test_changes_nothing_with_if_empty(self, city):
@@ -244,6 +333,14 @@ class TestSeedDemoOnASeededDatabase:
             call_command("seed_demo", if_empty=True)
 
         assert city["logins"][0]["username"] in capsys.readouterr().out
+
+    def test_prints_the_units_and_people_to_try_with_if_empty(self, city, capsys):
+        with override_settings(VAR_DIR=city["var_dir"]):
+            call_command("seed_demo", if_empty=True)
+
+        printed = capsys.readouterr().out
+        assert all(unit["credit_code"] in printed for unit in city["walk_ins"]["units"])
+        assert all(person["id_number"] in printed for person in city["walk_ins"]["people"])
 
     def test_refuses_to_seed_again_without_if_empty(self, city):
         with pytest.raises(CommandError, match="empty database"):
@@ -281,6 +378,26 @@ class TestPlanCity:
 
         assert sizes[0] >= 200
         assert sum(size <= 10 for size in sizes) > 200
+
+    def test_draws_the_same_walk_ins_from_the_same_seed(self):
+        today = timezone.localdate()
+
+        first = plan_city(persons=PERSONS, employers=EMPLOYERS, seed=SEED, today=today)
+        second = plan_city(persons=PERSONS, employers=EMPLOYERS, seed=SEED, today=today)
+
+        assert first.walk_in_units == second.walk_in_units
+        assert first.walk_in_people == second.walk_in_people
+
+    def test_keeps_the_walk_ins_apart_from_the_city(self):
+        plan = plan_city(persons=PERSONS, employers=EMPLOYERS, seed=SEED, today=timezone.localdate())
+
+        codes = {unit.credit_code for unit in plan.employers}
+        names = {unit.name for unit in plan.employers}
+        numbers = {person.id_number for person in plan.people}
+
+        assert not codes & {unit.credit_code for unit in plan.walk_in_units}
+        assert not names & {unit.name for unit in plan.walk_in_units}
+        assert not numbers & {person.id_number for person in plan.walk_in_people}
 
     def test_refuses_a_city_too_small_for_the_personas(self):
         with pytest.raises(ValueError):

@@ -6,7 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from demo.city import plan_city
-from demo.services import database_has_people_or_units, read_logins, seed_city, write_logins
+from demo.services import (
+    database_has_people_or_units,
+    read_logins,
+    read_walk_ins,
+    seed_city,
+    write_logins,
+    write_walk_ins,
+)
 
 DEFAULT_SEED = 2017  # the year of Fujian's "three zeros" reform
 
@@ -14,7 +21,8 @@ DEFAULT_SEED = 2017  # the year of Fujian's "three zeros" reform
 class Command(BaseCommand):
     help = (
         "Seeds demo people, units, fund accounts, two years of deposits and one login per role "
-        "into an empty database; writes the logins to var/demo-logins.json."
+        "into an empty database; writes the logins to var/demo-logins.json and the units and people "
+        "to try the unit pages with to var/demo-try.json."
     )
 
     def add_arguments(self, parser):
@@ -59,6 +67,8 @@ class Command(BaseCommand):
             )
         self._print_table([login.__dict__ for login in result.logins])
         self.stdout.write(f"Logins written to {path}")
+        self._print_walk_ins(result.walk_ins)
+        self.stdout.write(f"Units and people to try written to {write_walk_ins(result.walk_ins)}")
 
     def _print_existing(self):
         logins = read_logins()
@@ -67,10 +77,25 @@ class Command(BaseCommand):
             return
         self.stdout.write("The database already has data; demo logins:")
         self._print_table(logins)
+        walk_ins = read_walk_ins()
+        if walk_ins is not None:
+            self._print_walk_ins(walk_ins)
 
-    def _print_table(self, logins):
-        headers = ("role", "persona", "username", "password", "name")
-        rows = [[str(login.get(key) or "") for key in headers] for login in logins]
+    def _print_walk_ins(self, walk_ins):
+        self.stdout.write(
+            "Units you can register at /register/unit/ (known to the 市场监管 sandbox, not to the centre; "
+            "注销 is refused):"
+        )
+        self._print_table(
+            walk_ins["units"], ("credit_code", "name", "status", "bank_account_no", "bank_name")
+        )
+        self.stdout.write(
+            "People a unit can add at /employer/staff/add/ (known to the 公安 sandbox, no fund account):"
+        )
+        self._print_table(walk_ins["people"], ("id_number", "name", "hukou_region", "mobile"))
+
+    def _print_table(self, entries, headers=("role", "persona", "username", "password", "name")):
+        rows = [[str(entry.get(key) or "") for key in headers] for entry in entries]
         widths = [max(_width(text) for text in column) for column in zip(headers, *rows, strict=False)]
         for row in (headers, *rows):
             self.stdout.write("  ".join(_pad(text, width) for text, width in zip(row, widths, strict=True)))
