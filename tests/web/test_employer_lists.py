@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from accounts.roles import EMPLOYEE, ensure_roles
+from accounts.roles import EMPLOYEE, EMPLOYER_APPROVER, ensure_roles
 from audit.models import AuditEvent
 from deposits import services
 from deposits.collection import advance_collection
@@ -333,6 +333,19 @@ class TestMakerChecker:
         assert 'id="approve-list"' in page.text
         assert 'id="return-list"' in page.text
         assert 'id="upload-list"' not in page.text
+
+    def test_whoever_submitted_a_list_is_not_offered_to_approve_it(self, client, unit):
+        unit.preparer.groups.add(ensure_roles()[EMPLOYER_APPROVER])
+        deposit_list = uploaded(client, unit)
+        act(client, unit.preparer, deposit_list, "submit")
+
+        page = page_of(client, unit.preparer, deposit_list)
+        response = act(client, unit.preparer, deposit_list, "approve")
+
+        assert 'id="approve-list"' not in page.text
+        assert "该清册由您提交" in page.text
+        assert response.status_code == 403
+        assert "SAME_OPERATOR" in response.text
 
     def test_the_approver_returns_a_list_with_a_reason_the_preparer_reads(self, client, unit):
         deposit_list = uploaded(client, unit)
