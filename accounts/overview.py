@@ -87,7 +87,7 @@ def _monthly_part(rate_bp: int, rounding: str) -> CombinedExpression:
 
 
 def employer_overview(employer: Employer) -> EmployerOverview:
-    """The unit's front page figures in one grouped query, whatever the unit's size.
+    """The unit's front page figures: one grouped query whatever the unit's size, after the rounding rule.
 
     The monthly total is that of the unit's normal accounts, each employee's two parts rounded
     separately under the ``deposit.rounding`` rule in force (DOMAIN.md §4), as its lists are.
