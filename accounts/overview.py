@@ -10,7 +10,7 @@ from django.db.models import BigIntegerField, Count, F, Sum
 from django.db.models.expressions import CombinedExpression
 
 from accounts.models import AccountStatus, Employer, FundAccount, Person
-from accounts.roster import deposit_rounding
+from accounts.selectors import deposit_rounding
 from core.money import ROUNDING_MODES, YUAN_HALF_UP
 from ledger.models import AccountKind, LedgerAccount
 from ledger.selectors import Movement, movements_of

@@ -15,10 +15,8 @@ from datetime import date
 from django.db.models import QuerySet
 
 from accounts.models import AccountStatus, Employer, FundAccount
-from accounts.selectors import monthly_parts
+from accounts.selectors import deposit_rounding, monthly_parts
 from core.crypto import blind_index
-from core.money import FEN_HALF_UP
-from core.policy import UnknownPolicyParameter, policy_value
 
 _ID_NUMBER = re.compile(r"[0-9]{17}[0-9Xx]", re.ASCII)
 _ACCOUNT_NO = re.compile(r"[0-9]{12}", re.ASCII)
@@ -71,15 +69,6 @@ def roster_accounts(employer: Employer, *, search: str = "", status: str = "") -
     if status in AccountStatus.values:
         accounts = accounts.filter(status=status)
     return accounts.order_by("account_no")
-
-
-def deposit_rounding() -> str:
-    """The ``deposit.rounding`` rule in force today (DOMAIN.md §4): how each monthly part is rounded."""
-    # The national default when no rounding rule is in force (a flushed test database).
-    try:
-        return policy_value("deposit.rounding")
-    except UnknownPolicyParameter:
-        return FEN_HALF_UP
 
 
 def roster_rows(accounts: Iterable[FundAccount], employer: Employer) -> list[RosterRow]:

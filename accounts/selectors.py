@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from accounts.models import AccountStatus, FundAccount, Person
 from core.crypto import blind_index
-from core.money import FEN_HALF_UP, round_fen
+from core.money import FEN_HALF_UP, share_fen
 from core.policy import UnknownPolicyParameter, policy_value
 from ledger.selectors import balance_of
 
@@ -48,15 +47,15 @@ def monthly_parts(
     *, base: int, employer_rate_bp: int, employee_rate_bp: int, rounding: str = FEN_HALF_UP
 ) -> tuple[int, int]:
     """The employer's and the employee's monthly amounts, each rounded separately (DOMAIN.md §4)."""
-    # base × rate in basis points / 10000 is exact as a Decimal until the one rounding.
-    employer_part = round_fen(Decimal(base * employer_rate_bp) / 10000, rounding)
-    employee_part = round_fen(Decimal(base * employee_rate_bp) / 10000, rounding)
+    # base × rate in basis points / 10000, each part rounded on its own, in exact integers.
+    employer_part = share_fen(base, employer_rate_bp, 10000, rounding)
+    employee_part = share_fen(base, employee_rate_bp, 10000, rounding)
     return employer_part, employee_part
 
 
-def _deposit_rounding() -> str:
-    # The rounding rule is a policy parameter (DOMAIN.md §4); the national default when none is
-    # in force (a flushed test database has no seeded parameters).
+def deposit_rounding() -> str:
+    """The ``deposit.rounding`` rule in force today (DOMAIN.md §4): how each monthly part is rounded."""
+    # The national default when no rounding rule is in force (a flushed test database).
     try:
         return policy_value("deposit.rounding")
     except UnknownPolicyParameter:
@@ -74,7 +73,7 @@ def account_summary(person: Person) -> AccountSummary | None:
             base=account.base,
             employer_rate_bp=employer.employer_rate_bp,
             employee_rate_bp=employer.employee_rate_bp,
-            rounding=_deposit_rounding(),
+            rounding=deposit_rounding(),
         )
     else:
         # Nothing is paid into a sealed, frozen or closed account.

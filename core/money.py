@@ -109,3 +109,22 @@ def round_fen(fen: Decimal | int, mode: str = FEN_HALF_UP) -> Fen:
     except InvalidOperation as error:
         raise ValueError(f"cannot round {fen!r} to whole fen") from error
     return int(units * unit)
+
+
+def share_fen(fen: Fen, numerator: int, denominator: int, mode: str = FEN_HALF_UP) -> Fen:
+    """``fen × numerator / denominator`` rounded like :func:`round_fen`, in integers only.
+
+    The same result as ``round_fen(Decimal(fen * numerator) / denominator, mode)`` without a
+    Decimal per call: a 50,000-row deposit list computes 100,000 of these.
+    """
+    if mode not in ROUNDING_MODES:
+        raise ValueError(f"unknown rounding mode {mode!r}; expected one of {ROUNDING_MODES}")
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    unit = denominator * 100 if mode == YUAN_HALF_UP else denominator
+    value = fen * numerator
+    quotient, remainder = divmod(abs(value), unit)
+    if 2 * remainder >= unit:  # half up, away from zero
+        quotient += 1
+    result = quotient * 100 if mode == YUAN_HALF_UP else quotient
+    return -result if value < 0 else result

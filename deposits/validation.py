@@ -18,7 +18,7 @@ from datetime import date
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccountStatus, Employer, Person
+from accounts.models import AccountStatus, Employer, FundAccount, Person
 from accounts.selectors import monthly_parts
 from core.crypto import blind_index
 from core.identity import InvalidIdNumber, parse_resident_id
@@ -113,6 +113,8 @@ def _lookup_chunk_size() -> int:
 
 
 def _records_by_index(indexes: list[str]) -> dict[str, _Record]:
+    if connection.vendor == "postgresql":
+        return _records_by_index_array(indexes)
     records = {}
     size = _lookup_chunk_size()
     for start in range(0, len(indexes), size):
@@ -129,6 +131,21 @@ def _records_by_index(indexes: list[str]) -> dict[str, _Record]:
         for index, *fields in rows:
             records[index] = _Record(*fields)
     return records
+
+
+def _records_by_index_array(indexes: list[str]) -> dict[str, _Record]:
+    """One statement with the indexes as one array parameter: no 50,000 placeholders to build
+    and parse, which cost more than the lookup itself."""
+    person = connection.ops.quote_name(Person._meta.db_table)
+    account = connection.ops.quote_name(FundAccount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id_number_index, p.id, p.name, a.id, a.account_no, a.status, a.employer_id "
+            f"FROM {person} p LEFT JOIN {account} a ON a.person_id = p.id "
+            f"WHERE p.id_number_index = ANY(%s)",
+            [indexes],
+        )
+        return {index: _Record(*fields) for index, *fields in cursor.fetchall()}
 
 
 def _back_payment_period_errors(employer: Employer, period: date) -> list[RowError]:

@@ -6,11 +6,13 @@ from hypothesis import strategies as st
 
 from core.money import (
     FEN_HALF_UP,
+    ROUNDING_MODES,
     YUAN_HALF_UP,
     InvalidAmount,
     format_yuan,
     parse_yuan,
     round_fen,
+    share_fen,
     yuan_to_fen,
 )
 
@@ -157,3 +159,24 @@ class TestRoundFen:
     def test_refuses_an_unknown_mode(self):
         with pytest.raises(ValueError, match="unknown rounding mode"):
             round_fen(Decimal(1), "FEN_HALF_EVEN")
+
+
+class TestShareFen:
+    @given(
+        fen=st.integers(min_value=-(10**12), max_value=10**12),
+        numerator=st.integers(min_value=0, max_value=20000),
+        denominator=st.sampled_from([1, 360, 10000, 36000]),
+        mode=st.sampled_from(ROUNDING_MODES),
+    )
+    def test_rounds_exactly_as_round_fen_does_on_the_decimal_quotient(
+        self, fen, numerator, denominator, mode
+    ):
+        expected = round_fen(Decimal(fen * numerator) / Decimal(denominator), mode)
+
+        assert share_fen(fen, numerator, denominator, mode) == expected
+
+    def test_rounds_a_half_fen_up(self):
+        assert share_fen(5, 5000, 10000) == 3
+
+    def test_rounds_to_whole_yuan_under_the_yuan_rule(self):
+        assert share_fen(812345, 1200, 10000, YUAN_HALF_UP) == 97500
