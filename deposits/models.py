@@ -42,8 +42,6 @@ HOLDING_STATUSES = (
     ListStatus.POSTED,
     ListStatus.COLLECTION_FAILED,
 )
-#: Statuses that end a list's life.
-FINAL_STATUSES = (ListStatus.INVALID, ListStatus.POSTED, ListStatus.RETURNED, ListStatus.DISCARDED)
 
 
 class DepositList(models.Model):
