@@ -355,7 +355,12 @@ def _rows_from_table(table: list[list], *, filename: str, formulas: dict[tuple[i
                     )
                 )
                 continue
-            text, error = _cell_text(line[index] if index < len(line) else None, field_name)
+            value = line[index] if index < len(line) else None
+            if type(value) is str and field_name != ID_NUMBER:
+                # Text outside the ID column needs nothing but trimming (most cells of a list).
+                values[field_name] = value.strip()
+                continue
+            text, error = _cell_text(value, field_name)
             if error is not None:
                 unreadable.add(field_name)
                 errors.append(RowError(row=offset, field=error.field, code=error.code, message=error.message))
