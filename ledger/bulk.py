@@ -460,41 +460,46 @@ def _post_accounts_postgresql(
             _stage(cursor, _checked_pairs(amounts))
         staging_seconds = time.perf_counter() - started
 
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [_ENTRY])
+        sequence = cursor.fetchone()[0]
+        # Every staged row with what posting it needs: whether its account is a fund account of
+        # the range, its key, whether it is due (positive, key not yet in the journal) and, if
+        # due, an entry id drawn here in account order, so that the lines can name their entry.
         cursor.execute(
-            f"""SELECT count(*) FILTER (WHERE s.amount < 0), count(*) FILTER (WHERE a.id IS NULL),
-                       count(*) FILTER (WHERE s.amount > 0), coalesce(sum(s.amount), 0)
-                FROM {_STAGE} s LEFT JOIN {_ACCOUNT} a
-                  ON a.id = s.account_id AND a.kind = 'FUND' AND a.id BETWEEN %(first)s AND %(last)s""",
-            bounds,
+            f"""CREATE TEMPORARY TABLE {_POSTING} (
+                    account_id bigint PRIMARY KEY, amount bigint NOT NULL, fund boolean NOT NULL,
+                    due boolean NOT NULL, entry_id bigint, idempotency_key varchar(200)
+                ) ON COMMIT DROP"""
+        )
+        cursor.execute(
+            f"""INSERT INTO {_POSTING} (account_id, amount, fund, due, entry_id, idempotency_key)
+                SELECT account_id, amount, fund, due,
+                       CASE WHEN due THEN nextval(%(sequence)s::regclass) END, idempotency_key
+                FROM (
+                    SELECT s.account_id, s.amount, a.id IS NOT NULL AS fund,
+                           a.id IS NOT NULL AND s.amount > 0 AND NOT EXISTS (
+                               SELECT 1 FROM {_ENTRY} e
+                               WHERE e.idempotency_key = %(prefix)s || a.code || %(suffix)s
+                           ) AS due,
+                           %(prefix)s || a.code || %(suffix)s AS idempotency_key
+                    FROM {_STAGE} s LEFT JOIN {_ACCOUNT} a
+                      ON a.id = s.account_id AND a.kind = 'FUND' AND a.id BETWEEN %(first)s AND %(last)s
+                    ORDER BY s.account_id
+                ) staged""",
+            {"sequence": sequence, "prefix": key_prefix, "suffix": key_suffix, **bounds},
+        )
+        cursor.execute(
+            f"""SELECT count(*) FILTER (WHERE amount < 0), count(*) FILTER (WHERE NOT fund),
+                       count(*) FILTER (WHERE amount > 0), coalesce(sum(amount) FILTER (WHERE amount > 0), 0)
+                FROM {_POSTING}"""
         )
         negative, outside, asked, asked_fen = cursor.fetchone()
         if negative:
             raise InvalidLine(_("Each line has exactly one positive side."), code="INVALID_LINE")
         if outside:
             _refuse_non_fund()
+        cursor.execute(f"CREATE UNIQUE INDEX ON {_POSTING} (entry_id)")
 
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [_ENTRY])
-        sequence = cursor.fetchone()[0]
-        # Entry ids are drawn here, in account order, so the lines can name their entry.
-        cursor.execute(
-            f"""CREATE TEMPORARY TABLE {_POSTING} (
-                    entry_id bigint PRIMARY KEY, account_id bigint NOT NULL,
-                    amount bigint NOT NULL, idempotency_key varchar(200) NOT NULL
-                ) ON COMMIT DROP"""
-        )
-        cursor.execute(
-            f"""INSERT INTO {_POSTING} (entry_id, account_id, amount, idempotency_key)
-                SELECT nextval(%(sequence)s::regclass), account_id, amount, idempotency_key
-                FROM (
-                    SELECT s.account_id, s.amount, %(prefix)s || a.code || %(suffix)s AS idempotency_key
-                    FROM {_STAGE} s JOIN {_ACCOUNT} a ON a.id = s.account_id
-                    WHERE s.amount > 0 AND NOT EXISTS (
-                        SELECT 1 FROM {_ENTRY} e WHERE e.idempotency_key = %(prefix)s || a.code || %(suffix)s
-                    )
-                    ORDER BY s.account_id
-                ) due""",
-            {"sequence": sequence, "prefix": key_prefix, "suffix": key_suffix},
-        )
         # One statement inserts each entry and then its two lines, entry by entry (the data-
         # modifying CTE is read row by row): the deferred balance check of migration 0003 then
         # sums each entry once at commit instead of once for the entry and again for its lines.
@@ -503,7 +508,7 @@ def _post_accounts_postgresql(
                     INSERT INTO {_ENTRY}
                         (id, business_type, business_on, idempotency_key, memo, amount, posted_at, actor_id)
                     SELECT entry_id, %(type)s, %(on)s, idempotency_key, %(memo)s, amount, %(at)s, %(actor)s
-                    FROM {_POSTING} ORDER BY entry_id
+                    FROM {_POSTING} WHERE due ORDER BY entry_id
                     RETURNING id, amount
                 )
                 INSERT INTO {_LINE} (entry_id, account_id, debit, credit)
@@ -523,15 +528,16 @@ def _post_accounts_postgresql(
             },
         )
         cursor.execute(
-            f"UPDATE {_ACCOUNT} a SET balance = a.balance + p.amount "
-            f"FROM {_POSTING} p WHERE a.id = p.account_id"
+            f"UPDATE {_ACCOUNT} a SET balance = a.balance + p.amount FROM {_POSTING} p "
+            "WHERE p.due AND a.id = p.account_id AND a.id BETWEEN %(first)s AND %(last)s",
+            bounds,
         )
         cursor.execute(
             f"""SELECT count(*), coalesce(sum(amount), 0), min(entry_id), max(entry_id),
                        encode(sha256(convert_to(coalesce(string_agg(
                            entry_id || ':' || account_id || ':' || amount, E'\\n' ORDER BY entry_id
                        ), ''), 'UTF8')), 'hex')
-                FROM {_POSTING}"""
+                FROM {_POSTING} WHERE due"""
         )
         entries, total, first_entry, last_entry, digest = cursor.fetchone()
         if total:

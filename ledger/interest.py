@@ -55,6 +55,7 @@ BASIS_KEY = "interest.day_count_basis"
 SETTLEMENT_MONTH, SETTLEMENT_DAY = 6, 30
 # Fund accounts per transaction: each chunk holds its accounts' locks for a few seconds at most.
 _CHUNK_SIZE = 20_000
+_MAX_ID = 2**63 - 1  # bigint
 
 
 def last_settlement_day(on: date) -> date:
@@ -241,25 +242,45 @@ def interest_amounts_query(
 ) -> AmountsQuery:
     """The settlement's ``(account id, interest fen)`` rows for a range of accounts, computed in SQL.
 
-    Rounds as :func:`interest_from_base` does, in exact integer arithmetic: with ``annual_rate =
-    n / d``, HALF_UP of ``x = base × n / (d × basis)`` is ``⌊x + ½⌋ = ⌊(2·base·n + d·basis) /
+    The 积数 of :func:`settlement_bases`, grouped by the lines' account before the accounts are
+    joined (no sort, no account columns carried through the grouping), and rounded as
+    :func:`interest_from_base` does, in exact integer arithmetic: with ``annual_rate = n / d``,
+    HALF_UP of ``x = base × n / (d × basis)`` is ``⌊x + ½⌋ = ⌊(2·base·n + d·basis) /
     (2·d·basis)⌋`` for ``x ≥ 0`` (PostgreSQL's ``div`` on numeric truncates, which is the floor
     for a non-negative quotient). Rows whose interest is below one fen are left out. PostgreSQL
     only: SQLite's integers would silently turn into floats on overflow.
     """
-    bases, params = _bases_sql(
-        period_start=period_start,
-        period_end=period_end,
-        first_account_id=first_account_id,
-        last_account_id=last_account_id,
-    )
+    end = period_end.isoformat()
     rounded, rounding_params = half_up_interest_sql("b.base", annual_rate=annual_rate, basis=basis)
     sql = (
         "SELECT account_id, amount FROM ("
-        f"SELECT b.id AS account_id, {rounded} AS amount FROM ({bases}) AS b (id, code, base)"
+        f"SELECT b.account_id, {rounded} AS amount FROM ("
+        "SELECT l.account_id, SUM((l.credit - l.debit) * "
+        "CASE WHEN e.business_on <= %s THEN %s ELSE %s::date - e.business_on + 1 END) AS base "
+        f"FROM {JournalLine._meta.db_table} l "
+        f"JOIN {JournalEntry._meta.db_table} e ON e.id = l.entry_id "
+        "WHERE l.account_id BETWEEN %s AND %s AND e.business_on <= %s "
+        "AND NOT (e.business_type = %s AND e.business_on = %s) "
+        "GROUP BY l.account_id"
+        f") b JOIN {LedgerAccount._meta.db_table} a ON a.id = b.account_id AND a.kind = %s "
+        "AND a.id BETWEEN %s AND %s"
         ") owed WHERE amount > 0"
     )
-    return AmountsQuery(sql, [*rounding_params, *params])
+    params = [
+        *rounding_params,
+        period_start.isoformat(),
+        (period_end - period_start).days,
+        end,
+        first_account_id,
+        last_account_id,
+        end,
+        BusinessType.ANNUAL_INTEREST,
+        end,
+        AccountKind.FUND,
+        first_account_id,
+        last_account_id,
+    ]
+    return AmountsQuery(sql, params)
 
 
 def half_up_interest_sql(base: str, *, annual_rate: Decimal, basis: int) -> tuple[str, list[int]]:
@@ -278,11 +299,11 @@ def settle_interest(*, on: date, actor=None, chunk_size: int = _CHUNK_SIZE) -> S
     One entry per account (debit INTEREST_EXPENSE, credit the fund account, type 09, key
     ``interest:<code>:<year>``) through :func:`ledger.bulk.post_account_entries`, ``chunk_size``
     fund accounts (in id order) at a time, each chunk its own transaction: the chunk's accounts
-    are locked, their interest computed (in SQL on PostgreSQL, by :func:`interest_from_base`
-    on SQLite) and posted, with one audit event summarising the chunk. A run stopped half-way
-    resumes where it left off; re-running posts nothing new. The first run to go through every
-    account records a ``ledger.settle_interest`` audit event (see :func:`interest_settled`).
-    Call it outside any transaction.
+    are locked, their interest computed from the balances the locks hold (in SQL on PostgreSQL,
+    by :func:`interest_from_base` on SQLite) and posted, with one audit event summarising the
+    chunk. A run stopped half-way resumes where it left off; re-running posts nothing new. The
+    first run to go through every account records a ``ledger.settle_interest`` audit event (see
+    :func:`interest_settled`). Call it outside any transaction.
     """
     if (on.month, on.day) != (SETTLEMENT_MONTH, SETTLEMENT_DAY):
         raise ValueError(f"interest is settled on 30 June, not on {on}")
@@ -295,15 +316,11 @@ def settle_interest(*, on: date, actor=None, chunk_size: int = _CHUNK_SIZE) -> S
 
     settled = already = interest_fen = 0
     compute_seconds = post_seconds = 0.0
-    after = 0
-    while True:
+    for first, last in _chunks_of_fund_accounts(size=chunk_size):
         started = time.perf_counter()
         with transaction.atomic(durable=True):
-            chunk = _next_chunk(after=after, size=chunk_size)
-            if chunk is None:
-                break
-            first, last = chunk
             if connection.vendor == "postgresql":
+                # Run by post_account_entries once the chunk is locked, straight into its staging.
                 amounts = interest_amounts_query(
                     period_start=period_start,
                     period_end=on,
@@ -313,12 +330,12 @@ def settle_interest(*, on: date, actor=None, chunk_size: int = _CHUNK_SIZE) -> S
                     last_account_id=last,
                 )
             else:
-                # Read inside the chunk's transaction: SQLite lets no other writer in until it commits.
+                # SQLite: this transaction began IMMEDIATE; no other writer comes in before it commits.
                 bases = settlement_bases(
                     period_start=period_start, period_end=on, first_account_id=first, last_account_id=last
                 )
                 owed = [
-                    (pk, interest_from_base(base, annual_rate=rate, basis=basis)) for pk, _, base in bases
+                    (pk, interest_from_base(base, annual_rate=rate, basis=basis)) for pk, _c, base in bases
                 ]
                 amounts = [(pk, interest) for pk, interest in owed if interest > 0]
             computed = time.perf_counter()
@@ -342,7 +359,6 @@ def settle_interest(*, on: date, actor=None, chunk_size: int = _CHUNK_SIZE) -> S
         settled += batch.entries
         already += batch.already_posted
         interest_fen += batch.total_fen + batch.already_posted_fen
-        after = last
 
     report = SettlementReport(
         on=on,
@@ -397,13 +413,17 @@ def _record_completion(report: SettlementReport, *, actor) -> None:
         )
 
 
-def _next_chunk(*, after: int, size: int) -> tuple[int, int] | None:
-    """The first and last id of the next ``size`` fund accounts with an id above ``after``."""
+def _chunks_of_fund_accounts(*, size: int) -> list[tuple[int, int]]:
+    """``(first id, last id)`` ranges of ``size`` fund accounts each, from one scan of the ids.
+
+    The last range is open-ended, so an account opened during the run is settled too.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT min(id), max(id) FROM (SELECT id FROM {LedgerAccount._meta.db_table} "
-            "WHERE kind = %s AND id > %s ORDER BY id LIMIT %s) chunk",
-            [AccountKind.FUND, after, size],
+            f"SELECT id FROM (SELECT id, row_number() OVER (ORDER BY id) AS n "
+            f"FROM {LedgerAccount._meta.db_table} WHERE kind = %s) numbered WHERE n %% %s = 0 ORDER BY id",
+            [AccountKind.FUND, size],
         )
-        first, last = cursor.fetchone()
-    return None if first is None else (first, last)
+        lasts = [last for (last,) in cursor.fetchall()]
+    firsts = [1] + [last + 1 for last in lasts]
+    return list(zip(firsts, [*lasts, _MAX_ID], strict=True))
