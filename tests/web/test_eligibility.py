@@ -64,7 +64,7 @@ class TestEligibilityCheck:
         response = _check(client)
 
         assert response.context["result"]["outcome"] == "APPROVE"
-        assert "4800.00" in response.text
+        assert "4,800.00" in response.text
         assert "您符合条件" in response.text
 
     def test_tells_the_same_in_english_when_the_browser_asks_for_it(
@@ -76,7 +76,7 @@ class TestEligibilityCheck:
         response = _check(client, **ENGLISH)
 
         assert "You qualify" in response.text
-        assert "4800.00" in response.text
+        assert "4,800.00" in response.text
 
     def test_explains_a_rejection_in_chinese_by_default(self, client, employee, sources):
         client.force_login(employee)

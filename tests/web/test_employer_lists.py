@@ -87,10 +87,10 @@ class TestUpload:
         # 8,000 yuan at 12% and 10%: 960.00 + 800.00 for each of three people.
         assert deposit_list.status == ListStatus.READY
         assert '<div class="value" id="total-rows">3</div>' in page.text
-        assert '<div class="value" id="total-base">24000.00</div>' in page.text
-        assert '<div class="value" id="total-employer">2880.00</div>' in page.text
-        assert '<div class="value" id="total-employee">2400.00</div>' in page.text
-        assert '<div class="value" id="total-amount">5280.00</div>' in page.text
+        assert '<div class="value" id="total-base">24,000.00</div>' in page.text
+        assert '<div class="value" id="total-employer">2,880.00</div>' in page.text
+        assert '<div class="value" id="total-employee">2,400.00</div>' in page.text
+        assert '<div class="value" id="total-amount">5,280.00</div>' in page.text
         assert 'id="submit-list"' in page.text
 
     def test_shows_each_line_with_a_masked_id_number(self, client, unit):
@@ -102,7 +102,7 @@ class TestUpload:
         assert person.masked_id_number in page.text
         assert person.id_number not in page.text
         assert person.name in page.text
-        assert "1760.00" in page.text
+        assert "1,760.00" in page.text
 
     @pytest.mark.parametrize(
         ("filename", "make"),
@@ -118,7 +118,7 @@ class TestUpload:
         page = page_of(client, unit.preparer, deposit_list)
 
         assert deposit_list.status == ListStatus.READY
-        assert '<div class="value" id="total-amount">5280.00</div>' in page.text
+        assert '<div class="value" id="total-amount">5,280.00</div>' in page.text
 
     def test_of_an_invalid_file_shows_every_problem_with_its_row_and_field(self, client, unit):
         rows = rows_of(unit.accounts)
@@ -184,7 +184,7 @@ class TestUpload:
         page = page_of(client, unit.preparer, deposit_list)
 
         assert "<progress" not in page.text
-        assert '<div class="value" id="total-amount">5280.00</div>' in page.text
+        assert '<div class="value" id="total-amount">5,280.00</div>' in page.text
 
     def test_form_proposes_the_month_of_the_next_monthly_list(self, client, unit):
         client.force_login(unit.preparer)
@@ -296,7 +296,7 @@ class TestMakerChecker:
         statement = client.get(reverse("web:hall-statement"))
 
         assert "<td>汇缴</td>" in statement.text
-        assert '<td class="num">1760.00</td>' in statement.text
+        assert '<td class="num">1,760.00</td>' in statement.text
 
     def test_the_approver_sees_no_submit_button_and_may_not_submit(self, client, unit):
         deposit_list = uploaded(client, unit)
@@ -459,7 +459,7 @@ class TestListsPage:
         newer_at = text.index(reverse("web:employer-list", args=[newer.pk]))
         older_at = text.index(reverse("web:employer-list", args=[older.pk]))
         assert newer_at < older_at
-        assert "5280.00" in text
+        assert "5,280.00" in text
         assert "待审核" in text and "有错误" in text
         assert "提交人 web-preparer" in text
         assert 'id="upload-list"' not in text

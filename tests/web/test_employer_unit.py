@@ -295,7 +295,7 @@ class TestStaffRoster:
         ]
         assert wanted.person.id_number not in response.text
         assert wanted.person.masked_id_number in response.text
-        assert "2200.00" in response.text  # 10,000.00 × (12% + 10%)
+        assert "2,200.00" in response.text  # 10,000.00 × (12% + 10%)
 
     def test_finds_an_employee_by_name_and_filters_by_status(self, client, preparer, unit):
         FundAccountFactory(employer=unit, person__name="黄嘉怡")

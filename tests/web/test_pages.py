@@ -59,8 +59,8 @@ class TestHall:
         response = client.get(reverse("web:hall-home"))
 
         assert response.status_code == 200
-        assert "4800.00" in response.text  # two deposits of 2,400.00
-        assert "2400.00" in response.text  # 10,000.00 × (12% + 12%)
+        assert "4,800.00" in response.text  # two deposits of 2,400.00
+        assert "2,400.00" in response.text  # 10,000.00 × (12% + 12%)
 
     def test_never_shows_the_full_id_number(self, client, employee, employee_account):
         client.force_login(employee)

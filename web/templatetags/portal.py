@@ -9,7 +9,14 @@ register = template.Library()
 
 @register.filter
 def yuan(fen):
-    """Integer fen as a yuan string with two decimals ("1800.00"); empty for None."""
+    """Integer fen as yuan for reading, thousands grouped ("1,076,006.16"); empty for None.
+
+    Pages only: a unit's list totals run to millions. Form values and files keep the plain
+    ``format_yuan`` text that parse_yuan and spreadsheets read back.
+    """
     if fen is None or fen == "":
         return ""
-    return format_yuan(int(fen))
+    text = format_yuan(int(fen))
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, fraction = digits.split(".")
+    return f"{sign}{int(whole):,}.{fraction}"
