@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation.reloader import translation_file_changed
 
-pytest_plugins = ["tests.conftest_people"]
+pytest_plugins = ["tests.conftest_people", "tests.conftest_bank"]
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 

@@ -20,8 +20,6 @@ from audit.models import AuditEvent
 from deposits.collection import advance_collection
 from deposits.models import DepositList, ListStatus
 from integrations.bank import ports
-from integrations.bank.fakes import FakeCollectionBank
-from integrations.bank.testing import use_bank
 from tests.deposits.conftest import PASSWORD, make_unit
 from tests.deposits.files import csv_bytes, xlsx_bytes
 
@@ -33,13 +31,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def unit(db):
     return make_unit("api")
-
-
-@pytest.fixture
-def bank():
-    """A bank that holds every order pending until the test settles it."""
-    with use_bank(FakeCollectionBank(settle_at_once=False)) as fake:
-        yield fake
 
 
 def client_of(user) -> APIClient:

@@ -9,8 +9,6 @@ from django.db import transaction
 from accounts.models import Employer, FundAccount, User
 from accounts.roles import EMPLOYER_APPROVER, EMPLOYER_PREPARER
 from accounts.services import create_operator
-from integrations.bank.fakes import FakeCollectionBank
-from integrations.bank.testing import use_bank
 from tests.accounts.factories import EmployerFactory, FundAccountFactory
 
 PASSWORD = "Fund-portal-2026!"
@@ -43,10 +41,3 @@ def make_unit(prefix: str, *, staff: int = 3, paid_up_to=date(2026, 9, 1)) -> Un
 @pytest.fixture
 def unit(db) -> Unit:
     return make_unit("unit")
-
-
-@pytest.fixture
-def bank():
-    """A bank that holds every order pending until the test settles it."""
-    with use_bank(FakeCollectionBank(settle_at_once=False)) as fake:
-        yield fake

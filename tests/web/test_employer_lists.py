@@ -15,8 +15,6 @@ from deposits import services
 from deposits.collection import advance_collection
 from deposits.models import DepositList, ListKind, ListStatus
 from integrations.bank import ports
-from integrations.bank.fakes import FakeCollectionBank
-from integrations.bank.testing import use_bank
 from tests.accounts.factories import UserFactory
 from tests.deposits.conftest import make_unit
 from tests.deposits.files import csv_bytes, xlsx_bytes
@@ -29,13 +27,6 @@ ENGLISH = {"accept-language": "en"}
 @pytest.fixture
 def unit(db):
     return make_unit("web")
-
-
-@pytest.fixture
-def bank():
-    """A bank that holds every order pending until the test settles it."""
-    with use_bank(FakeCollectionBank(settle_at_once=False)) as fake:
-        yield fake
 
 
 def rows_of(accounts, *, base="8000.00"):
