@@ -210,6 +210,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "ledger.tasks.settle_interest_when_due",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Deposit lists: ask the bank about collecting lists, queue again checks whose worker died.
+    "deposit-lists-sweep": {"task": "deposits.tasks.sweep_deposit_lists", "schedule": 60.0},
 }
 
 # A cache every process shares: Redis when the broker is Redis, otherwise files under var/.
@@ -266,7 +268,6 @@ DEPOSIT_LIST_INLINE_BYTES = env.int("DEPOSIT_LIST_INLINE_BYTES", default=256 * 1
 # How many times a collection task asks the bank before leaving the order to the sweeper, which
 # looks at every collecting list each minute (a bank may settle hours later).
 DEPOSIT_COLLECTION_POLLS = env.int("DEPOSIT_COLLECTION_POLLS", default=12)
-CELERY_BEAT_SCHEDULE["deposit-lists-sweep"] = {"task": "deposits.tasks.sweep_deposit_lists", "schedule": 60.0}
 
 # 秒批 fact gathering (approvals.gathering): each source's timeout and the whole decision's
 # deadline, in seconds; a source that misses either makes its facts UNKNOWN and the case is referred.
