@@ -98,7 +98,11 @@ def expected_period(employer: Employer) -> date | None:
     """The month the unit's next 汇缴 list is for: the month after ``paid_up_to`` (None: its first list)."""
     if employer.paid_up_to is None:
         return None
-    year, month = divmod(employer.paid_up_to.year * 12 + employer.paid_up_to.month, 12)
+    return _next_month(employer.paid_up_to)
+
+
+def _next_month(day: date) -> date:
+    year, month = divmod(day.year * 12 + day.month, 12)
     return date(year, month + 1, 1)
 
 
@@ -176,6 +180,11 @@ def _paid_accounts(account_ids: list[int], period: date) -> set[int]:
     return paid
 
 
+def _previous_month(period: date) -> date:
+    year, month = divmod(period.year * 12 + period.month - 2, 12)
+    return date(year, month + 1, 1)
+
+
 def _period_errors(employer: Employer, period: date, on: date) -> list[RowError]:
     expected = expected_period(employer)
     if expected is not None and period != expected:
@@ -190,6 +199,13 @@ def _period_errors(employer: Employer, period: date, on: date) -> list[RowError]
     elif expected is None and period > on.replace(day=1):
         message = _("The unit's first monthly list cannot be for a future month (%(period)s).") % {
             "period": f"{period:%Y-%m}"
+        }
+    elif period > _next_month(on):
+        # Wages are paid for the current month, at most prepared for the next: paying further
+        # ahead would lock money in before anyone is employed for it.
+        message = _("The list for %(period)s can be paid from %(opens)s on.") % {
+            "period": f"{period:%Y-%m}",
+            "opens": f"{_previous_month(period):%Y-%m}",
         }
     else:
         return []

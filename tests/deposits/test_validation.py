@@ -144,6 +144,18 @@ class TestValidateList:
 
         assert (codes(past), codes(future)) == ([], [(0, "period", "WRONG_PERIOD")])
 
+    def test_takes_next_months_list_but_not_one_further_ahead(self):
+        # ON is 2026-11-20: December's list may be prepared, January's not yet.
+        paid_to_november = EmployerFactory(paid_up_to=date(2026, 11, 1))
+        paid_to_december = EmployerFactory(paid_up_to=date(2026, 12, 1))
+
+        december = validate_list([], employer=paid_to_november, period=date(2026, 12, 1), on=ON)
+        january = validate_list([], employer=paid_to_december, period=date(2027, 1, 1), on=ON)
+
+        assert codes(december) == []
+        assert codes(january) == [(0, "period", "WRONG_PERIOD")]
+        assert "2026-12" in january.errors[0].message
+
     def test_refuses_a_period_that_is_not_the_first_of_a_month(self, employer):
         with pytest.raises(ValueError):
             validate_list([], employer=employer, period=date(2026, 10, 2), on=ON)
