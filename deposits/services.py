@@ -207,7 +207,8 @@ def upload_list(
             kind=kind,
             period=period,
             filename=(filename or "list")[:255],
-            file_sha256=hashlib.sha256(content).hexdigest(),
+            # Over the limit the caller may have read only the first bytes: no hash of a part.
+            file_sha256="" if too_large else hashlib.sha256(content).hexdigest(),
             file_size=len(content),
             language=language or translation.get_language() or settings.LANGUAGE_CODE,
             uploaded_by=actor,
