@@ -58,20 +58,25 @@ CROSS JOIN LATERAL (
 ) m
 WHERE a.code LIKE 'FUND-B%%';
 
-INSERT INTO ledger_journalentry (business_type, business_on, idempotency_key, memo, amount, posted_at)
-SELECT business_type, business_on, 'bench:' || business_type || ':' || business_on || ':' || list_no,
-       'bench', abs(sum(amount)), now()
-FROM bench_movement GROUP BY business_type, business_on, list_no
-ORDER BY business_on, business_type, list_no;
+-- Entry ids drawn first, so that each entry and its lines go in one statement (migration 0005).
+CREATE TEMP TABLE bench_entry ON COMMIT DROP AS
+SELECT nextval(pg_get_serial_sequence('ledger_journalentry', 'id')) AS entry_id, grouped.*
+FROM (
+    SELECT business_type, business_on, list_no, abs(sum(amount)) AS amount
+    FROM bench_movement GROUP BY business_type, business_on, list_no
+    ORDER BY business_on, business_type, list_no
+) grouped;
 
 CREATE TEMP TABLE bench_keyed ON COMMIT DROP AS
-SELECT e.id AS entry_id, m.account_id, m.amount
-FROM bench_movement m
-JOIN ledger_journalentry e
-  ON e.idempotency_key = 'bench:' || m.business_type || ':' || m.business_on || ':' || m.list_no;
+SELECT e.entry_id, m.account_id, m.amount
+FROM bench_movement m JOIN bench_entry e USING (business_type, business_on, list_no);
 
--- Lines in entry order, each entry's centre line first: the deferred balance check then sums
--- each entry once (migration 0003).
+WITH entry AS (
+    INSERT INTO ledger_journalentry (id, business_type, business_on, idempotency_key, memo, amount, posted_at)
+    SELECT entry_id, business_type, business_on,
+           'bench:' || business_type || ':' || business_on || ':' || list_no, 'bench', amount, now()
+    FROM bench_entry ORDER BY entry_id
+)
 INSERT INTO ledger_journalline (entry_id, account_id, debit, credit)
 SELECT entry_id, account_id, debit, credit FROM (
     SELECT k.entry_id, 0 AS part,

@@ -178,12 +178,22 @@ class DepositListFile(models.Model):
 class DepositLine(models.Model):
     """One valid row of a READY list: who is paid and how much (staged in bulk, set-based)."""
 
+    # Neither key has an index of its own: the unique (list, account) index serves lookups by list
+    # and "deposits_line_account" those by account; a 50,000-row list maintains two indexes, not four.
     deposit_list = models.ForeignKey(
-        DepositList, verbose_name=_("deposit list"), on_delete=models.CASCADE, related_name="lines"
+        DepositList,
+        verbose_name=_("deposit list"),
+        on_delete=models.CASCADE,
+        related_name="lines",
+        db_index=False,
     )
     row_no = models.PositiveIntegerField(_("row"))
     account = models.ForeignKey(
-        "accounts.FundAccount", verbose_name=_("fund account"), on_delete=models.PROTECT, related_name="+"
+        "accounts.FundAccount",
+        verbose_name=_("fund account"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     base = models.BigIntegerField(_("base (fen)"))
     employer_part = models.BigIntegerField(_("employer part (fen)"))

@@ -261,29 +261,43 @@ def _post_batch_postgresql(
             )
         if not_fund:
             _refuse_non_fund()
-        # The unique key decides a race: a transaction that loses waits here for the winner's
-        # commit and inserts nothing; it then returns the winner's entry.
+        # One statement writes the entry and its lines (the balance rule of migration 0005). The
+        # unique key decides a race: a transaction that loses waits here for the winner's commit
+        # and inserts nothing, lines included; it then returns the winner's entry.
         cursor.execute(
-            f"""INSERT INTO {_ENTRY}
-                    (business_type, business_on, idempotency_key, memo, amount, posted_at, actor_id)
-                VALUES (%s, %s, %s, %s, %s, %s, %s)
-                ON CONFLICT (idempotency_key) DO NOTHING RETURNING id""",
-            [business_type, business_on, idempotency_key, memo, total, timezone.now(), _pk(actor)],
+            f"""WITH entry AS (
+                    INSERT INTO {_ENTRY}
+                        (business_type, business_on, idempotency_key, memo, amount, posted_at, actor_id)
+                    VALUES (%(type)s, %(on)s, %(key)s, %(memo)s, %(total)s, %(at)s, %(actor)s)
+                    ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
+                ), line AS (
+                    INSERT INTO {_LINE} (entry_id, account_id, debit, credit)
+                    SELECT entry.id, l.account_id, l.debit, l.credit
+                    FROM entry CROSS JOIN (
+                        SELECT %(counter)s::bigint AS account_id, %(total)s::bigint AS debit,
+                               0::bigint AS credit
+                        UNION ALL
+                        SELECT account_id, 0, amount FROM {_STAGE}
+                    ) l
+                    ORDER BY l.account_id
+                )
+                SELECT id FROM entry""",
+            {
+                "type": business_type,
+                "on": business_on,
+                "key": idempotency_key,
+                "memo": memo,
+                "total": total,
+                "at": timezone.now(),
+                "actor": _pk(actor),
+                "counter": counter.pk,
+            },
         )
         inserted = cursor.fetchone()
         if inserted is None:
             cursor.execute(f"DROP TABLE {_STAGE}")
             return None
         entry_id = inserted[0]
-        # The counter line first, then the credits: all after the entry, so the deferred balance
-        # check (migration 0003) sums the entry once at commit, not once per line.
-        cursor.execute(
-            f"""INSERT INTO {_LINE} (entry_id, account_id, debit, credit)
-                SELECT %(entry)s, %(counter)s, %(total)s, 0
-                UNION ALL
-                (SELECT %(entry)s, account_id, 0, amount FROM {_STAGE} ORDER BY account_id)""",
-            {"entry": entry_id, "counter": counter.pk, "total": total},
-        )
         cursor.execute(
             f"UPDATE {_ACCOUNT} a SET balance = a.balance + s.amount "
             f"FROM {_STAGE} s WHERE a.id = s.account_id"
@@ -500,9 +514,7 @@ def _post_accounts_postgresql(
             _refuse_non_fund()
         cursor.execute(f"CREATE UNIQUE INDEX ON {_POSTING} (entry_id)")
 
-        # One statement inserts each entry and then its two lines, entry by entry (the data-
-        # modifying CTE is read row by row): the deferred balance check of migration 0003 then
-        # sums each entry once at commit instead of once for the entry and again for its lines.
+        # One statement inserts every entry and its two lines (the balance rule of migration 0005).
         cursor.execute(
             f"""WITH entry AS (
                     INSERT INTO {_ENTRY}

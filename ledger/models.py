@@ -161,8 +161,13 @@ class JournalLine(models.Model):
     entry = models.ForeignKey(
         JournalEntry, verbose_name=_("journal entry"), on_delete=models.PROTECT, related_name="lines"
     )
+    # No index of its own: the (account, entry) index below serves every lookup by account.
     account = models.ForeignKey(
-        LedgerAccount, verbose_name=_("ledger account"), on_delete=models.PROTECT, related_name="lines"
+        LedgerAccount,
+        verbose_name=_("ledger account"),
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
     )
     debit = models.BigIntegerField(_("debit (fen)"), default=0)
     credit = models.BigIntegerField(_("credit (fen)"), default=0)

@@ -26,13 +26,13 @@ from ledger.exceptions import (
     UnknownBusinessType,
     UnknownLedgerAccount,
 )
+from ledger.journal import write_entries
 from ledger.models import (
     BUSINESS_TYPE_RECORD_NAMES,
     DEBIT_NORMAL_KINDS,
     AccountKind,
     BusinessType,
     JournalEntry,
-    JournalLine,
     LedgerAccount,
 )
 
@@ -176,7 +176,7 @@ def _post(*, lines, business_type, business_on, idempotency_key, memo, actor, re
             # Inner savepoint: the unique key (or the one-reversal rule) can still lose a race
             # against a post over other accounts; the transaction must survive to read the winner.
             with transaction.atomic():
-                entry.save(force_insert=True)
+                write_entries([entry], [[(line.account.pk, line.debit, line.credit) for line in lines]])
         except IntegrityError:
             winner = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
             if winner is not None:
@@ -189,13 +189,6 @@ def _post(*, lines, business_type, business_on, idempotency_key, memo, actor, re
             raise
 
         _add_to_balances(deltas)
-        JournalLine.objects.bulk_create(
-            [
-                JournalLine(entry=entry, account_id=line.account.pk, debit=line.debit, credit=line.credit)
-                for line in lines
-            ],
-            batch_size=5000,
-        )
         record_event(
             actor=actor,
             action="ledger.reverse_entry" if reverses is not None else "ledger.post_entry",
@@ -383,7 +376,13 @@ def post_entries(postings: Sequence[Posting]) -> list[JournalEntry]:
             )
             for posting, amount in fresh
         ]
-        _insert_entries_and_lines(entries, [posting for posting, _amount in fresh])
+        write_entries(
+            entries,
+            [
+                [(line.account.pk, line.debit, line.credit) for line in posting.lines]
+                for posting, _amount in fresh
+            ],
+        )
         _add_to_balances(totals)
         record_events(
             [
@@ -409,34 +408,6 @@ def post_entries(postings: Sequence[Posting]) -> list[JournalEntry]:
         )
     new = {entry.idempotency_key: entry for entry in entries}
     return [replayed.get(key) or new[key] for key in keys]
-
-
-def _insert_entries_and_lines(entries: list[JournalEntry], postings: list[Posting]) -> None:
-    # executemany rather than bulk_create for the lines: bulk_create's model preparation costs
-    # about a millisecond per call, and there is one call per entry on SQLite.
-    sql = (
-        f"INSERT INTO {connection.ops.quote_name(JournalLine._meta.db_table)} "
-        "(entry_id, account_id, debit, credit) VALUES (%s, %s, %s, %s)"
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The balance check is a deferred trigger (migration 0003): all entries, then all lines.
-            JournalEntry.objects.bulk_create(entries, batch_size=_BULK_BATCH_SIZE)
-            cursor.executemany(
-                sql,
-                [
-                    (entry.pk, line.account.pk, line.debit, line.credit)
-                    for entry, posting in zip(entries, postings, strict=True)
-                    for line in posting.lines
-                ],
-            )
-            return
-        for entry, posting in zip(entries, postings, strict=True):
-            # SQLite's trigger takes lines only for the newest entry: each entry, then its lines.
-            entry.save(force_insert=True)
-            cursor.executemany(
-                sql, [(entry.pk, line.account.pk, line.debit, line.credit) for line in posting.lines]
-            )
 
 
 def _chunks(items: list, size: int = _BULK_BATCH_SIZE):
