@@ -23,6 +23,7 @@ from .models import (
     SandboxCollection,
     SandboxKnobs,
     SandboxLoan,
+    SandboxPayment,
     SandboxProperty,
     SandboxPropertyOwner,
     SandboxUnit,
@@ -238,6 +239,42 @@ class SandboxCollectionAdmin(admin.ModelAdmin):
     list_filter = ["status", "failure_code", "same_bank"]
     search_fields = ["=order_ref", "=bank_ref", "payer_name"]
     date_hierarchy = "submitted_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SandboxPayment)
+class SandboxPaymentAdmin(admin.ModelAdmin):
+    """Read-only: the sandbox bank's payments to cards, one per reference; only the bank settles them."""
+
+    list_display = [
+        "pk",
+        "reference",
+        "bank_ref",
+        "holder_name",
+        "masked_card",
+        "amount",
+        "submitted_at",
+        "due_at",
+        "status",
+        "failure_code",
+        "settled_on",
+    ]
+    list_filter = ["status", "failure_code"]
+    search_fields = ["=reference", "=bank_ref", "holder_name", "=card_last4"]
+    date_hierarchy = "submitted_at"
+    exclude = ["card_no"]
+
+    @admin.display(description=_("bank card"))
+    def masked_card(self, obj):
+        return f"**** {obj.card_last4}"
 
     def has_add_permission(self, request):
         return False

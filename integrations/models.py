@@ -3,8 +3,9 @@
 ``GovQuery`` is the PIPL query log: who asked which source what for, how long it took and a
 digest of the answer — never the ID number, the name or the answer itself.
 
-``SandboxCollection`` is the sandbox bank's own book of entrusted-collection orders
-(``integrations.bank.sandbox``): what a partner bank would hold, not the centre's record.
+``SandboxCollection`` and ``SandboxPayment`` are the sandbox bank's own books of
+entrusted-collection orders and of payments to cards (``integrations.bank.sandbox``): what a
+partner bank would hold, not the centre's record.
 
 The other ``Sandbox*`` tables hold the demo city's government records that the sandbox sources
 (``integrations.gov.sandbox``) answer from. Persons are keyed by ``id_number_index``
@@ -19,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.crypto import EncryptedTextField, mask_id_number
 
+from .bank import payments as bank_payments
 from .bank import ports as bank_ports
 from .gov import ports
 
@@ -354,3 +356,55 @@ class SandboxBankKnobs(models.Model):
 
     def __str__(self):
         return f"sandbox bank knobs (#{self.pk})"
+
+
+class SandboxPayment(models.Model):
+    """One payment (代付) as the sandbox bank holds it: one row per reference, settled once.
+
+    The unique reference is the whole of "never pay twice": a resubmission finds this row and
+    returns its receipt. A row settled PAID is money that reached the card.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING", _("Awaiting the bank")
+        PAID = bank_payments.PAID, _("Paid to the card")
+        FAILED = bank_payments.FAILED, _("Payment failed")
+
+    class FailureCode(models.TextChoices):
+        CARD_INVALID = bank_payments.CARD_INVALID, _("No such card")
+        ACCOUNT_FROZEN = bank_payments.ACCOUNT_FROZEN, _("Card account frozen")
+        NAME_MISMATCH = bank_payments.NAME_MISMATCH, _("Card in another person's name")
+
+    # Unique: the caller's idempotency reference; a resubmission finds this row, never a second.
+    reference = models.CharField(_("reference"), max_length=bank_payments.REFERENCE_MAX_LENGTH, unique=True)
+    bank_ref = models.CharField(_("bank reference"), max_length=32, unique=True)
+    amount = models.BigIntegerField(_("amount (fen)"))
+    card_no = EncryptedTextField(_("bank card"))
+    card_last4 = models.CharField(_("last 4 digits of the bank card"), max_length=4)
+    holder_name = models.CharField(_("card holder"), max_length=100)
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    due_at = models.DateTimeField(_("due at"), help_text=_("The result is pending until then."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    failure_code = models.CharField(_("failure code"), max_length=20, choices=FailureCode.choices, blank=True)
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sandbox payment")
+        verbose_name_plural = _("sandbox payments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="sandboxpayment_amount_positive"),
+            models.CheckConstraint(
+                condition=(Q(status="FAILED") & ~Q(failure_code=""))
+                | (~Q(status="FAILED") & Q(failure_code="")),
+                name="sandboxpayment_failure_code_iff_failed",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="PENDING") & Q(settled_on__isnull=True))
+                | (~Q(status="PENDING") & Q(settled_on__isnull=False)),
+                name="sandboxpayment_settled_on_iff_settled",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.status} (#{self.pk})"

@@ -257,6 +257,9 @@ SANDBOX_BANK_DELAY_MS = env.int("SANDBOX_BANK_DELAY_MS", default=200)
 SANDBOX_BANK_FAILURE_RATE = env.str("SANDBOX_BANK_FAILURE_RATE", default="0")
 SANDBOX_BANK_TIMEOUT_RATE = env.str("SANDBOX_BANK_TIMEOUT_RATE", default="0")
 SANDBOX_BANK_RANDOM_SEED = env.int("SANDBOX_BANK_RANDOM_SEED", default=None)
+# Payments to employees' cards (代付, integrations.bank.payments): dotted path of the payment bank;
+# production refuses the sandbox and fakes. The sandbox knobs above drive it too.
+BANK_PAYMENT = env.str("BANK_PAYMENT", default="integrations.bank.sandbox.SandboxPaymentBank")
 # Each call to the bank waits this long (seconds) before the order's fate counts as unknown.
 BANK_TIMEOUT_S = env.float("BANK_TIMEOUT_S", default=5.0)
 # The bank holding the centre's collection account: a unit banking there is collected same-bank

@@ -2,8 +2,9 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from integrations.bank.settings_check import bank_collection_problems
+from integrations.bank.settings_check import bank_collection_problems, bank_payment_problems
 from integrations.bank.unconfigured import NOT_CONNECTED as BANK_NOT_CONNECTED
+from integrations.bank.unconfigured import PAYMENT_NOT_CONNECTED
 from integrations.gov.settings_check import gov_sources_from_json, gov_sources_problems
 from integrations.gov.unconfigured import NOT_CONNECTED
 
@@ -38,6 +39,9 @@ _problems += _gov_problems + gov_sources_problems(GOV_SOURCES)
 # The collection bank: not connected (every call unavailable, nothing debited) until configured.
 BANK_COLLECTION = env.str("BANK_COLLECTION", default=BANK_NOT_CONNECTED)
 _problems += bank_collection_problems(BANK_COLLECTION)
+# The payment bank: not connected (payouts wait, SENT, and nothing is paid) until configured.
+BANK_PAYMENT = env.str("BANK_PAYMENT", default=PAYMENT_NOT_CONNECTED)
+_problems += bank_payment_problems(BANK_PAYMENT)
 if _problems:
     raise ImproperlyConfigured("Production settings refused: " + "; ".join(_problems))
 

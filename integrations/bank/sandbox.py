@@ -1,4 +1,7 @@
-"""The sandbox collection bank: orders kept in ``SandboxCollection``, settled after a delay.
+"""The sandbox bank: collection orders in ``SandboxCollection``, payments in ``SandboxPayment``.
+
+Both are settled after a delay. ``SandboxCollectionBank`` plays the entrusted-collection port
+(``ports``), ``SandboxPaymentBank`` the payment port (``payments``): the same knobs drive both.
 
 Knobs (settings, from the environment — CONTRACT.md):
 
@@ -18,6 +21,18 @@ so there is nothing worth caching.
 
 The settlement is a conditional UPDATE (``WHERE status = 'PENDING'``) so two callers asking at
 once settle an order only once and both see the same outcome.
+
+Payments to cards keep one ``SandboxPayment`` row per reference: it is the sandbox's proof that
+nothing was paid twice. A settled result is reported again to every later query (as real banks
+re-send result notices). The demo cards, by their last four digits, whatever the knobs say:
+
+- ``…0000``: no such card — ``verify_card`` says it does not exist; a payment fails CARD_INVALID;
+- ``…4444``: the card's account is frozen — a payment fails ACCOUNT_FROZEN;
+- ``…7777``: the card is in another person's name — ``verify_card`` says the name does not
+  match; a payment fails NAME_MISMATCH.
+
+Any other card exists in the name it is given and is paid, except the share of payments the
+failure rate fails (CARD_INVALID or ACCOUNT_FROZEN).
 """
 
 from __future__ import annotations
@@ -34,7 +49,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 from django.utils import timezone
 
-from . import ports
+from . import payments, ports
 
 # The failures a sandbox debit draws from; ACCOUNT_CLOSED is left to fakes and staff edits.
 SIMULATED_FAILURES = (ports.INSUFFICIENT_FUNDS, ports.ACCOUNT_FROZEN)
@@ -182,6 +197,151 @@ class SandboxCollectionBank:
         # Conditional: a concurrent query may have settled it first, and its outcome stands.
         SandboxCollection.objects.filter(pk=row.pk, status=SandboxCollection.Status.PENDING).update(
             status=ports.FAILED if failure_code else ports.SUCCEEDED,
+            failure_code=failure_code,
+            settled_on=timezone.localdate(row.due_at),
+        )
+
+
+# --- payments to cards (代付) ------------------------------------------------------------------
+
+#: The demo cards' fates, by their last four digits (module docstring).
+DEMO_CARD_ENDINGS = {
+    "0000": payments.CARD_INVALID,
+    "4444": payments.ACCOUNT_FROZEN,
+    "7777": payments.NAME_MISMATCH,
+}
+SIMULATED_PAYMENT_FAILURES = (payments.CARD_INVALID, payments.ACCOUNT_FROZEN)
+
+
+def demo_card_failure(card_no: str) -> str | None:
+    """The failure a demo card always meets (``None`` for an ordinary card)."""
+    return DEMO_CARD_ENDINGS.get(card_no[-4:])
+
+
+def _lose_answer(timeout: float, start: float) -> None:
+    time.sleep(max(0.0, timeout - (time.monotonic() - start)))
+    raise ports.BankUnavailable(f"sandbox bank: no answer within {timeout:g} s")
+
+
+def _same_payment(row, instruction: payments.PaymentInstruction) -> bool:
+    return (
+        row.amount == instruction.amount
+        and row.card_no == instruction.card_no
+        and row.holder_name == instruction.holder_name
+        and row.memo == instruction.memo
+    )
+
+
+class SandboxPaymentBank:
+    def verify_card(
+        self, *, card_no: str, holder_name: str, id_number: str, timeout: float
+    ) -> payments.CardCheck:
+        ports.check_timeout(timeout)
+        start = time.monotonic()
+        if _happens(_knobs()[2]):
+            _lose_answer(timeout, start)
+        failure = demo_card_failure(card_no or "")
+        return payments.CardCheck(
+            exists=failure != payments.CARD_INVALID,
+            name_matches=failure != payments.NAME_MISMATCH
+            and bool(holder_name.strip() and id_number.strip()),
+            frozen=failure == payments.ACCOUNT_FROZEN,
+        )
+
+    def submit_payments(self, *, instructions, timeout: float) -> list[payments.PaymentReceipt]:
+        from integrations.models import SandboxPayment
+
+        ports.check_timeout(timeout)
+        payments.check_batch(instructions)
+        start = time.monotonic()
+        delay_ms, _failure, timeout_rate = _knobs()
+        times_out = _happens(timeout_rate)
+        now = timezone.now()
+        well_formed = [i for i in instructions if not payments.instruction_problems(i)]
+        try:
+            # One statement for the batch; a reference the bank already holds is left as it is
+            # (the unique reference is the bank's dedup), and read back below.
+            SandboxPayment.objects.bulk_create(
+                [
+                    SandboxPayment(
+                        reference=i.reference,
+                        bank_ref=f"SBP{uuid.uuid4().hex[:20].upper()}",
+                        amount=i.amount,
+                        card_no=i.card_no,
+                        card_last4=i.card_no[-4:],
+                        holder_name=i.holder_name,
+                        memo=i.memo,
+                        submitted_at=now,
+                        due_at=now + timedelta(milliseconds=delay_ms),
+                    )
+                    for i in well_formed
+                ],
+                ignore_conflicts=True,
+            )
+            rows = {
+                row.reference: row
+                for row in SandboxPayment.objects.filter(reference__in=[i.reference for i in well_formed])
+            }
+        except DatabaseError as exc:
+            raise ports.BankUnavailable("sandbox bank: store failed") from exc
+        if times_out:
+            # Recorded, but the answer is lost: exactly what the caller's resubmission must survive.
+            _lose_answer(timeout, start)
+        receipts = []
+        for instruction in instructions:
+            row = rows.get(instruction.reference)
+            if row is None:
+                receipts.append(payments.rejected(instruction.reference, payments.MALFORMED))
+            elif not _same_payment(row, instruction):
+                receipts.append(payments.rejected(instruction.reference, payments.REFERENCE_CONFLICT))
+            else:
+                receipts.append(
+                    payments.PaymentReceipt(
+                        reference=row.reference,
+                        status=payments.ACCEPTED,
+                        bank_ref=row.bank_ref,
+                        accepted_at=row.submitted_at,
+                    )
+                )
+        return receipts
+
+    def payment_result(self, *, reference: str, timeout: float) -> payments.PaymentResult | None:
+        from integrations.models import SandboxPayment
+
+        ports.check_timeout(timeout)
+        start = time.monotonic()
+        if _happens(_knobs()[2]):
+            _lose_answer(timeout, start)
+        try:
+            row = SandboxPayment.objects.filter(reference=reference).first()
+            if row is None:
+                raise payments.UnknownPayment(f"{reference}: no such payment")
+            if row.status == SandboxPayment.Status.PENDING:
+                if timezone.now() < row.due_at:
+                    return None
+                self._settle(row)
+                row.refresh_from_db()
+        except DatabaseError as exc:
+            raise ports.BankUnavailable("sandbox bank: store failed") from exc
+        return payments.PaymentResult(
+            reference=row.reference,
+            status=row.status,
+            failure_code=row.failure_code or None,
+            bank_ref=row.bank_ref,
+            amount=row.amount,
+            settled_on=row.settled_on,
+        )
+
+    @staticmethod
+    def _settle(row) -> None:
+        from integrations.models import SandboxPayment
+
+        failure_code = demo_card_failure(row.card_no) or ""
+        if not failure_code and _happens(_knobs()[1]):
+            failure_code = SIMULATED_PAYMENT_FAILURES[_draw(len(SIMULATED_PAYMENT_FAILURES))]
+        # Conditional: a concurrent query may have settled it first, and its outcome stands.
+        SandboxPayment.objects.filter(pk=row.pk, status=SandboxPayment.Status.PENDING).update(
+            status=payments.FAILED if failure_code else payments.PAID,
             failure_code=failure_code,
             settled_on=timezone.localdate(row.due_at),
         )
