@@ -12,6 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,7 @@ from deposits.reading import FILE, RowError, read_list
 from deposits.staging import stage_errors, stage_lines
 from deposits.templates_file import CSV, XLSX, list_template
 from deposits.validation import expected_period, validate_list
-from ledger.bulk import post_batch_entry
+from ledger.bulk import AmountsQuery, post_batch_entry
 from ledger.centre import BANK_SETTLEMENT
 from ledger.models import BUSINESS_TYPE_RECORD_NAMES
 from ledger.services import centre_account
@@ -632,24 +633,25 @@ def record_collection_result(
             return deposit_list
 
         employer = Employer.objects.select_for_update().get(pk=deposit_list.employer_id)
-        credits = [
-            (ledger_account_id, employer_part + employee_part)
-            for ledger_account_id, employer_part, employee_part in DepositLine.objects.filter(
-                deposit_list=deposit_list
-            )
-            .order_by("account__ledger_account_id")
-            .values_list("account__ledger_account_id", "employer_part", "employee_part")
-            if employer_part + employee_part > 0
-        ]
+        paid = (
+            DepositLine.objects.filter(deposit_list=deposit_list)
+            .annotate(amount=F("employer_part") + F("employee_part"))
+            .filter(amount__gt=0)
+        )
+        paid_count = paid.count()
+        # The credits stay in the database: read straight from the list's lines into the posting.
+        credits_sql, credits_params = paid.values_list(
+            "account__ledger_account_id", "amount"
+        ).query.sql_with_params()
         entry = post_batch_entry(
             business_type=deposit_list.kind,
             business_on=settled_on,
             idempotency_key=f"deposit-list:{deposit_list.pk}",
             memo=f"{BUSINESS_TYPE_RECORD_NAMES[deposit_list.kind]} {deposit_list.period:%Y-%m} "
-            f"{employer.unit_account_no} {len(credits)} 人",
+            f"{employer.unit_account_no} {paid_count} 人",
             actor=None,
             counter_account=centre_account(BANK_SETTLEMENT),
-            credits=credits,
+            credits=AmountsQuery(credits_sql, credits_params),
         )
         if deposit_list.kind == ListKind.MONTHLY and (
             employer.paid_up_to is None or employer.paid_up_to < deposit_list.period
@@ -666,7 +668,7 @@ def record_collection_result(
             action="deposits.list_posted",
             target=deposit_list,
             summary=_summary(
-                deposit_list, f"到账入账 {format_yuan(deposit_list.amount)} 元, {len(credits)} 人"
+                deposit_list, f"到账入账 {format_yuan(deposit_list.amount)} 元, {paid_count} 人"
             ),
             data={
                 "order_ref": order_ref,

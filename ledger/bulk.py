@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,11 +106,12 @@ def post_batch_entry(
     memo: str,
     actor,
     counter_account: LedgerAccount,
-    credits: Sequence[tuple[int, int]],
+    credits: Sequence[tuple[int, int]] | AmountsQuery,
 ) -> JournalEntry:
     """Post ONE balanced entry: debit ``counter_account`` the total, credit each fund account.
 
-    ``credits`` are ``(ledger_account_id, amount_fen)`` pairs: each amount a positive ``int``,
+    ``credits`` are ``(ledger_account_id, amount_fen)`` pairs, or an :class:`AmountsQuery` that
+    selects them (on PostgreSQL its rows never reach Python): each amount a positive ``int``,
     each account a FUND account given once; the counter account is a centre account (e.g.
     ``BANK_SETTLEMENT``). A replay with an ``idempotency_key`` already used returns the first
     entry and posts nothing, also when two transactions race on the key. Writes one audit event.
@@ -118,19 +119,27 @@ def post_batch_entry(
     ``UnknownLedgerAccount``; a refusal leaves nothing behind in the caller's transaction.
     """
     require_transaction("post_batch_entry")
-    pairs, total = _validate_batch(
-        business_type=business_type,
-        idempotency_key=idempotency_key,
-        counter_account=counter_account,
-        credits=credits,
-    )
+    if isinstance(credits, AmountsQuery) and connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(credits.sql, credits.params)
+            credits = cursor.fetchall()
+    if isinstance(credits, AmountsQuery):
+        _check_header(business_type, idempotency_key, counter_account)
+        pairs, total = credits, None  # checked in the database once staged
+    else:
+        pairs, total = _validate_batch(
+            business_type=business_type,
+            idempotency_key=idempotency_key,
+            counter_account=counter_account,
+            credits=credits,
+        )
     replay = JournalEntry.objects.filter(idempotency_key=idempotency_key).first()
     if replay is not None:
         return replay
     post = _post_batch_postgresql if connection.vendor == "postgresql" else _post_batch_sqlite
     # Savepoint: a refusal half-way (an unknown account found under the locks) leaves nothing.
     with transaction.atomic():
-        entry_id = post(
+        posted = post(
             pairs=pairs,
             total=total,
             counter=counter_account,
@@ -140,44 +149,58 @@ def post_batch_entry(
             memo=memo,
             actor=actor,
         )
-        if entry_id is None:
+        if posted is None:
             # A concurrent transaction posted this key first and has committed: return its entry.
             return JournalEntry.objects.get(idempotency_key=idempotency_key)
+        entry_id, credit_count = posted
         entry = JournalEntry.objects.get(pk=entry_id)
+        total = entry.amount
         record_event(
             actor=actor,
             action="ledger.post_entry",
             target=entry,
             # Stored data, in Chinese whatever the request's language (BUSINESS_TYPE_RECORD_NAMES).
             summary=(
-                f"{BUSINESS_TYPE_RECORD_NAMES[business_type]} {format_yuan(total)} 元, {len(pairs) + 1} 行"
+                f"{BUSINESS_TYPE_RECORD_NAMES[business_type]} {format_yuan(total)} 元, {credit_count + 1} 行"
             ),
             data={
                 "entry_id": entry.pk,
                 "business_type": business_type,
                 "business_on": business_on,
                 "amount_fen": total,
-                "line_count": len(pairs) + 1,
+                "line_count": credit_count + 1,
                 "reverses": None,
             },
         )
     return entry
 
 
-def _validate_batch(*, business_type, idempotency_key, counter_account, credits) -> tuple[list, int]:
+def _check_header(business_type, idempotency_key, counter_account) -> None:
     _check_business_type(business_type)
     if not idempotency_key:
         raise InvalidLine(_("Every posting needs an idempotency key."), code="INVALID_LINE")
     if counter_account.pk is None:
         raise InvalidLine(_("A line's account must be saved."), code="INVALID_LINE")
+
+
+def _validate_batch(*, business_type, idempotency_key, counter_account, credits) -> tuple[list, int]:
+    _check_header(business_type, idempotency_key, counter_account)
     pairs = _checked_pairs(credits)
-    if not pairs:
-        raise UnbalancedEntry(_("An entry needs lines."), code="UNBALANCED_ENTRY")
-    if any(amount == 0 for _account_id, amount in pairs):
-        raise InvalidLine(_("Each line has exactly one positive side."), code="INVALID_LINE")
-    if any(account_id == counter_account.pk for account_id, _amount in pairs):
-        raise InvalidLine(_("An account appears twice in one batch."), code="INVALID_LINE")
+    _refuse_bad_credits(
+        count=len(pairs),
+        not_positive=sum(1 for _account_id, amount in pairs if amount == 0),
+        counter_among=any(account_id == counter_account.pk for account_id, _amount in pairs),
+    )
     return pairs, sum(amount for _account_id, amount in pairs)
+
+
+def _refuse_bad_credits(*, count: int, not_positive: int, counter_among: bool) -> None:
+    if not count:
+        raise UnbalancedEntry(_("An entry needs lines."), code="UNBALANCED_ENTRY")
+    if not_positive:
+        raise InvalidLine(_("Each line has exactly one positive side."), code="INVALID_LINE")
+    if counter_among:
+        raise InvalidLine(_("An account appears twice in one batch."), code="INVALID_LINE")
 
 
 def _checked_pairs(rows: Iterable) -> list[tuple[int, int]]:
@@ -236,9 +259,14 @@ def _refuse_non_fund() -> None:
 
 def _post_batch_postgresql(
     *, pairs, total, counter, business_type, business_on, idempotency_key, memo, actor
-) -> int | None:
+) -> tuple[int, int] | None:
+    """Returns ``(entry id, number of credits)``, or None if a concurrent post of the key won."""
     with connection.cursor() as cursor:
-        _stage(cursor, pairs)
+        if isinstance(pairs, AmountsQuery):
+            total, count = _stage_query(cursor, pairs, counter=counter.pk)
+        else:
+            _stage(cursor, pairs)
+            count = len(pairs)
         # Every account of the entry, the counter with them, locked in primary-key order (the
         # order post_entry uses), so this and any other posting queue instead of deadlocking.
         cursor.execute(
@@ -255,7 +283,7 @@ def _post_batch_postgresql(
         )
         locked, not_fund, counter_kind = cursor.fetchone()
         _refuse_counter(counter_kind)
-        if locked != len(pairs) + 1:
+        if locked != count + 1:
             raise UnknownLedgerAccount(
                 _("A line refers to an account that does not exist."), code="UNKNOWN_LEDGER_ACCOUNT"
             )
@@ -307,12 +335,12 @@ def _post_batch_postgresql(
             [_counter_delta(counter_kind, total), counter.pk],
         )
         cursor.execute(f"DROP TABLE {_STAGE}")
-    return entry_id
+    return entry_id, count
 
 
 def _post_batch_sqlite(
     *, pairs, total, counter, business_type, business_on, idempotency_key, memo, actor
-) -> int:
+) -> tuple[int, int]:
     # SQLite: every atomic block begins IMMEDIATE (settings), so this transaction is the only
     # writer until it commits; no row locks are needed and no race on the key is possible.
     kinds = _kinds_of([counter.pk] + [account_id for account_id, _amount in pairs])
@@ -344,7 +372,7 @@ def _post_batch_sqlite(
             [(amount, account_id) for account_id, amount in pairs]
             + [(_counter_delta(kinds[counter.pk], total), counter.pk)],
         )
-    return entry.pk
+    return entry.pk, len(pairs)
 
 
 # --- one entry per account ----------------------------------------------------------------------
@@ -655,6 +683,26 @@ def _create_stage(cursor) -> None:
         f"""CREATE TEMPORARY TABLE {_STAGE} (account_id bigint PRIMARY KEY, amount bigint NOT NULL)
             ON COMMIT DROP"""
     )
+
+
+def _stage_query(cursor, query: AmountsQuery, *, counter: int) -> tuple[int, int]:
+    """Stage the rows of ``query`` (PostgreSQL) with the checks of ``_checked_pairs``; returns
+    ``(total, count)``."""
+    _create_stage(cursor)
+    try:
+        with transaction.atomic():  # a duplicate account must not abort the caller's transaction
+            cursor.execute(f"INSERT INTO {_STAGE} (account_id, amount) {query.sql}", query.params)
+    except IntegrityError:
+        raise InvalidLine(_("An account appears twice in one batch."), code="INVALID_LINE") from None
+    cursor.execute(
+        f"""SELECT count(*), coalesce(sum(amount), 0), count(*) FILTER (WHERE amount <= 0),
+                   count(*) FILTER (WHERE account_id = %s)
+            FROM {_STAGE}""",
+        [counter],
+    )
+    count, total, not_positive, counter_among = cursor.fetchone()
+    _refuse_bad_credits(count=count, not_positive=not_positive, counter_among=bool(counter_among))
+    return int(total), count
 
 
 def _stage(cursor, pairs: Sequence[tuple[int, int]]) -> None:

@@ -206,6 +206,61 @@ class TestPostBatchEntry:
         with pytest.raises(NoOpenTransaction), outside_any_transaction():
             post_list([(account.pk, 1)])
 
+    def test_takes_its_credits_from_a_query_run_in_the_database(self):
+        employees = FundLedgerAccountFactory.create_batch(3)
+
+        with transaction.atomic():
+            entry = post_list(as_query([(employees[0].pk, 500), (employees[1].pk, 70), (employees[2].pk, 3)]))
+            run_commit_checks()
+
+        assert entry.amount == 573
+        assert [balance_of(account) for account in employees] == [500, 70, 3]
+        assert AuditEvent.objects.filter(action="ledger.post_entry", data__line_count=4).exists()
+        assert "ledger intact" in verify_ledger()
+
+    @pytest.mark.parametrize(
+        ("case", "error"),
+        [
+            ("no credits", UnbalancedEntry),
+            ("zero amount", InvalidLine),
+            ("negative amount", InvalidLine),
+            ("account twice", InvalidLine),
+            ("counter among the credits", InvalidLine),
+            ("unknown account", LedgerError),
+            ("centre account credited", InvalidLine),
+        ],
+    )
+    def test_refuses_a_query_with_invalid_rows_and_posts_nothing(self, case, error):
+        account, other = FundLedgerAccountFactory.create_batch(2)
+        good = [(account.pk, 1_000)]
+        rows = {
+            "no credits": [],
+            "zero amount": [*good, (other.pk, 0)],
+            "negative amount": [*good, (other.pk, -5)],
+            "account twice": [*good, (account.pk, 5)],
+            "counter among the credits": [*good, (services.centre_account(BANK_SETTLEMENT).pk, 5)],
+            "unknown account": [*good, (10**12, 5)],
+            "centre account credited": [*good, (services.centre_account(INTEREST_EXPENSE).pk, 5)],
+        }[case]
+        before = snapshot()
+
+        with transaction.atomic():
+            with pytest.raises(error):
+                post_list(as_query(rows))
+            run_commit_checks()
+            after = snapshot()
+
+        assert after == before
+
+
+def as_query(pairs) -> bulk.AmountsQuery:
+    """The pairs as a SELECT the database runs (VALUES columns are column1, column2 in both)."""
+    if not pairs:
+        return bulk.AmountsQuery("SELECT 1, 1 WHERE 1 = 0")
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    params = [value for pair in pairs for value in pair]
+    return bulk.AmountsQuery(f"SELECT column1, column2 FROM (VALUES {values}) AS v", params)
+
 
 def post_per_account(
     rows, *, first=None, last=None, prefix="bonus:", suffix=":2026", counter_code=INTEREST_EXPENSE
