@@ -845,6 +845,39 @@ def close_account(*, account: FundAccount, status: str, closed_on: date, actor) 
         return close_account_in_transaction(account=account, status=status, closed_on=closed_on, actor=actor)
 
 
+def reopen_closed_account_in_transaction(*, account: FundAccount, reopened_on: date, actor) -> FundAccount:
+    """Undo a closing by withdrawal whose payment the bank returned; a helper in the caller's transaction.
+
+    The returned money is back in the account, so it cannot stay closed: it becomes sealed (封存),
+    which holds money without a unit paying in, keeping the sealing date it had (or the closing
+    day, for an account closed while normal) so a new application counts from the same day.
+    """
+    _require_transaction("reopen_closed_account_in_transaction")
+    account = _lock_account(account)
+    if account.status != AccountStatus.CLOSED_BY_WITHDRAWAL:
+        raise AccountNotUnsealable(
+            _("Account %(no)s is %(status)s; only an account closed by withdrawal can be re-opened.")
+            % {"no": account.account_no, "status": account.get_status_display()}
+        )
+    closed_on = account.closed_on
+    account.status = AccountStatus.SEALED
+    account.sealed_on = account.sealed_on or closed_on
+    account.closed_on = None
+    account.save(update_fields=["status", "sealed_on", "closed_on"])
+    record_event(
+        actor=actor,
+        action="accounts.account_reopened",
+        target=account,
+        summary=f"Re-opened account {account.account_no} as sealed (封存): its closing payment was returned",
+        data={
+            "closed_on": closed_on.isoformat(),
+            "reopened_on": reopened_on.isoformat(),
+            "sealed_on": account.sealed_on.isoformat(),
+        },
+    )
+    return account
+
+
 # --- logins -------------------------------------------------------------------------------
 
 

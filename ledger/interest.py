@@ -16,24 +16,33 @@ So the interest base (积数) is ``opening × D + Σ amount_i × (period_end −
 ``D = period_end − period_start``, which equals Σ(balance × days held) walked day by day, and the
 interest is ``base × annual_rate / basis`` rounded HALF_UP to the fen. Everything is integers and
 Decimals: a float never touches an amount.
+
+Interest paid before the 30 June (a closing withdrawal or a transfer out pays it to date, see
+:func:`pay_interest_to_date`) is an interest entry (type 09) dated on that day ``r``: the account's
+period then restarts there, so the settlement counts ``(r, period_end]`` only. Every movement
+dated on or before ``r`` belongs to the restarted period's opening balance, and no day is paid
+twice. An interest to date that rounds to 0 fen leaves no entry, so a restart at most misses what
+rounds below one fen.
 """
 
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, localcontext
 
 from django.db import connection, transaction
+from django.db.models import Max
 
 from audit.models import AuditEvent
-from audit.services import record_event
+from audit.services import record_event, require_transaction
 from core.money import format_yuan, round_fen
 from core.policy import policy_snapshot
 from ledger.bulk import AmountsQuery, post_account_entries
 from ledger.centre import INTEREST_EXPENSE
 from ledger.models import AccountKind, BusinessType, JournalEntry, JournalLine, LedgerAccount
-from ledger.services import centre_account
+from ledger.services import Line, centre_account, post_entry
 
 __all__ = [
     "SettlementReport",
@@ -43,8 +52,11 @@ __all__ = [
     "interest_for",
     "interest_from_base",
     "interest_settled",
+    "interest_start",
     "interest_to_date",
+    "interim_restarts",
     "last_settlement_day",
+    "pay_interest_to_date",
     "settle_interest",
     "settlement_bases",
     "settlement_key",
@@ -139,6 +151,130 @@ def interest_to_date(
     )
 
 
+def interest_start(*, account: LedgerAccount, on: date) -> date:
+    """The excluded start of ``account``'s interest period ending on ``on``.
+
+    The last 30 June before ``on``, or a later day up to which interest was already paid (an
+    interest entry crediting the account dated after that 30 June and at most ``on``).
+    """
+    start = last_settlement_day(on)
+    paid_to = JournalEntry.objects.filter(
+        business_type=BusinessType.ANNUAL_INTEREST,
+        lines__account=account,
+        lines__credit__gt=0,
+        business_on__gt=start,
+        business_on__lte=on,
+    ).aggregate(day=Max("business_on"))["day"]
+    return max(start, paid_to) if paid_to else start
+
+
+def _account_interest(*, account: LedgerAccount, period_start: date, period_end: date, on: date) -> int:
+    """Interest in fen on ``account`` for ``(period_start, period_end]`` from its posted lines.
+
+    Lines dated on or before ``period_start`` make the opening balance; the settlement's own
+    entry (type 09 dated ``period_end``) is left out, as the settlement's query leaves it out.
+    """
+    if period_end <= period_start:
+        return 0
+    versions = policy_snapshot([RATE_KEY, BASIS_KEY], on=on)
+    opening = 0
+    movements: dict[int, list] = {}
+    rows = JournalLine.objects.filter(account=account, entry__business_on__lte=period_end).values_list(
+        "entry_id", "entry__business_on", "entry__business_type", "debit", "credit"
+    )
+    for entry_id, business_on, business_type, debit, credit in rows:
+        amount = account.signed(debit=debit, credit=credit)
+        if business_on <= period_start:
+            opening += amount
+        elif not (business_type == BusinessType.ANNUAL_INTEREST and business_on == period_end):
+            movement = movements.setdefault(entry_id, [business_on, 0])
+            movement[1] += amount
+    return interest_to_date(
+        opening_balance=opening,
+        movements=[(business_on, amount) for business_on, amount in movements.values() if amount],
+        on=period_end,
+        annual_rate=versions[RATE_KEY].value,
+        basis=versions[BASIS_KEY].value,
+        period_start=period_start,
+    )
+
+
+def pay_interest_to_date(
+    *, account: LedgerAccount, on: date, idempotency_key: str, memo: str, actor=None
+) -> list[JournalEntry]:
+    """Credit ``account`` with its unpaid interest up to and including ``on`` (DOMAIN.md §5); a helper.
+
+    What a closing withdrawal or a transfer out pays with the principal, posted as interest
+    entries (type 09, debit INTEREST_EXPENSE):
+
+    - the last 30 June's settlement when no run has yet posted it for this account (a closing
+      between 30 June and the night's settlement run), under the settlement's own key so the run
+      later finds it posted;
+    - the interest from the account's :func:`interest_start` to ``on``, under ``idempotency_key``
+      (or the settlement's key when ``on`` is itself a 30 June), dated ``on``: the year's
+      settlement then restarts the account's period there (module docstring).
+
+    Locks the fund account and INTEREST_EXPENSE in primary-key order before reading a line, so
+    no deposit lands between the computation and the posting. Returns the entries posted now or
+    earlier under these keys; nothing for interest that rounds to 0 fen.
+    """
+    require_transaction("pay_interest_to_date")
+    expense = centre_account(INTEREST_EXPENSE)
+    list(
+        LedgerAccount.objects.select_for_update()
+        .filter(pk__in=[account.pk, expense.pk])
+        .order_by("pk")
+        .values_list("pk")
+    )
+    entries = []
+    settled_on = last_settlement_day(on)
+    settled_key = settlement_key(account.code, settled_on.year)
+    if not JournalEntry.objects.filter(idempotency_key=settled_key).exists() and not interest_settled(
+        on=settled_on
+    ):
+        start = interest_start(account=account, on=settled_on - timedelta(days=1))
+        owed = _account_interest(account=account, period_start=start, period_end=settled_on, on=settled_on)
+        if owed > 0:
+            entries.append(
+                _post_interest(
+                    account=account,
+                    expense=expense,
+                    amount=owed,
+                    business_on=settled_on,
+                    key=settled_key,
+                    memo=f"年终结息 {start.isoformat()}~{settled_on.isoformat()}",
+                    actor=actor,
+                )
+            )
+    start = interest_start(account=account, on=on)
+    owed = _account_interest(account=account, period_start=start, period_end=on, on=on)
+    if owed > 0:
+        on_settlement_day = (on.month, on.day) == (SETTLEMENT_MONTH, SETTLEMENT_DAY)
+        entries.append(
+            _post_interest(
+                account=account,
+                expense=expense,
+                amount=owed,
+                business_on=on,
+                key=settlement_key(account.code, on.year) if on_settlement_day else idempotency_key,
+                memo=memo,
+                actor=actor,
+            )
+        )
+    return entries
+
+
+def _post_interest(*, account, expense, amount: int, business_on: date, key: str, memo: str, actor):
+    return post_entry(
+        lines=[Line(expense, debit=amount), Line(account, credit=amount)],
+        business_type=BusinessType.ANNUAL_INTEREST,
+        business_on=business_on,
+        idempotency_key=key,
+        memo=memo,
+        actor=actor,
+    )
+
+
 # --- settlement -------------------------------------------------------------------------------
 
 
@@ -168,35 +304,86 @@ def settlement_key(code: str, year: int) -> str:
     return f"{SETTLEMENT_KEY_PREFIX}{code}:{year}"
 
 
-def _bases_sql(
-    *, period_start: date, period_end: date, first_account_id: int | None, last_account_id: int | None
-) -> tuple[str, list]:
-    """The grouped 积数 query of :func:`settlement_bases` (no ORDER BY) and its parameters."""
-    days = (period_end - period_start).days
-    end = period_end.isoformat()
+def _restart_sql(restarts: dict[int, date] | None) -> tuple[str, list]:
+    """A join giving each restarted account's restart day as ``r.restart`` (module docstring).
+
+    Empty when no account in range restarted, so the usual settlement query is left as it is.
+    """
+    if not restarts:
+        return "", []
     if connection.vendor == "postgresql":
+        return (
+            "LEFT JOIN unnest(%s::bigint[], %s::date[]) AS r(account_id, restart) "
+            "ON r.account_id = l.account_id ",
+            [list(restarts), list(restarts.values())],
+        )
+    # SQLite has no arrays: the pairs travel as one JSON object, keyed by account id.
+    return (
+        "LEFT JOIN (SELECT CAST(key AS INTEGER) AS account_id, value AS restart FROM json_each(%s)) r "
+        "ON r.account_id = l.account_id ",
+        [json.dumps({str(pk): day.isoformat() for pk, day in restarts.items()})],
+    )
+
+
+def _weight_sql(
+    *, period_start: date, period_end: date, restarts: dict[int, date] | None
+) -> tuple[str, list]:
+    """Days each line's amount is held, ``CASE … END``, and its parameters (module docstring)."""
+    end = period_end.isoformat()
+    postgres = connection.vendor == "postgresql"
+    if postgres:
         held = "(%s::date - e.business_on + 1)"
     else:
         # julianday of two midnights differs by an exact whole number.
         held = "(CAST(julianday(%s) - julianday(e.business_on) AS INTEGER) + 1)"
+    if not restarts:
+        return (
+            f"CASE WHEN e.business_on <= %s THEN %s ELSE {held} END",
+            [period_start.isoformat(), (period_end - period_start).days, end],
+        )
+    # The account's own start: its restart day if it has one, else the last settlement day.
+    if postgres:
+        start = "COALESCE(r.restart, %s::date)"
+        opening_days = f"(%s::date - {start})"
+    else:
+        start = "COALESCE(r.restart, %s)"
+        opening_days = f"CAST(julianday(%s) - julianday({start}) AS INTEGER)"
+    first = period_start.isoformat()
+    return (
+        f"CASE WHEN e.business_on <= {start} THEN {opening_days} ELSE {held} END",
+        [first, end, first, end],
+    )
+
+
+def _bases_sql(
+    *,
+    period_start: date,
+    period_end: date,
+    first_account_id: int | None,
+    last_account_id: int | None,
+    restarts: dict[int, date] | None = None,
+) -> tuple[str, list]:
+    """The grouped 积数 query of :func:`settlement_bases` (no ORDER BY) and its parameters."""
+    end = period_end.isoformat()
+    weight, weight_params = _weight_sql(period_start=period_start, period_end=period_end, restarts=restarts)
+    join, join_params = _restart_sql(restarts)
     where, params = "", []
     if first_account_id is not None and last_account_id is not None:
         # On the lines too: the planner then reads just this range through the (account, entry) index.
         where = "AND l.account_id BETWEEN %s AND %s AND a.id BETWEEN %s AND %s "
         params = [first_account_id, last_account_id] * 2
     sql = (
-        f"SELECT a.id, a.code, SUM((l.credit - l.debit) * "
-        f"CASE WHEN e.business_on <= %s THEN %s ELSE {held} END) "
+        f"SELECT a.id, a.code, SUM((l.credit - l.debit) * {weight}) "
         f"FROM {JournalLine._meta.db_table} l "
         f"JOIN {JournalEntry._meta.db_table} e ON e.id = l.entry_id "
         f"JOIN {LedgerAccount._meta.db_table} a ON a.id = l.account_id "
+        f"{join}"
         "WHERE a.kind = %s AND e.business_on <= %s AND NOT (e.business_type = %s AND e.business_on = %s) "
         f"{where}GROUP BY a.id, a.code"
     )
     return sql, [
-        period_start.isoformat(),
-        days,
-        end,
+        *weight_params,
+        *join_params,
         AccountKind.FUND,
         end,
         BusinessType.ANNUAL_INTEREST,
@@ -211,24 +398,48 @@ def settlement_bases(
     period_end: date,
     first_account_id: int | None = None,
     last_account_id: int | None = None,
+    restarts: dict[int, date] | None = None,
 ) -> list[tuple[int, str, int]]:
     """``(account id, code, 积数)`` of every fund account with lines up to ``period_end``, in one query.
 
     Grouped form of :func:`interest_base`: opening × D + Σ amount × (period_end − d + 1). The
     settlement's own entries (type 09 dated ``period_end``) are left out so a re-run sees the
     same base. With ``first_account_id`` and ``last_account_id``, only the accounts in that
-    range of ids.
+    range of ids. ``restarts`` maps an account id to the day its interest was already paid up to
+    (:func:`interim_restarts`): that account's base counts from the day after.
     """
     sql, params = _bases_sql(
         period_start=period_start,
         period_end=period_end,
         first_account_id=first_account_id,
         last_account_id=last_account_id,
+        restarts=restarts,
     )
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} ORDER BY a.id", params)
         # PostgreSQL sums bigint into numeric (a Decimal); the value is still a whole number.
         return [(pk, code, int(base)) for pk, code, base in cursor.fetchall()]
+
+
+def interim_restarts(*, period_start: date, period_end: date) -> dict[int, date]:
+    """Fund accounts whose interest was paid to a day inside ``(period_start, period_end)``, and that day.
+
+    The latest interest entry (type 09) crediting the account inside the period: a closing or a
+    transfer out that paid interest to date. One pass over the period's interest entries.
+    """
+    rows = (
+        JournalLine.objects.filter(
+            entry__business_type=BusinessType.ANNUAL_INTEREST,
+            entry__business_on__gt=period_start,
+            entry__business_on__lt=period_end,
+            account__kind=AccountKind.FUND,
+            credit__gt=0,
+        )
+        .values("account_id")
+        .annotate(restart=Max("entry__business_on"))
+        .values_list("account_id", "restart")
+    )
+    return dict(rows)
 
 
 def interest_amounts_query(
@@ -239,6 +450,7 @@ def interest_amounts_query(
     basis: int,
     first_account_id: int,
     last_account_id: int,
+    restarts: dict[int, date] | None = None,
 ) -> AmountsQuery:
     """The settlement's ``(account id, interest fen)`` rows for a range of accounts, computed in SQL.
 
@@ -248,17 +460,20 @@ def interest_amounts_query(
     HALF_UP of ``x = base × n / (d × basis)`` is ``⌊x + ½⌋ = ⌊(2·base·n + d·basis) /
     (2·d·basis)⌋`` for ``x ≥ 0`` (PostgreSQL's ``div`` on numeric truncates, which is the floor
     for a non-negative quotient). Rows whose interest is below one fen are left out. PostgreSQL
-    only: SQLite's integers would silently turn into floats on overflow.
+    only: SQLite's integers would silently turn into floats on overflow. ``restarts`` as for
+    :func:`settlement_bases`.
     """
     end = period_end.isoformat()
     rounded, rounding_params = half_up_interest_sql("b.base", annual_rate=annual_rate, basis=basis)
+    weight, weight_params = _weight_sql(period_start=period_start, period_end=period_end, restarts=restarts)
+    join, join_params = _restart_sql(restarts)
     sql = (
         "SELECT account_id, amount FROM ("
         f"SELECT b.account_id, {rounded} AS amount FROM ("
-        "SELECT l.account_id, SUM((l.credit - l.debit) * "
-        "CASE WHEN e.business_on <= %s THEN %s ELSE %s::date - e.business_on + 1 END) AS base "
+        f"SELECT l.account_id, SUM((l.credit - l.debit) * {weight}) AS base "
         f"FROM {JournalLine._meta.db_table} l "
         f"JOIN {JournalEntry._meta.db_table} e ON e.id = l.entry_id "
+        f"{join}"
         "WHERE l.account_id BETWEEN %s AND %s AND e.business_on <= %s "
         "AND NOT (e.business_type = %s AND e.business_on = %s) "
         "GROUP BY l.account_id"
@@ -268,9 +483,8 @@ def interest_amounts_query(
     )
     params = [
         *rounding_params,
-        period_start.isoformat(),
-        (period_end - period_start).days,
-        end,
+        *weight_params,
+        *join_params,
         first_account_id,
         last_account_id,
         end,
@@ -313,11 +527,14 @@ def settle_interest(*, on: date, actor=None, chunk_size: int = _CHUNK_SIZE) -> S
     expense = centre_account(INTEREST_EXPENSE)
     memo = f"年终结息 {period_start.isoformat()}~{on.isoformat()}"
     fund_accounts = LedgerAccount.objects.filter(kind=AccountKind.FUND).count()
+    # Read once for the run: the few accounts a closing or transfer out paid interest to date.
+    restarts = interim_restarts(period_start=period_start, period_end=on)
 
     settled = already = interest_fen = 0
     compute_seconds = post_seconds = 0.0
     for first, last in _chunks_of_fund_accounts(size=chunk_size):
         started = time.perf_counter()
+        chunk_restarts = {pk: day for pk, day in restarts.items() if first <= pk <= last}
         with transaction.atomic(durable=True):
             if connection.vendor == "postgresql":
                 # Run by post_account_entries once the chunk is locked, straight into its staging.
@@ -328,11 +545,16 @@ def settle_interest(*, on: date, actor=None, chunk_size: int = _CHUNK_SIZE) -> S
                     basis=basis,
                     first_account_id=first,
                     last_account_id=last,
+                    restarts=chunk_restarts,
                 )
             else:
                 # SQLite: this transaction began IMMEDIATE; no other writer comes in before it commits.
                 bases = settlement_bases(
-                    period_start=period_start, period_end=on, first_account_id=first, last_account_id=last
+                    period_start=period_start,
+                    period_end=on,
+                    first_account_id=first,
+                    last_account_id=last,
+                    restarts=chunk_restarts,
                 )
                 owed = [
                     (pk, interest_from_base(base, annual_rate=rate, basis=basis)) for pk, _c, base in bases

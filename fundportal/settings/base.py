@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "approvals",
     "deposits",
+    "withdrawals",
     "demo",
     "web",
     "api",
@@ -212,6 +213,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Deposit lists: ask the bank about collecting lists, queue again checks whose worker died.
     "deposit-lists-sweep": {"task": "deposits.tasks.sweep_deposit_lists", "schedule": 60.0},
+    # Withdrawals: approved ones the after-decision hook did not pay (the process died between the
+    # decision's commit and the hook), held ones, and failed closing payouts whose hook was lost.
+    "withdrawals-sweep": {"task": "withdrawals.tasks.pay_approved_withdrawals", "schedule": 60.0},
+    # 委托按月还贷: each morning, the instalments whose repayment day has come (once a month each).
+    "withdrawals-monthly-instalments": {
+        "task": "withdrawals.tasks.pay_due_instalments",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 # A cache every process shares: Redis when the broker is Redis, otherwise files under var/.

@@ -1,0 +1,95 @@
+"""The other apps a withdrawal pays through, called by their published contracts.
+
+``payouts.services.create_payout`` (the outbox of payments to cards) and
+``notifications.services.notify`` (in-portal message and SMS) are helpers that need the caller's
+transaction; the credit bureau is a government port asked outside any transaction. They are
+imported when called, so the order in which the apps start does not matter.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def create_payout(**fields):
+    from payouts.services import create_payout as create
+
+    return create(**fields)
+
+
+def notify(*, person, kind: str, title: str, body: str, link: str = "", sms: bool = True):
+    from notifications.services import notify as send
+
+    return send(person=person, kind=kind, title=title, body=body, link=link, sms=sms)
+
+
+def notify_payout_paid(*, payout_ref: str, person, link: str = ""):
+    """The notifications app's own "payment credited" message for the payout under ``payout_ref``."""
+    from notifications import messages
+
+    payout = payout_for(payout_ref)
+    notice = messages.payout_paid(
+        amount=payout.amount, card=payout.card_no, paid_on=_local_day(payout.settled_at), link=link
+    )
+    return notify(person=person, **notice.as_kwargs())
+
+
+def notify_payout_failed(*, payout_ref: str, person, link: str = "", extra: str = ""):
+    """The notifications app's "payment returned" message, with ``extra`` (stored text) appended."""
+    from notifications import messages
+
+    payout = payout_for(payout_ref)
+    notice = messages.payout_failed(amount=payout.amount, card=payout.card_no, link=link)
+    kwargs = notice.as_kwargs()
+    if extra:
+        kwargs["body"] = f"{kwargs['body']}{extra}"
+    return notify(person=person, **kwargs)
+
+
+def _local_day(moment):
+    from django.utils import timezone
+
+    return timezone.localdate(moment) if moment is not None else None
+
+
+def payout_for(source_ref: str):
+    """The payout created under ``source_ref``, or None (none yet, or no payouts app)."""
+    try:
+        from payouts.models import Payout
+    except ImportError:
+        return None
+    return Payout.objects.filter(source_ref=source_ref).first()
+
+
+def payouts_for(source_refs: list[str]) -> dict:
+    if not source_refs:
+        return {}
+    try:
+        from payouts.models import Payout
+    except ImportError:
+        return {}
+    return {payout.source_ref: payout for payout in Payout.objects.filter(source_ref__in=source_refs)}
+
+
+def centre_loan_in_repayment(id_number: str, *, purpose: str, requested_by: str):
+    """This centre's fund loan in repayment on the person's credit report (the latest), or None.
+
+    Raises ``integrations.gov.ports.SourceUnavailable`` (or the port's timeout) when the bureau
+    does not answer.
+    """
+    from integrations.gov import ports
+    from integrations.gov.registry import gov_source
+
+    bureau = gov_source(ports.CREDIT_BUREAU, purpose=purpose, requested_by=requested_by)
+    report = bureau.credit_report(id_number, timeout=settings.DECISION_SOURCE_TIMEOUT_S)
+    if report is None:
+        return None
+    loans = [
+        loan
+        for loan in report.loans
+        if loan.kind == ports.FUND_LOAN
+        and loan.centre == settings.FUND_CENTRE_CODE
+        and loan.status == ports.REPAYING
+        and loan.monthly_payment > 0
+    ]
+    return max(loans, key=lambda loan: loan.opened_on, default=None)

@@ -1,0 +1,226 @@
+"""Reading withdrawals: an application's timeline from submission to the money on the card, and
+what the background sweeps have left to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from approvals.models import Application, ApplicationStatus, DecisionPurpose, DecisionRecord
+from approvals.selectors import explained_reasons
+from withdrawals import gateways
+from withdrawals.models import (
+    InstalmentPayment,
+    InstructionStatus,
+    PaymentStatus,
+    StandingInstruction,
+    WithdrawalPayment,
+)
+from withdrawals.services import CLOSING_REASONS, KIND, MONTHLY_REASON, repayment_due_on
+
+# Steps of a withdrawal's timeline, in order.
+SUBMITTED = "SUBMITTED"
+CHECKED = "CHECKED"
+DECIDED = "DECIDED"
+HELD = "HELD"
+PAID = "PAID"
+
+# Payout statuses as CONTRACT.md names them; the payout's own times, where it has them.
+_PAYOUT_TIMES = {"PENDING": "created_at", "SENT": "sent_at", "PAID": "settled_at", "FAILED": "settled_at"}
+
+
+@dataclass(frozen=True)
+class SourceCheck:
+    """One data source asked for the decision: ``source`` like ``public_security``."""
+
+    source: str
+    operation: str
+    outcome: str
+    latency_ms: int | None
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    step: str  # SUBMITTED, CHECKED, DECIDED, HELD, PAID
+    at: datetime | None
+    outcome: str = ""  # DECIDED: APPROVE/REJECT/REFER; PAID: the payout status; HELD: the reason code
+    by_staff: bool = False
+    reasons: tuple[dict, ...] = ()  # DECIDED: [{code, message}] in the reader's language
+    sources: tuple[SourceCheck, ...] = ()  # CHECKED
+    amount: int | None = None  # PAID: fen paid out (interest included)
+    interest: int | None = None
+    closing: bool = False
+    times: dict[str, datetime] = field(default_factory=dict)  # PAID: payout status → when
+
+
+def _checks(decision: DecisionRecord, queries_by_purpose: dict[str, list]) -> tuple[SourceCheck, ...]:
+    rows = queries_by_purpose.get(decision.query_purpose) or []
+    if rows:
+        return tuple(
+            SourceCheck(
+                source=row.source,
+                operation=row.operation,
+                outcome=row.outcome,
+                latency_ms=row.latency_ms,
+                at=row.started_at,
+            )
+            for row in rows
+        )
+    # No query-log rows (e.g. a decision made before the log kept its purpose): the record's own.
+    checks = []
+    for name, answer in sorted((decision.sources or {}).items()):
+        source, _dot, operation = name.partition(".")
+        checks.append(
+            SourceCheck(
+                source=source,
+                operation=operation,
+                outcome=(answer or {}).get("outcome", ""),
+                latency_ms=(answer or {}).get("latency_ms"),
+                at=None,
+            )
+        )
+    return tuple(checks)
+
+
+def _payout_step(payment: WithdrawalPayment | None, payout) -> TimelineStep | None:
+    if payment is None:
+        return None
+    if payment.status == PaymentStatus.HELD:
+        return TimelineStep(step=HELD, at=payment.held_at, outcome=payment.held_code, closing=payment.closing)
+    status = getattr(payout, "status", None) or "PENDING"
+    times = {}
+    for name, attribute in _PAYOUT_TIMES.items():
+        if name in ("PAID", "FAILED") and name != status:
+            continue  # one settlement time: the status the payout ended in
+        value = getattr(payout, attribute, None) if payout is not None else None
+        if value is not None:
+            times[name] = value
+    if "PENDING" not in times:
+        times["PENDING"] = payment.created_at
+    return TimelineStep(
+        step=PAID,
+        at=times.get(status) or max(times.values()),
+        outcome=status,
+        amount=payment.amount,
+        interest=payment.interest,
+        closing=payment.closing,
+        times=times,
+    )
+
+
+def withdrawal_timeline(application: Application, *, language: str | None = None) -> list[TimelineStep]:
+    """The steps of ``application`` in order: submitted → checked (each source asked, with its
+    answer and time) → decided (each decision: outcome, reasons, when, whether staff decided) →
+    held or paid (the payout's status PENDING/SENT/PAID/FAILED with the time of each)."""
+    from integrations.models import GovQuery
+
+    decisions = list(DecisionRecord.objects.filter(application=application).order_by("decided_at", "pk"))
+    purposes = [d.query_purpose for d in decisions if d.query_purpose]
+    queries_by_purpose: dict[str, list] = {}
+    if purposes:
+        for row in GovQuery.objects.filter(purpose__in=purposes).order_by("started_at", "pk"):
+            queries_by_purpose.setdefault(row.purpose, []).append(row)
+    steps = [TimelineStep(step=SUBMITTED, at=application.submitted_at)]
+    for decision in decisions:
+        if decision.purpose == DecisionPurpose.APPLICATION:
+            checks = _checks(decision, queries_by_purpose)
+            checked_at = max((c.at for c in checks if c.at is not None), default=decision.decided_at)
+            steps.append(TimelineStep(step=CHECKED, at=checked_at, sources=checks))
+        steps.append(
+            TimelineStep(
+                step=DECIDED,
+                at=decision.decided_at,
+                outcome=decision.outcome,
+                by_staff=decision.purpose == DecisionPurpose.REVIEW,
+                reasons=tuple(explained_reasons(decision, language=language)),
+            )
+        )
+    payment = WithdrawalPayment.objects.filter(application=application).first()
+    payout = gateways.payout_for(payment.source_ref) if payment is not None and payment.source_ref else None
+    paid = _payout_step(payment, payout)
+    if paid is not None:
+        steps.append(paid)
+    return steps
+
+
+# --- what the sweeps look for -------------------------------------------------------------------
+
+
+def unpaid_withdrawal_ids(*, decided_since: datetime) -> list[int]:
+    """Approved one-off withdrawals with no payment record (decided since ``decided_since``), and
+    every held one."""
+    fresh = Application.objects.filter(
+        kind=KIND,
+        status=ApplicationStatus.APPROVED,
+        decided_at__gte=decided_since,
+        withdrawal_payment__isnull=True,
+    ).exclude(reason=MONTHLY_REASON)
+    held = WithdrawalPayment.objects.filter(status=PaymentStatus.HELD).values_list(
+        "application_id", flat=True
+    )
+    return sorted(set(fresh.values_list("pk", flat=True)) | set(held))
+
+
+def unset_instruction_ids(*, decided_since: datetime) -> list[int]:
+    """Approved monthly loan repayments without their standing instruction yet."""
+    return list(
+        Application.objects.filter(
+            kind=KIND,
+            reason=MONTHLY_REASON,
+            status=ApplicationStatus.APPROVED,
+            decided_at__gte=decided_since,
+            standing_instruction__isnull=True,
+        ).values_list("pk", flat=True)
+    )
+
+
+def unsettled_failed_refs(*, within: timedelta = timedelta(days=30)) -> list[str]:
+    """Closing withdrawals whose payout FAILED but whose hook never ran (the account is still closed)."""
+    open_refs = list(
+        WithdrawalPayment.objects.filter(
+            status=PaymentStatus.PAYING,
+            closing=True,
+            payout_outcome="",
+            posted_on__gte=timezone.localdate() - within,
+        ).values_list("source_ref", flat=True)
+    )
+    payouts = gateways.payouts_for(open_refs)
+    return [ref for ref in open_refs if getattr(payouts.get(ref), "status", None) == "FAILED"]
+
+
+def due_instalments(*, today: date) -> list[tuple[int, date]]:
+    """``(instruction id, month)`` of every active instruction whose instalment is due by ``today``
+    this month and not yet paid or skipped."""
+    period = today.replace(day=1)
+    done = set(InstalmentPayment.objects.filter(period=period).values_list("instruction_id", flat=True))
+    due = []
+    for pk, day in StandingInstruction.objects.filter(
+        status=InstructionStatus.ACTIVE, first_period__lte=period
+    ).values_list("pk", "repayment_day"):
+        if pk not in done and repayment_due_on(period, day) <= today:
+            due.append((pk, period))
+    return due
+
+
+def is_closing_reason(reason: str) -> bool:
+    return reason in CLOSING_REASONS
+
+
+__all__ = [
+    "CHECKED",
+    "DECIDED",
+    "HELD",
+    "PAID",
+    "SUBMITTED",
+    "SourceCheck",
+    "TimelineStep",
+    "due_instalments",
+    "is_closing_reason",
+    "unpaid_withdrawal_ids",
+    "unset_instruction_ids",
+    "unsettled_failed_refs",
+    "withdrawal_timeline",
+]
