@@ -37,3 +37,22 @@ class TestVerifyLedger:
         out = capsys.readouterr().out
         assert f"account {account.code}: cached balance 100.01 != lines 100.00" in out
         assert "balance sheet" in out
+
+    @pytest.mark.postgres
+    def test_catches_lines_whose_entry_is_not_in_the_journal(self, capsys):
+        account = FundLedgerAccountFactory()
+        with connection.cursor() as cursor:
+            # Only someone able to switch the journal's triggers off can store such lines.
+            cursor.execute("ALTER TABLE ledger_journalline DISABLE TRIGGER ledger_journalline_balance")
+            cursor.execute(
+                "INSERT INTO ledger_journalline (entry_id, account_id, debit, credit)"
+                " VALUES (987654321, %s, 0, 5), (987654321, %s, 5, 0)",
+                [account.pk, account.pk],
+            )
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no check left pending on the table
+            cursor.execute("ALTER TABLE ledger_journalline ENABLE TRIGGER ledger_journalline_balance")
+
+        with pytest.raises(CommandError):
+            call_command("verify_ledger")
+
+        assert "2 line(s) of entry #987654321, which is not in the journal" in capsys.readouterr().out

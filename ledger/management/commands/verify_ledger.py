@@ -65,6 +65,16 @@ class Command(BaseCommand):
                     f"credits {format_yuan(entry_credits)}, declared {format_yuan(amount)}"
                 )
 
+            # The database's triggers refuse a line without its entry (the line table has no
+            # foreign key to entries, migration ledger 0006); this re-checks the stored journal.
+            cursor.execute(
+                f"""SELECT l.entry_id, count(*) FROM {line_table} l
+                WHERE NOT EXISTS (SELECT 1 FROM {entry_table} e WHERE e.id = l.entry_id)
+                GROUP BY l.entry_id ORDER BY l.entry_id"""
+            )
+            for entry_id, count in cursor.fetchall():
+                violations.append(f"{count} line(s) of entry #{entry_id}, which is not in the journal")
+
             # One grouped query over all lines, not one per account.
             cursor.execute(
                 f"""SELECT a.code, a.balance, CASE WHEN a.kind IN ({debit_kinds})
