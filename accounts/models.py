@@ -313,3 +313,51 @@ class NumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.name} at {self.last_value} (#{self.pk})"
+
+
+class WithdrawalLock(models.Model):
+    """An employee's own lock on withdrawals from their account (as CPF members can lock theirs).
+
+    Locking takes effect at once; an unlock only after a cooling-off period
+    (``settings.WITHDRAWAL_UNLOCK_COOLING_OFF_HOURS``), so someone who has stolen the password
+    cannot unlock and withdraw in one sitting, and the owner, warned by text, has time to lock
+    again. Withdrawals are locked at time t when a row exists, ``locked_at`` ≤ t and
+    ``unlocks_at`` is empty or later than t. One row per person, changed in place by
+    ``accounts.services``; every change is in the audit trail.
+    """
+
+    person = models.OneToOneField(
+        "accounts.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="withdrawal_lock"
+    )
+    locked_at = models.DateTimeField(_("locked at"))
+    unlock_requested_at = models.DateTimeField(_("unlock requested at"), null=True, blank=True)
+    unlocks_at = models.DateTimeField(
+        _("unlocks at"), null=True, blank=True, help_text=_("Withdrawals stay locked until then.")
+    )
+
+    class Meta:
+        verbose_name = _("withdrawal lock")
+        verbose_name_plural = _("withdrawal locks")
+        constraints = [
+            # An unlock is requested and scheduled together, never later than it takes effect.
+            models.CheckConstraint(
+                condition=Q(unlock_requested_at__isnull=True, unlocks_at__isnull=True)
+                | Q(
+                    unlock_requested_at__isnull=False,
+                    unlocks_at__isnull=False,
+                    unlocks_at__gte=F("unlock_requested_at"),
+                ),
+                name="accounts_withdrawallock_unlock_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(unlock_requested_at__isnull=True) | Q(unlock_requested_at__gte=F("locked_at")),
+                name="accounts_withdrawallock_unlock_after_lock",
+            ),
+        ]
+
+    def __str__(self):
+        return f"withdrawal lock of person {self.person_id} (#{self.pk})"
+
+    def locked_on(self, at) -> bool:
+        """Locked at ``at`` as the row stands (earlier lock periods live in the audit trail only)."""
+        return self.locked_at <= at and (self.unlocks_at is None or at < self.unlocks_at)

@@ -1,11 +1,14 @@
-"""Reading people and fund accounts: lookups by ID number and account number, account summaries."""
+"""Reading people and fund accounts: lookups by ID number and account number, account summaries,
+the withdrawal lock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from accounts.models import AccountStatus, FundAccount, Person
+from django.utils import timezone
+
+from accounts.models import AccountStatus, FundAccount, Person, WithdrawalLock
 from core.crypto import blind_index
 from core.money import FEN_HALF_UP, share_fen
 from core.policy import UnknownPolicyParameter, policy_value
@@ -90,3 +93,32 @@ def account_summary(person: Person) -> AccountSummary | None:
         paid_up_to=employer.paid_up_to if employer else None,
         sealed_on=account.sealed_on,
     )
+
+
+@dataclass(frozen=True)
+class WithdrawalLockState:
+    """The lock as the hall shows it: ``unlocks_at`` is set while an unlock is cooling off."""
+
+    locked: bool
+    locked_at: datetime | None
+    unlock_requested_at: datetime | None
+    unlocks_at: datetime | None
+
+    @property
+    def unlock_pending(self) -> bool:
+        return self.locked and self.unlocks_at is not None
+
+
+def withdrawal_lock_state(person: Person, at: datetime | None = None) -> WithdrawalLockState:
+    at = at or timezone.now()
+    lock = WithdrawalLock.objects.filter(person=person).first()
+    if lock is None or not lock.locked_on(at):
+        return WithdrawalLockState(False, None, None, None)
+    return WithdrawalLockState(True, lock.locked_at, lock.unlock_requested_at, lock.unlocks_at)
+
+
+def withdrawals_locked(person: Person, at: datetime | None = None) -> bool:
+    """Whether ``person`` has locked withdrawals at ``at`` (now by default)."""
+    at = at or timezone.now()
+    lock = WithdrawalLock.objects.filter(person=person).only("locked_at", "unlocks_at").first()
+    return lock is not None and lock.locked_on(at)

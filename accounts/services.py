@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -35,6 +35,7 @@ from accounts.models import (
     FundAccount,
     Person,
     User,
+    WithdrawalLock,
 )
 from accounts.numbering import FUND_ACCOUNT, UNIT_ACCOUNT, reserve_numbers
 from audit.services import PendingEvent, record_event, record_events
@@ -54,6 +55,8 @@ from core.policy import policy_snapshot
 from ledger.models import BusinessType, LedgerAccount
 from ledger.selectors import balance_of
 from ledger.services import open_fund_ledger_account, open_fund_ledger_accounts
+from notifications.messages import withdrawal_lock_changed
+from notifications.services import notify
 
 _REGION_CODE = re.compile(r"[0-9]{6}", re.ASCII)
 # Units that may take on employees: closed (04) and sealed (05) units cannot.
@@ -1510,3 +1513,83 @@ def take_on_employee(
             account, base, changed_on=start_on, parameters=parameters, actor=actor
         )
         return TakenOn(account=account, moved_in=True, person_registered=False)
+
+
+# The employee's withdrawal lock ------------------------------------------------------------------
+
+
+class WithdrawalsNotLocked(AccountsError):
+    code = "WITHDRAWALS_NOT_LOCKED"
+    http_status = 409
+
+
+def _cooling_off() -> timedelta:
+    return timedelta(hours=settings.WITHDRAWAL_UNLOCK_COOLING_OFF_HOURS)
+
+
+def _lock_path() -> str:
+    # Where the person manages the lock; a message links there (a path, not a reverse(): accounts
+    # sits below the web layer).
+    return "/hall/security/"
+
+
+def lock_withdrawals(*, person: Person, actor) -> WithdrawalLock:
+    """Lock withdrawals from ``person``'s account at once; cancels an unlock that is cooling off.
+
+    Already locked with no unlock pending: nothing changes (no event, no message).
+    """
+    with transaction.atomic(durable=True):
+        now = timezone.now()
+        # Locked row: two tabs locking and unlocking at once take turns.
+        lock = WithdrawalLock.objects.select_for_update().filter(person=person).first()
+        if lock is not None and lock.locked_on(now) and lock.unlocks_at is None:
+            return lock
+        cancelled_unlock = lock is not None and lock.locked_on(now)
+        if lock is None:
+            lock = WithdrawalLock(person=person, locked_at=now)
+        elif not cancelled_unlock:
+            lock.locked_at = now  # a new lock after an unlock that took effect
+        lock.unlock_requested_at = lock.unlocks_at = None
+        lock.save()
+        record_event(
+            actor=actor,
+            action="accounts.withdrawals_locked",
+            target=lock,
+            summary=f"Withdrawals locked for {person}"
+            + (" (pending unlock cancelled)" if cancelled_unlock else ""),
+            data={"person_id": person.pk, "cancelled_unlock": cancelled_unlock},
+        )
+        notify(person=person, **withdrawal_lock_changed(locked=True, link=_lock_path()).as_kwargs())
+        return lock
+
+
+def request_unlock(*, person: Person, actor) -> WithdrawalLock:
+    """Ask to unlock withdrawals: they stay locked for the cooling-off period, then unlock.
+
+    Raises :class:`WithdrawalsNotLocked` when they are not locked. An unlock already pending
+    keeps its time (asking again does not bring it forward, nor push it back).
+    """
+    with transaction.atomic(durable=True):
+        now = timezone.now()
+        lock = WithdrawalLock.objects.select_for_update().filter(person=person).first()
+        if lock is None or not lock.locked_on(now):
+            raise WithdrawalsNotLocked(_("Withdrawals from your account are not locked."))
+        if lock.unlocks_at is not None:
+            return lock
+        lock.unlock_requested_at = now
+        lock.unlocks_at = now + _cooling_off()
+        lock.save(update_fields=["unlock_requested_at", "unlocks_at"])
+        record_event(
+            actor=actor,
+            action="accounts.withdrawal_unlock_requested",
+            target=lock,
+            summary=f"Unlock of withdrawals requested for {person}, effective {lock.unlocks_at.isoformat()}",
+            data={"person_id": person.pk, "unlocks_at": lock.unlocks_at},
+        )
+        notify(
+            person=person,
+            **withdrawal_lock_changed(
+                locked=False, unlocks_at=lock.unlocks_at, link=_lock_path()
+            ).as_kwargs(),
+        )
+        return lock

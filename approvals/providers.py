@@ -5,7 +5,8 @@ Order of work for one decision (:func:`gather_facts`):
 
 1. the centre's own data, in the caller's thread, before any source is asked: the account
    (status, sealed_on), its balance, the months with a deposit (汇缴 01 / 补缴 02) from the
-   ledger, and earlier applications — a handful of queries, whatever the history's length;
+   ledger, the person's withdrawal lock, and earlier applications — a handful of queries,
+   whatever the history's length;
 2. the sources, in parallel (:func:`approvals.gathering.gather`), each with its timeout;
 3. only where a spouse matters (rent, a purchase): a second round for the spouse's homes, asked
    once the marriage record has named the spouse, within the same overall deadline.
@@ -20,13 +21,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 
 from accounts.models import AccountStatus, FundAccount, Person
+from accounts.selectors import withdrawals_locked
 from approvals.engine import UNKNOWN, RuleSet, add_months, whole_months_between
 from approvals.gathering import Answer, decision_deadline, gather, source_timeout
 from approvals.models import Application, ApplicationStatus
@@ -56,6 +58,7 @@ class OwnData:
     sealed_on: date | None
     deposit_months: frozenset[date]  # the first day of each month with a deposit
     deposited_since_sealing: bool
+    withdrawal_locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,12 +71,14 @@ class Gathered:
 # Own data -----------------------------------------------------------------------------------
 
 
-def own_data(person: Person, *, on: date, deposit_history: bool) -> OwnData:
+def own_data(person: Person, *, on: date, deposit_history: bool, withdrawal_lock: bool = False) -> OwnData:
     """The account and, when ``deposit_history`` is asked for, the months with a deposit.
 
     One query for the account with its balance; one for the deposit months (rent, a loan) or,
-    for a sealed account, one for a 汇缴 since sealing. Nothing else is read.
+    for a sealed account, one for a 汇缴 since sealing; with ``withdrawal_lock``, one for the
+    person's withdrawal lock as it stands now. Nothing else is read.
     """
+    locked = withdrawal_lock and withdrawals_locked(person)
     account = (
         FundAccount.objects.filter(person=person)
         .select_related("ledger_account")
@@ -81,7 +86,7 @@ def own_data(person: Person, *, on: date, deposit_history: bool) -> OwnData:
         .first()
     )
     if account is None:
-        return OwnData(person, NO_ACCOUNT_STATUS, 0, None, frozenset(), False)
+        return OwnData(person, NO_ACCOUNT_STATUS, 0, None, frozenset(), False, locked)
     deposits = JournalLine.objects.filter(account_id=account.ledger_account_id, credit__gt=0)
     months = frozenset()
     if deposit_history:
@@ -101,6 +106,7 @@ def own_data(person: Person, *, on: date, deposit_history: bool) -> OwnData:
         sealed_on=account.sealed_on,
         deposit_months=months,
         deposited_since_sealing=since_sealing,
+        withdrawal_locked=locked,
     )
 
 
@@ -225,6 +231,7 @@ def _leaving_city(ask: _Asker, own: OwnData, id_number: str, payload, on: date, 
         hukou_region=hukou if hukou is UNKNOWN or hukou is None else hukou.region_code,
         employment=_employment(answers["social_security.employment"]),
         requested_amount=_amount(payload),
+        withdrawal_locked=own.withdrawal_locked,
     )
     return Gathered(facts, ask.answers, {})
 
@@ -241,6 +248,7 @@ def _retirement(ask: _Asker, own: OwnData, id_number: str, payload, on: date, pa
         retired=UNKNOWN if record is UNKNOWN else bool(record and record.retired),
         lixiu=UNKNOWN if record is UNKNOWN else bool(record and record.lixiu),
         requested_amount=_amount(payload),
+        withdrawal_locked=own.withdrawal_locked,
     )
     return Gathered(facts, ask.answers, {})
 
@@ -276,6 +284,7 @@ def _rent(ask: _Asker, own: OwnData, id_number: str, payload, on: date, params) 
         spouse_home_regions=spouse_homes,
         rent_withdrawn_through=_rent_withdrawn_through(own.person),
         requested_amount=_amount(payload),
+        withdrawal_locked=own.withdrawal_locked,
     )
     return Gathered(facts, ask.answers, _private_marriage(status, spouse))
 
@@ -323,6 +332,7 @@ def _purchase_in_city(ask: _Asker, own: OwnData, id_number: str, payload, on: da
         balance=own.balance,
         property=chosen if chosen is UNKNOWN or chosen is None else _purchased(chosen, relation, own.person),
         requested_amount=_amount(payload),
+        withdrawal_locked=own.withdrawal_locked,
     )
     return Gathered(facts, ask.answers, _private_marriage(status, spouse))
 
@@ -439,6 +449,7 @@ def _loan_repayment_annual(ask: _Asker, own: OwnData, id_number: str, payload, o
         last_repayment_withdrawal_on=_last_withdrawal_on(own.person, "LOAN_REPAYMENT_ANNUAL"),
         repaid_last_12_months=repaid,
         requested_amount=_amount(payload),
+        withdrawal_locked=own.withdrawal_locked,
     )
     return Gathered(facts, ask.answers, {})
 
@@ -466,6 +477,7 @@ def _loan_repayment_monthly(ask: _Asker, own: OwnData, id_number: str, payload, 
         centre_loan_status=status,
         overdue_months=overdue,
         entrusted_deduction=entrusted,
+        withdrawal_locked=own.withdrawal_locked,
     )
     return Gathered(facts, ask.answers, {})
 
@@ -476,6 +488,7 @@ def _staff_review(ask: _Asker, own: OwnData, id_number: str, payload, on: date, 
         account_status=own.account_status,
         balance=own.balance,
         requested_amount=_amount(payload),
+        withdrawal_locked=own.withdrawal_locked,
     )
     return Gathered(facts, ask.answers, {})
 
@@ -541,6 +554,11 @@ def gather_facts(
     provider = PROVIDERS.get(rule_set.facts_type)
     if provider is None:
         raise LookupError(f"no facts provider for {rule_set.facts_type.__name__} ({rule_set.name})")
-    own = own_data(person, on=on, deposit_history=provider in NEEDS_DEPOSIT_HISTORY)
+    own = own_data(
+        person,
+        on=on,
+        deposit_history=provider in NEEDS_DEPOSIT_HISTORY,
+        withdrawal_lock=any(field.name == "withdrawal_locked" for field in fields(rule_set.facts_type)),
+    )
     ask = _Asker(purpose=purpose, requested_by=requested_by, query_log=query_log)
     return provider(ask, own, person.id_number, payload, on, params)

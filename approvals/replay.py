@@ -3,6 +3,10 @@
 "What if the sealed period were 8 months instead of 6?": each decision is re-evaluated from the
 facts and the parameter versions it recorded, with the overrides applied, and compared with what
 was decided. Nothing is written and no source is asked: the stored facts are the evidence.
+
+Decisions are replayed under today's rule sets, whatever version decided them. Facts added to a
+rule set since carry a default that states what was true before they existed (``withdrawal_locked``
+is False: nobody could lock then), so older records still decode.
 """
 
 from __future__ import annotations
@@ -106,10 +110,12 @@ def replay_decisions(
         params.update({key: value for key, value in overrides.items() if key in rules.parameters})
         evaluation = evaluate(rules, facts, params)
         old_status = {result["rule"]: result["status"] for result in record.results}
+        # A rule added since the decision (the withdrawal lock) that passes on the old facts
+        # changed nothing; one that would not pass is reported like any other change.
         changed_rules = tuple(
             (result.rule, old_status.get(result.rule, "-"), result.status.value)
             for result in evaluation.results
-            if old_status.get(result.rule) != result.status.value
+            if old_status.get(result.rule, "PASS") != result.status.value
         )
         replayed.append(
             ReplayedDecision(

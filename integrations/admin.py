@@ -26,6 +26,7 @@ from .models import (
     SandboxPayment,
     SandboxProperty,
     SandboxPropertyOwner,
+    SandboxSms,
     SandboxUnit,
 )
 
@@ -239,6 +240,30 @@ class SandboxCollectionAdmin(admin.ModelAdmin):
     list_filter = ["status", "failure_code", "same_bank"]
     search_fields = ["=order_ref", "=bank_ref", "payer_name"]
     date_hierarchy = "submitted_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SandboxSms)
+class SandboxSmsAdmin(admin.ModelAdmin):
+    """Read-only: the texts the sandbox gateway "sent", so staff can see what a phone would show."""
+
+    list_display = ["pk", "accepted_at", "masked", "text", "reference"]
+    search_fields = ["=reference", "=gateway_ref", "=mobile"]
+    date_hierarchy = "accepted_at"
+    exclude = ["mobile"]
+    readonly_fields = ["reference", "gateway_ref", "masked", "text", "accepted_at"]
+
+    @admin.display(description=_("mobile"))
+    def masked(self, obj):
+        return obj.masked_mobile
 
     def has_add_permission(self, request):
         return False

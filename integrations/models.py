@@ -6,6 +6,7 @@ digest of the answer — never the ID number, the name or the answer itself.
 ``SandboxCollection`` and ``SandboxPayment`` are the sandbox bank's own books of
 entrusted-collection orders and of payments to cards (``integrations.bank.sandbox``): what a
 partner bank would hold, not the centre's record.
+``SandboxSms`` likewise is what the sandbox SMS gateway accepted (``integrations.sms.sandbox``).
 
 The other ``Sandbox*`` tables hold the demo city's government records that the sandbox sources
 (``integrations.gov.sandbox``) answer from. Persons are keyed by ``id_number_index``
@@ -18,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.crypto import EncryptedTextField, mask_id_number
+from core.crypto import EncryptedTextField, mask_id_number, mask_mobile
 
 from .bank import payments as bank_payments
 from .bank import ports as bank_ports
 from .gov import ports
+from .sms import ports as sms_ports
 
 
 class Source(models.TextChoices):
@@ -356,6 +358,28 @@ class SandboxBankKnobs(models.Model):
 
     def __str__(self):
         return f"sandbox bank knobs (#{self.pk})"
+
+
+class SandboxSms(models.Model):
+    """One text message as the sandbox SMS gateway accepted it: what the phone would have shown."""
+
+    # Unique: the sender's idempotency reference; a resend finds this row, never a second.
+    reference = models.CharField(_("reference"), max_length=sms_ports.REFERENCE_MAX_LENGTH, unique=True)
+    gateway_ref = models.CharField(_("gateway reference"), max_length=32, unique=True)
+    mobile = models.CharField(_("mobile"), max_length=11)
+    text = models.TextField(_("text"))
+    accepted_at = models.DateTimeField(_("accepted at"))
+
+    class Meta:
+        verbose_name = _("sandbox text message")
+        verbose_name_plural = _("sandbox text messages")
+
+    def __str__(self):
+        return f"{self.reference} (#{self.pk})"
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile)
 
 
 class SandboxPayment(models.Model):

@@ -1,4 +1,5 @@
-"""Rules and reasons shared by several rule sets: account status, balance, amounts, deposits."""
+"""Rules and reasons shared by several rule sets: the withdrawal lock, account status, balance,
+amounts, deposits."""
 
 from approvals.engine import Reason, Verdict, failed, passed, refer, rule
 from approvals.engine.text import en_yuan, zh_yuan
@@ -39,6 +40,15 @@ AMOUNT_NOT_POSITIVE_REASON = Reason(
     "The amount you apply to withdraw must be more than zero.",
 )
 
+WITHDRAWALS_LOCKED_REASON = Reason(
+    "WITHDRAWALS_LOCKED",
+    "您已锁定本人公积金账户的提取，锁定期间不能办理任何提取。如需提取，请先在网上服务大厅的"
+    "“账户安全”页面申请解除锁定，解除在冷静期满后生效。",
+    "You have locked withdrawals from your housing fund account, so no withdrawal can be made while "
+    "the lock is on. To withdraw, first ask to unlock on the account security page of the online "
+    "hall; the unlock takes effect after a cooling-off period.",
+)
+
 
 def account_status_verdict(status: str, allowed: tuple[str, ...], *, otherwise: Reason) -> Verdict:
     """PASS for the allowed statuses; closed and frozen accounts FAIL with their own reasons."""
@@ -51,6 +61,12 @@ def account_status_verdict(status: str, allowed: tuple[str, ...], *, otherwise: 
     if status in (ACCOUNT_NORMAL, ACCOUNT_SEALED):
         return failed(otherwise)
     return refer(ACCOUNT_STATUS_UNUSUAL_REASON)
+
+
+@rule("WITHDRAWALS_NOT_LOCKED", on_fail=WITHDRAWALS_LOCKED_REASON)
+def withdrawals_not_locked(facts, params):
+    """The applicant's own lock refuses every withdrawal, whatever else the facts say."""
+    return not facts.withdrawal_locked
 
 
 @rule("ACCOUNT_OPEN")

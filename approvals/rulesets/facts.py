@@ -6,6 +6,11 @@ source could not answer; ``None`` there means the source answered "no record". F
 ``Unknown`` come from the centre's own data or the application itself. Amounts are integer fen;
 ``requested_amount`` None means "the largest amount the rules allow".
 
+``withdrawal_locked`` (every withdrawal's facts): the applicant has locked withdrawals from the
+account (own data, ``accounts.WithdrawalLock``, including an unlock still cooling off). It
+defaults to False so that decisions recorded before the lock existed, whose facts lack it,
+decode and replay as they were decided: nobody could have locked then.
+
 Account status codes are those of DOMAIN.md §2 ("01" normal, "02" sealed, "03"–"05" closed,
 "06" frozen, "99" other).
 
@@ -67,6 +72,7 @@ class LeavingCityFacts(Facts):
     hukou_region: str | Unknown | None
     employment: Employment | Unknown | None
     requested_amount: int | None = None
+    withdrawal_locked: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,6 +85,7 @@ class RetirementFacts(Facts):
     retired: bool | Unknown
     lixiu: bool | Unknown
     requested_amount: int | None = None
+    withdrawal_locked: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,6 +124,7 @@ class PurchaseInCityFacts(Facts):
     balance: int
     property: PurchasedProperty | Unknown | None
     requested_amount: int | None = None
+    withdrawal_locked: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +150,7 @@ class RentFacts(Facts):
     spouse_home_regions: tuple[str, ...] | Unknown | None
     rent_withdrawn_through: date | None = None
     requested_amount: int | None = None
+    withdrawal_locked: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,6 +185,7 @@ class LoanRepaymentAnnualFacts(Facts):
     last_repayment_withdrawal_on: date | None
     repaid_last_12_months: int | Unknown
     requested_amount: int | None = None
+    withdrawal_locked: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -197,6 +207,7 @@ class LoanRepaymentMonthlyFacts(Facts):
     centre_loan_status: str | Unknown | None
     overdue_months: int | Unknown
     entrusted_deduction: bool
+    withdrawal_locked: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -207,6 +218,7 @@ class StaffReviewFacts(Facts):
     account_status: str
     balance: int
     requested_amount: int | None = None
+    withdrawal_locked: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

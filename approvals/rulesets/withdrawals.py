@@ -1,8 +1,11 @@
-"""Withdrawal rule sets (DOMAIN.md §6), version 1; names are the withdrawal reasons of CONTRACT.md.
+"""Withdrawal rule sets (DOMAIN.md §6); names are the withdrawal reasons of CONTRACT.md.
 
 秒批 sets decide from shared government data and the centre's own data; the staff-review sets
 refer every application to staff (documents are needed), failing only on a hard contradiction
 such as a closed account.
+
+Every withdrawal rule set begins with ``WITHDRAWALS_NOT_LOCKED`` (the applicant's own lock, see
+``accounts.WithdrawalLock``); adding it made version 2 of each (3 of LOAN_REPAYMENT_MONTHLY).
 """
 
 from approvals.engine import (
@@ -30,6 +33,7 @@ from approvals.rulesets.common import (
     in_city,
     source_unknown,
     whole_balance,
+    withdrawals_not_locked,
 )
 from approvals.rulesets.facts import (
     ACCOUNT_SEALED,
@@ -161,10 +165,11 @@ def no_deposit_since_sealing(facts, params):
 LEAVING_CITY = register(
     RuleSet(
         name="LEAVING_CITY",
-        version=1,
+        version=2,
         facts_type=LeavingCityFacts,
         parameters=(SEALED_MONTHS, CITY_PREFIX),
         rules=(
+            withdrawals_not_locked,
             account_sealed,
             sealed_long_enough,
             hukou_outside_city,
@@ -213,10 +218,10 @@ def lixiu_recorded(facts, params):
 RETIREMENT = register(
     RuleSet(
         name="RETIREMENT",
-        version=1,
+        version=2,
         facts_type=RetirementFacts,
         parameters=(),
-        rules=(account_open, retirement_recorded, balance_positive, whole_balance),
+        rules=(withdrawals_not_locked, account_open, retirement_recorded, balance_positive, whole_balance),
         max_amount=_closing_amount,
     )
 )
@@ -224,10 +229,10 @@ RETIREMENT = register(
 LIXIU = register(
     RuleSet(
         name="LIXIU",
-        version=1,
+        version=2,
         facts_type=RetirementFacts,
         parameters=(),
-        rules=(account_open, lixiu_recorded, balance_positive, whole_balance),
+        rules=(withdrawals_not_locked, account_open, lixiu_recorded, balance_positive, whole_balance),
         max_amount=_closing_amount,
     )
 )
@@ -381,10 +386,11 @@ def _purchase_max(facts, params) -> int | None:
 PURCHASE_IN_CITY = register(
     RuleSet(
         name="PURCHASE_IN_CITY",
-        version=1,
+        version=2,
         facts_type=PurchaseInCityFacts,
         parameters=(RESALE_MONTHS_AFTER_TITLE, CITY_PREFIX),
         rules=(
+            withdrawals_not_locked,
             account_open,
             balance_positive,
             purchase_registered,
@@ -521,10 +527,11 @@ def _rent_max(facts, params) -> int | None:
 RENT = register(
     RuleSet(
         name="RENT",
-        version=1,
+        version=2,
         facts_type=RentFacts,
         parameters=(RENT_MIN_DEPOSIT_MONTHS, RENT_MONTHLY_CAP, CITY_PREFIX),
         rules=(
+            withdrawals_not_locked,
             account_normal,
             balance_positive,
             deposited_consecutively(RENT_MIN_DEPOSIT_MONTHS),
@@ -620,10 +627,11 @@ def _repayment_max(facts, params) -> int | None:
 LOAN_REPAYMENT_ANNUAL = register(
     RuleSet(
         name="LOAN_REPAYMENT_ANNUAL",
-        version=1,
+        version=2,
         facts_type=LoanRepaymentAnnualFacts,
         parameters=(REPAYMENT_INTERVAL_MONTHS,),
         rules=(
+            withdrawals_not_locked,
             account_open,
             balance_positive,
             loan_in_repayment,
@@ -684,14 +692,20 @@ def not_already_entrusted(facts, params):
 
 
 # Version 2: the centre's loan and its overdue months come from the credit report (version 1 read
-# an overdue amount from a loan book the portal does not have).
+# an overdue amount from a loan book the portal does not have). Version 3: the withdrawal lock.
 LOAN_REPAYMENT_MONTHLY = register(
     RuleSet(
         name="LOAN_REPAYMENT_MONTHLY",
-        version=2,
+        version=3,
         facts_type=LoanRepaymentMonthlyFacts,
         parameters=(),
-        rules=(account_open, centre_loan_in_repayment, loan_not_overdue, not_already_entrusted),
+        rules=(
+            withdrawals_not_locked,
+            account_open,
+            centre_loan_in_repayment,
+            loan_not_overdue,
+            not_already_entrusted,
+        ),
     )
 )
 
@@ -733,10 +747,11 @@ def _balance_max(facts, params) -> int:
 def staff_review_rule_set(name: str, zh_title: str, en_title: str) -> RuleSet:
     return RuleSet(
         name=name,
-        version=1,
+        version=2,
         facts_type=StaffReviewFacts,
         parameters=(),
         rules=(
+            withdrawals_not_locked,
             account_open,
             balance_positive,
             amount_within_balance,

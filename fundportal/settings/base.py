@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "approvals",
     "deposits",
+    "notifications",
     "withdrawals",
     "demo",
     "web",
@@ -213,6 +214,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Deposit lists: ask the bank about collecting lists, queue again checks whose worker died.
     "deposit-lists-sweep": {"task": "deposits.tasks.sweep_deposit_lists", "schedule": 60.0},
+    # Text messages whose after-commit send was lost (worker died, gateway down): send them again.
+    "sms-outbox-sweep": {"task": "notifications.tasks.sweep_sms_outbox", "schedule": 60.0},
     # Withdrawals: approved ones the after-decision hook did not pay (the process died between the
     # decision's commit and the hook), held ones, and failed closing payouts whose hook was lost.
     "withdrawals-sweep": {"task": "withdrawals.tasks.pay_approved_withdrawals", "schedule": 60.0},
@@ -280,6 +283,18 @@ DEPOSIT_LIST_INLINE_BYTES = env.int("DEPOSIT_LIST_INLINE_BYTES", default=256 * 1
 # How many times a collection task asks the bank before leaving the order to the sweeper, which
 # looks at every collecting list each minute (a bank may settle hours later).
 DEPOSIT_COLLECTION_POLLS = env.int("DEPOSIT_COLLECTION_POLLS", default=12)
+
+# Text messages (integrations.sms): dotted path of the SMS gateway; production refuses the sandbox
+# and fakes. Sandbox knobs: the gateway's answer time, and the share of calls it refuses.
+SMS_GATEWAY = env.str("SMS_GATEWAY", default="integrations.sms.sandbox.SandboxSmsGateway")
+SANDBOX_SMS_LATENCY_MS = env.int("SANDBOX_SMS_LATENCY_MS", default=100)
+SANDBOX_SMS_FAILURE_RATE = env.str("SANDBOX_SMS_FAILURE_RATE", default="0")
+SANDBOX_SMS_RANDOM_SEED = env.int("SANDBOX_SMS_RANDOM_SEED", default=None)
+# Each send waits this long (seconds) before the message's fate counts as unknown (sent again).
+SMS_TIMEOUT_S = env.float("SMS_TIMEOUT_S", default=5.0)
+# An employee's withdrawal lock (accounts.WithdrawalLock): an unlock takes effect only after this
+# many hours, so someone who has stolen the password cannot unlock and withdraw at once.
+WITHDRAWAL_UNLOCK_COOLING_OFF_HOURS = env.int("WITHDRAWAL_UNLOCK_COOLING_OFF_HOURS", default=24)
 
 # 秒批 fact gathering (approvals.gathering): each source's timeout and the whole decision's
 # deadline, in seconds; a source that misses either makes its facts UNKNOWN and the case is referred.

@@ -7,6 +7,8 @@ from integrations.bank.unconfigured import NOT_CONNECTED as BANK_NOT_CONNECTED
 from integrations.bank.unconfigured import PAYMENT_NOT_CONNECTED
 from integrations.gov.settings_check import gov_sources_from_json, gov_sources_problems
 from integrations.gov.unconfigured import NOT_CONNECTED
+from integrations.sms.settings_check import sms_gateway_problems
+from integrations.sms.unconfigured import NOT_CONNECTED as SMS_NOT_CONNECTED
 
 from .base import *  # noqa: F403
 from .base import DEV_FIELD_ENCRYPTION_KEY, DEV_SECRET_KEY, env
@@ -42,6 +44,9 @@ _problems += bank_collection_problems(BANK_COLLECTION)
 # The payment bank: not connected (payouts wait, SENT, and nothing is paid) until configured.
 BANK_PAYMENT = env.str("BANK_PAYMENT", default=PAYMENT_NOT_CONNECTED)
 _problems += bank_payment_problems(BANK_PAYMENT)
+# The SMS gateway: not connected (texts tried and given up; in-portal messages still arrive).
+SMS_GATEWAY = env.str("SMS_GATEWAY", default=SMS_NOT_CONNECTED)
+_problems += sms_gateway_problems(SMS_GATEWAY)
 if _problems:
     raise ImproperlyConfigured("Production settings refused: " + "; ".join(_problems))
 

@@ -10,3 +10,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = True
 # Each test process keeps its own cache: nothing (throttles, heartbeats) leaks between runs.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The sandbox SMS gateway answers at once: tests that send through it should not sleep.
+SANDBOX_SMS_LATENCY_MS = 0

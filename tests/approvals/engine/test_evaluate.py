@@ -209,7 +209,7 @@ class TestRuleSetRegistry:
     def test_finds_a_rule_set_by_name(self):
         found = rule_set("RENT")
 
-        assert (found.name, found.version) == ("RENT", 1)
+        assert (found.name, found.version) == ("RENT", 2)
 
     def test_holds_every_withdrawal_reason_and_loan_eligibility(self):
         rule_set("RENT")

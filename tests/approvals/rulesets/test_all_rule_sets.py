@@ -19,8 +19,9 @@ from tests.approvals.rulesets.strategies import facts_of
 rule_set("RENT")  # fills the registry before the parametrisations below read it
 NAMES = sorted(RULE_SETS)
 FACT_TYPES = sorted({each.facts_type for each in RULE_SETS.values()}, key=lambda cls: cls.__name__)
-# Rule sets changed since their first version; every other one is version 1.
-VERSIONS = {"LOAN_REPAYMENT_MONTHLY": 2}
+# Rule sets changed since their first version; every other one is version 1. Every withdrawal rule
+# set gained the withdrawal lock (version 2; LOAN_REPAYMENT_MONTHLY had already changed once).
+VERSIONS = {name: 2 for name in WITHDRAWAL_REASONS} | {"LOAN_REPAYMENT_MONTHLY": 3}
 RULESETS_DIR = Path(__file__).resolve().parents[3] / "approvals" / "rulesets"
 
 
@@ -101,6 +102,7 @@ SCENARIOS = [
         b.loan_eligibility_facts(centre_loan_repaying=UNKNOWN, bureau_loans=UNKNOWN, overdue_months=UNKNOWN),
     ),
     ("LOAN_ELIGIBILITY", b.loan_eligibility_facts(birth_year=1960, term_months=400)),
+    ("RENT", b.rent_facts(withdrawal_locked=True)),
 ]
 
 
