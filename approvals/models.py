@@ -333,3 +333,31 @@ class ConflictOfInterest(models.Model):
 
     def __str__(self):
         return f"conflict of user {self.staff_id} (#{self.pk})"
+
+
+class ApplicationDocument(models.Model):
+    """A document an applicant sent with an application for staff to review (image or PDF).
+
+    Kept in the database beside the application, as deposit list files are: one backup, one
+    permission model, and a case's evidence cannot go missing from a file system on its own.
+    """
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("application"), on_delete=models.PROTECT, related_name="documents"
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.BinaryField(_("content"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="approvals_document_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} of application {self.application_id} (#{self.pk})"

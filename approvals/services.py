@@ -26,10 +26,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person
 from approvals import providers, registry
+from approvals.documents import check_documents
 from approvals.engine import RULE_SETS, Evaluation, RuleSet, evaluate, rule_set
 from approvals.models import (
     OPEN_APPLICATION_STATUSES,
     Application,
+    ApplicationDocument,
     ApplicationStatus,
     CaseStatus,
     Channel,
@@ -276,17 +278,23 @@ def _schedule_hook(application: Application, decision: DecisionRecord) -> None:
         transaction.on_commit(lambda: hook(application=application, decision=decision))
 
 
-def submit_application(*, kind: str, reason: str, applicant: Person, channel: str, payload: dict, actor):
+def submit_application(
+    *, kind: str, reason: str, applicant: Person, channel: str, payload: dict, actor, documents=()
+):
     """Decide an application now: APPROVED, REJECTED (with reasons) or REFERRED to the review queue.
 
-    Raises :class:`ApplicationInFlight` when the applicant already has an open application for
-    ``reason`` (checked before any source is asked, and again by the database at insert).
+    ``documents`` are :class:`approvals.documents.Upload` for staff to review, checked (type by
+    content, size, count) before anything is asked and kept in the transaction that writes the
+    application. Raises :class:`ApplicationInFlight` when the applicant already has an open
+    application for ``reason`` (checked before any source is asked, and again by the database at
+    insert), and :class:`approvals.documents.DocumentRefused` for a document it cannot take.
     """
     if not registry.is_valid_kind(kind):
         raise InvalidApplication(_("There is no application kind called %(kind)s.") % {"kind": kind})
     _check_channel(channel)
     _rule_set_for(reason)
     payload = dict(payload or {})
+    checked_documents = check_documents(documents)
     # Cheap early refusal: no government query for a duplicate. The unique constraint below is
     # what actually guarantees it when two submissions race.
     if Application.objects.filter(
@@ -306,6 +314,7 @@ def submit_application(*, kind: str, reason: str, applicant: Person, channel: st
             actor=actor,
             gathering_from=gathering_from,
             query_log=query_log,
+            documents=checked_documents,
         )
         logged = True
     finally:
@@ -316,7 +325,7 @@ def submit_application(*, kind: str, reason: str, applicant: Person, channel: st
 
 
 def _write_application(
-    *, kind, reason, applicant, channel, payload, actor, gathering_from, query_log: QueryLog
+    *, kind, reason, applicant, channel, payload, actor, gathering_from, query_log: QueryLog, documents
 ) -> Application:
     decided = _decide(
         reason=reason,
@@ -368,6 +377,18 @@ def _write_application(
         )
         if status == ApplicationStatus.REFERRED:
             ReviewCase.objects.create(application=application, due_on=due_on, opened_at=submitted_at)
+        ApplicationDocument.objects.bulk_create(
+            ApplicationDocument(
+                application=application,
+                filename=document.filename,
+                content_type=document.content_type,
+                size=document.size,
+                sha256=document.sha256,
+                content=document.content,
+                uploaded_at=submitted_at,
+            )
+            for document in documents
+        )
         query_log.write()
         # Registered before the hook: a hook that raises after the commit must not log twice.
         transaction.on_commit(query_log.mark_committed)
@@ -384,6 +405,12 @@ def _write_application(
                 "outcome": decided.outcome,
                 "channel": channel,
                 "reasons": _reason_codes(decided.evaluation),
+                # What staff will review, fixed in the chain: a swapped file would not match.
+                **(
+                    {"documents": [{"name": d.filename, "sha256": d.sha256} for d in documents]}
+                    if documents
+                    else {}
+                ),
             },
         )
     return application

@@ -57,7 +57,7 @@ def check(request):
     return render(request, "web/hall/check.html", context)
 
 
-def _event(event) -> dict:
+def timeline_event(event) -> dict:
     if event.what == "DECIDED":
         label = _DECIDED_LABELS.get(event.outcome, event.outcome)
     else:
@@ -76,7 +76,7 @@ def applications(request):
         {
             "application": timeline.application,
             "reason_label": reason_label(timeline.application.reason),
-            "events": [_event(event) for event in timeline.events],
+            "events": [timeline_event(event) for event in timeline.events],
         }
         for timeline in applications_of(request.user.person)
     ]

@@ -13,6 +13,7 @@ from web import (
     public,
     review,
     staff,
+    withdraw,
 )
 
 app_name = "web"
@@ -25,6 +26,9 @@ urlpatterns = [
     path("hall/statement/", hall.statement, name="hall-statement"),
     path("hall/check/", eligibility.check, name="hall-check"),
     path("hall/applications/", eligibility.applications, name="hall-applications"),
+    path("hall/applications/<int:pk>/", withdraw.application, name="hall-application"),
+    path("hall/withdraw/", withdraw.choose, name="hall-withdraw"),
+    path("hall/withdraw/<slug:reason>/", withdraw.apply, name="hall-withdraw-apply"),
     path("employer/", employer.home, name="employer-home"),
     path("register/unit/", employer_unit.register_unit, name="unit-register"),
     path("register/unit/done/", employer_unit.unit_registered, name="unit-registered"),
