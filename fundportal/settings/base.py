@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "deposits",
     "notifications",
     "withdrawals",
+    "payouts",
     "demo",
     "web",
     "api",
@@ -214,6 +215,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Deposit lists: ask the bank about collecting lists, queue again checks whose worker died.
     "deposit-lists-sweep": {"task": "deposits.tasks.sweep_deposit_lists", "schedule": 60.0},
+    # Payouts: the relay's safety net (each commit queues it at once) and the stuck-payout sweep.
+    "payouts-relay": {"task": "payouts.tasks.relay_payouts", "schedule": 5.0},
+    "payouts-reconcile": {"task": "payouts.tasks.reconcile_stuck_payouts", "schedule": 300.0},
     # Text messages whose after-commit send was lost (worker died, gateway down): send them again.
     "sms-outbox-sweep": {"task": "notifications.tasks.sweep_sms_outbox", "schedule": 60.0},
     # Withdrawals: approved ones the after-decision hook did not pay (the process died between the
@@ -272,6 +276,11 @@ SANDBOX_BANK_RANDOM_SEED = env.int("SANDBOX_BANK_RANDOM_SEED", default=None)
 # Payments to employees' cards (代付, integrations.bank.payments): dotted path of the payment bank;
 # production refuses the sandbox and fakes. The sandbox knobs above drive it too.
 BANK_PAYMENT = env.str("BANK_PAYMENT", default="integrations.bank.sandbox.SandboxPaymentBank")
+# Payouts (payouts.relay): instructions per bank call; how often a task asks for a batch's results
+# before leaving them to reconciliation, which asks about payouts SENT longer than the last figure.
+PAYOUT_BATCH_SIZE = env.int("PAYOUT_BATCH_SIZE", default=500)
+PAYOUT_RESULT_POLLS = env.int("PAYOUT_RESULT_POLLS", default=8)
+PAYOUT_RECONCILE_AFTER_S = env.int("PAYOUT_RECONCILE_AFTER_S", default=120)
 # Each call to the bank waits this long (seconds) before the order's fate counts as unknown.
 BANK_TIMEOUT_S = env.float("BANK_TIMEOUT_S", default=5.0)
 # The bank holding the centre's collection account: a unit banking there is collected same-bank
