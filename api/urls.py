@@ -2,13 +2,16 @@
 
 from django.urls import path
 
-from api import applications, auth, deposits, me
+from api import applications, auth, deposits, me, messages
 
 app_name = "api"
 urlpatterns = [
     path("auth/token", auth.TokenView.as_view(), name="token"),
     path("me/account", me.MyAccountView.as_view(), name="me-account"),
     path("me/movements", me.MyMovementsView.as_view(), name="me-movements"),
+    path("me/messages", messages.MyMessagesView.as_view(), name="me-messages"),
+    path("me/messages/read-all", messages.ReadAllMessagesView.as_view(), name="me-messages-read-all"),
+    path("me/messages/<int:message_id>/read", messages.ReadMessageView.as_view(), name="me-message-read"),
     path("me/applications", applications.MyApplicationsView.as_view(), name="me-applications"),
     path("me/eligibility", applications.MyEligibilityView.as_view(), name="me-eligibility"),
     path(

@@ -38,8 +38,8 @@ class Message(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("message")
-        verbose_name_plural = _("messages")
+        verbose_name = _("in-portal message")
+        verbose_name_plural = _("in-portal messages")
         indexes = [
             # The inbox, newest first.
             models.Index(fields=["person", "-created_at", "-id"], name="notif_message_inbox"),
@@ -77,7 +77,7 @@ class SmsOutbox(models.Model):
     """
 
     message = models.OneToOneField(
-        Message, verbose_name=_("message"), on_delete=models.PROTECT, related_name="sms"
+        Message, verbose_name=_("in-portal message"), on_delete=models.PROTECT, related_name="sms"
     )
     # Unique: the gateway's idempotency reference; every attempt uses it, so a retry never texts twice.
     reference = models.CharField(_("reference"), max_length=REFERENCE_MAX_LENGTH, unique=True)

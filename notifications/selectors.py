@@ -19,7 +19,7 @@ def unread_count(person: Person) -> int:
 
 def messages_of(person: Person):
     """Every message of ``person``, newest first (a queryset, to page or slice)."""
-    return Message.objects.filter(person=person).order_by("-created_at", "-pk")
+    return Message.objects.filter(person=person).select_related("sms").order_by("-created_at", "-pk")
 
 
 def message_page(person: Person, *, page: object = 1, per_page: int = MESSAGES_PER_PAGE) -> Page:

@@ -1,0 +1,83 @@
+"""``/me/messages``: the logged-in employee's in-portal messages, newest first, and marking them read."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications.models import MessageKind
+from notifications.selectors import message_page, unread_count
+from notifications.services import mark_all_read, mark_read
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    kind = serializers.CharField()
+    kind_label = serializers.SerializerMethodField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    link = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+    def get_kind_label(self, message) -> str:
+        return MessageKind(message.kind).label if message.kind in MessageKind.values else message.kind
+
+
+class MessagePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    unread = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = MessageSerializer(many=True)
+
+
+class MarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class PageQuerySerializer(serializers.Serializer):
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+
+
+def _person_of(request):
+    person = getattr(request.user, "person", None)
+    if person is None:
+        raise PermissionDenied(_("Only employees have messages."))
+    return person
+
+
+class MyMessagesView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("page", int, description="page number, from 1 (20 a page)")],
+        responses=MessagePageSerializer,
+    )
+    def get(self, request):
+        person = _person_of(request)
+        query = PageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = message_page(person, page=query.validated_data["page"])
+        body = {
+            "count": page.paginator.count,
+            "unread": unread_count(person),
+            "page": page.number,
+            "pages": page.paginator.num_pages,
+            "results": list(page),
+        }
+        return Response(MessagePageSerializer(body).data)
+
+
+class ReadMessageView(APIView):
+    @extend_schema(request=None, responses=MessageSerializer)
+    def post(self, request, message_id: int):
+        message = mark_read(person=_person_of(request), message_id=message_id)
+        return Response(MessageSerializer(message).data)
+
+
+class ReadAllMessagesView(APIView):
+    @extend_schema(request=None, responses=MarkedSerializer)
+    def post(self, request):
+        marked = mark_all_read(person=_person_of(request))
+        return Response(MarkedSerializer({"marked": marked}).data)
