@@ -33,15 +33,19 @@ def deposit_on(account, business_on: date, amount: int) -> None:
 
 
 def account_with(*, balance: int = 480_000, on: date = date(2026, 1, 15), card=CARD, verified=True, **fields):
-    """A fund account holding ``balance`` fen since ``on``, its owner's card verified (or not)."""
-    account = FundAccountFactory(**fields)
-    person = account.person
-    person.bank_card = card
-    person.bank_card_last4 = card[-4:] if card else ""
-    person.bank_card_verified_at = VERIFIED_AT if (card and verified) else None
-    person.save(update_fields=["bank_card", "bank_card_last4", "bank_card_verified_at"])
-    if balance:
-        deposit_on(account, on, balance)
+    """A fund account holding ``balance`` fen since ``on``, its owner's card verified (or not).
+
+    In its own transaction, so a test that races threads starts from committed rows.
+    """
+    with transaction.atomic():
+        account = FundAccountFactory(**fields)
+        person = account.person
+        person.bank_card = card
+        person.bank_card_last4 = card[-4:] if card else ""
+        person.bank_card_verified_at = VERIFIED_AT if (card and verified) else None
+        person.save(update_fields=["bank_card", "bank_card_last4", "bank_card_verified_at"])
+        if balance:
+            deposit_on(account, on, balance)
     return account
 
 

@@ -83,7 +83,9 @@ class TestClosingWithdrawal:
         with freeze_time("2027-07-01 02:30:00+08:00"):
             settle_interest(on=date(2027, 6, 30))
 
-        assert not JournalEntry.objects.filter(idempotency_key=settlement_key(account.ledger_account.code, 2027))
+        assert not JournalEntry.objects.filter(
+            idempotency_key=settlement_key(account.ledger_account.code, 2027)
+        )
         assert balance_of(account.ledger_account) == 0
         assert "FAIL" not in verify_ledger()
 
@@ -104,7 +106,10 @@ class TestClosingWithdrawal:
 
     def test_leaving_the_city_from_a_sealed_account_closes_it_too(self):
         account = account_with(
-            balance=JANUARY_DEPOSIT, on=date(2026, 1, 15), status=AccountStatus.SEALED, sealed_on=date(2026, 2, 1)
+            balance=JANUARY_DEPOSIT,
+            on=date(2026, 1, 15),
+            status=AccountStatus.SEALED,
+            sealed_on=date(2026, 2, 1),
         )
 
         with freeze_time("2026-11-26 10:00:00+08:00"):
@@ -116,9 +121,7 @@ class TestClosingWithdrawal:
 
 
 class TestFailedClosingPayout:
-    def test_reopens_the_account_sealed_with_the_money_and_says_so(
-        self, django_capture_on_commit_callbacks
-    ):
+    def test_reopens_the_account_sealed_with_the_money_and_says_so(self, django_capture_on_commit_callbacks):
         account = closing_account()
         with freeze_time("2026-07-01 02:30:00+08:00"):
             settle_interest(on=date(2026, 6, 30))
@@ -148,7 +151,9 @@ class TestFailedClosingPayout:
         assert (payment.payout_outcome, payment.reopened_on) == ("FAILED", date(2026, 11, 27))
         assert "封存" in message.body
 
-    def test_the_returned_money_earns_interest_from_the_day_it_came_back(self, django_capture_on_commit_callbacks):
+    def test_the_returned_money_earns_interest_from_the_day_it_came_back(
+        self, django_capture_on_commit_callbacks
+    ):
         # Restart on 2026-11-26; 243,170 fen back on 2026-11-27, held 216 days to 2027-06-30:
         # 52,524,720 fen-days × 0.015 / 360 = 2,188.53 → 2,189 fen.
         account = closing_account()
@@ -181,7 +186,10 @@ class TestFailedClosingPayout:
             pay_withdrawal(application_id=application.pk)
         with django_capture_on_commit_callbacks(execute=True):
             record_payment_result(
-                reference=Payout.objects.get().reference, paid=False, failure_code="CARD_INVALID", bank_ref="B"
+                reference=Payout.objects.get().reference,
+                paid=False,
+                failure_code="CARD_INVALID",
+                bank_ref="B",
             )
 
         record_payout_failed(source_ref=f"withdrawal:{application.pk}")

@@ -111,7 +111,9 @@ class TestHeldWithdrawal:
 
         assert Message.objects.filter(person=account.person, kind="withdrawal_held").count() == 1
 
-    def test_the_sweep_pays_a_held_withdrawal_once_the_card_is_verified(self, django_capture_on_commit_callbacks):
+    def test_the_sweep_pays_a_held_withdrawal_once_the_card_is_verified(
+        self, django_capture_on_commit_callbacks
+    ):
         account = account_with(balance=480_000, verified=False)
         application = approved(account.person, "RENT")
         pay_withdrawal(application_id=application.pk)
