@@ -1,7 +1,6 @@
 """Arranging withdrawals: people with a verified card and money, approved applications."""
 
-from datetime import date, datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +13,7 @@ from tests.accounts.factories import FundAccountFactory
 from tests.ledger.factories import new_key
 
 CARD = "6222021234567890123"
-VERIFIED_AT = datetime(2026, 1, 5, 2, 0, tzinfo=dt_timezone.utc)
+VERIFIED_AT = datetime(2026, 1, 5, 2, 0, tzinfo=UTC)
 
 
 def deposit_on(account, business_on: date, amount: int) -> None:

@@ -24,9 +24,9 @@ from ledger.selectors import balance_of
 from notifications.models import Message
 from payouts.models import Payout
 from payouts.services import record_payment_result
+from tests.withdrawals.factories import account_with, approved
 from withdrawals.models import PaymentStatus, WithdrawalPayment
 from withdrawals.services import pay_withdrawal
-from tests.withdrawals.factories import account_with, approved
 
 pytestmark = pytest.mark.django_db
 

@@ -11,10 +11,10 @@ from ledger.selectors import balance_of
 from ledger.services import centre_account
 from notifications.models import Message
 from payouts.models import Payout
+from tests.withdrawals.factories import CARD, VERIFIED_AT, account_with, approved
 from withdrawals import services, tasks
 from withdrawals.models import HeldCode, PaymentStatus, WithdrawalPayment
 from withdrawals.services import NotApproved, pay_withdrawal
-from tests.withdrawals.factories import CARD, VERIFIED_AT, account_with, approved
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("payment_bank")]
 

@@ -13,6 +13,7 @@ from integrations.gov.testing import all_fakes, use_fakes
 from ledger.models import BusinessType, JournalEntry
 from ledger.selectors import balance_of
 from payouts.models import Payout
+from tests.withdrawals.factories import account_with, approved
 from withdrawals import selectors, tasks
 from withdrawals.models import HeldCode, InstalmentPayment, InstalmentStatus, InstructionStatus
 from withdrawals.services import (
@@ -23,7 +24,6 @@ from withdrawals.services import (
     pay_monthly_instalment,
     set_up_standing_instruction,
 )
-from tests.withdrawals.factories import account_with, approved
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from integrations.gov.testing import all_fakes, use_fakes
 from ledger.models import BusinessType, JournalEntry
 from payouts.models import Payout
 from payouts.services import record_payment_result
-from withdrawals.models import PaymentStatus
-from withdrawals.selectors import CHECKED, DECIDED, HELD, PAID, SUBMITTED, withdrawal_timeline
 from tests.approvals.factories import ELSEWHERE, months_back
 from tests.withdrawals.factories import account_with, approved
+from withdrawals.models import PaymentStatus
+from withdrawals.selectors import CHECKED, DECIDED, HELD, PAID, SUBMITTED, withdrawal_timeline
 
 pytestmark = pytest.mark.django_db
 
