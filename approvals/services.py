@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Person
+from accounts.selectors import withdrawals_locked
 from approvals import providers, registry
 from approvals.documents import check_documents
 from approvals.engine import RULE_SETS, Evaluation, RuleSet, evaluate, rule_set
@@ -106,6 +107,11 @@ class NotClaimant(DomainError):
 class ReasonRequired(DomainError):
     code = "REASON_REQUIRED"
     http_status = 400
+
+
+class ApplicantLockedWithdrawals(DomainError):
+    code = "APPLICANT_LOCKED_WITHDRAWALS"
+    http_status = 409
 
 
 @dataclass(frozen=True)
@@ -606,6 +612,16 @@ def _review_decision(*, case: ReviewCase, actor, reason: str, outcome: str) -> R
         # Checked again: a conflict may have been declared since the claim.
         _check_reviewer(case, actor)
         application = Application.objects.select_for_update().get(pk=case.application_id)
+        # The applicant's own lock binds staff too: a case referred before the lock was turned on
+        # must not pay out while it is on (rejecting stays possible).
+        if (
+            outcome == Outcome.APPROVE
+            and application.kind == "withdrawal"
+            and withdrawals_locked(application.applicant)
+        ):
+            raise ApplicantLockedWithdrawals(
+                _("The applicant has locked withdrawals from their account: approve only once they unlock.")
+            )
         automatic = (
             DecisionRecord.objects.filter(application=application, purpose=DecisionPurpose.APPLICATION)
             .order_by("-decided_at", "-pk")

@@ -8,10 +8,17 @@ from django.utils import timezone
 from accounts.services import lock_withdrawals, request_unlock
 from approvals.models import ApplicationStatus, DecisionRecord
 from approvals.replay import replay_decisions
-from approvals.services import check_eligibility, submit_application
+from approvals.services import (
+    ApplicantLockedWithdrawals,
+    approve_case,
+    check_eligibility,
+    claim_case,
+    reject_case,
+    submit_application,
+)
 from integrations.gov import ports
 from integrations.gov.fakes import FakePublicSecurity, FakeSocialSecurity
-from tests.approvals.factories import ELSEWHERE, sealed_account
+from tests.approvals.factories import ELSEWHERE, referred_case, sealed_account, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +109,28 @@ class TestReplayOfDecisionsMadeBeforeTheLock:
         assert report.skipped == 0
         assert replayed.old_outcome == replayed.new_outcome == "APPROVE"
         assert replayed.changed_rules == ()
+
+
+class TestReviewWhileLocked:
+    def test_refuses_to_approve_a_case_referred_before_the_lock(self):
+        case = referred_case()
+        reviewer = staff_user()
+        claim_case(case=case, actor=reviewer)
+        lock_withdrawals(person=case.application.applicant, actor=None)
+
+        with pytest.raises(ApplicantLockedWithdrawals):
+            approve_case(case=case, actor=reviewer, reason="材料齐全")
+
+        case.application.refresh_from_db()
+        assert case.application.status == ApplicationStatus.REFERRED
+
+    def test_still_lets_staff_reject_it(self):
+        case = referred_case()
+        reviewer = staff_user()
+        claim_case(case=case, actor=reviewer)
+        lock_withdrawals(person=case.application.applicant, actor=None)
+
+        reject_case(case=case, actor=reviewer, reason="申请人已锁定提取")
+
+        case.application.refresh_from_db()
+        assert case.application.status == ApplicationStatus.REJECTED
