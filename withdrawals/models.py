@@ -23,6 +23,7 @@ class HeldCode(models.TextChoices):
     NO_ACCOUNT = "NO_ACCOUNT", _("No fund account")
     ACCOUNT_CLOSED = "ACCOUNT_CLOSED", _("Account closed")
     ACCOUNT_FROZEN = "ACCOUNT_FROZEN", _("Account frozen")
+    WITHDRAWALS_LOCKED = "WITHDRAWALS_LOCKED", _("Withdrawals locked by the employee")
     AMOUNT_UNKNOWN = "AMOUNT_UNKNOWN", _("No approved amount")
     BALANCE_TOO_LOW = "BALANCE_TOO_LOW", _("Balance below the approved amount")
     BALANCE_ZERO = "BALANCE_ZERO", _("Nothing to pay")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import AccountStatus, FundAccount, Person
+from accounts.selectors import withdrawals_locked
 from accounts.services import close_account_in_transaction, reopen_closed_account_in_transaction
 from approvals.models import Application, ApplicationStatus, DecisionRecord, Outcome
 from audit.services import record_event
@@ -113,6 +114,8 @@ _HELD_TEXT = {
     HeldCode.ACCOUNT_FROZEN: "您的提取申请已批准，但您的公积金账户已冻结，解冻后将自动付款。"
     "请联系公积金中心。",
     HeldCode.AMOUNT_UNKNOWN: "您的提取申请已批准，但未确定提取金额，工作人员将与您联系。",
+    HeldCode.WITHDRAWALS_LOCKED: "您的提取申请已批准，但您已锁定本账户的提取，解锁生效后将自动付款。"
+    "如非本人操作，请保持锁定并拨打12329。",
     HeldCode.BALANCE_TOO_LOW: "您的提取申请已批准，但账户余额已低于批准金额，工作人员将与您联系。",
     HeldCode.BALANCE_ZERO: "您的提取申请已批准，但账户余额为零，没有可支付的金额。",
 }
@@ -128,6 +131,7 @@ _SKIPPED_WHY = {
     HeldCode.ACCOUNT_CLOSED: "账户已销户",
     HeldCode.ACCOUNT_FROZEN: "账户已冻结",
     HeldCode.AMOUNT_UNKNOWN: "金额未定",
+    HeldCode.WITHDRAWALS_LOCKED: "提取已锁定",
     HeldCode.BALANCE_TOO_LOW: "余额不足",
     HeldCode.BALANCE_ZERO: "账户余额为零",
 }
@@ -221,6 +225,9 @@ def _pay(application: Application, payment: WithdrawalPayment | None) -> Withdra
         return _hold(application, payment, None, HeldCode.NO_ACCOUNT, closing)
     if account.status in _ACCOUNT_HELD:
         return _hold(application, payment, account, _ACCOUNT_HELD[account.status], closing)
+    if withdrawals_locked(person):
+        # The employee locked withdrawals after applying: nothing leaves until they unlock.
+        return _hold(application, payment, account, HeldCode.WITHDRAWALS_LOCKED, closing)
     if not _verified_card(person):
         return _hold(application, payment, account, HeldCode.NO_VERIFIED_CARD, closing)
     ledger_account = account.ledger_account

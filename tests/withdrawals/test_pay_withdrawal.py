@@ -4,7 +4,7 @@ import pytest
 from freezegun import freeze_time
 
 from accounts.models import AccountStatus
-from accounts.services import set_bank_card
+from accounts.services import lock_withdrawals, set_bank_card
 from ledger.centre import PAYOUT_CLEARING
 from ledger.models import BusinessType, JournalEntry
 from ledger.selectors import balance_of
@@ -143,6 +143,16 @@ class TestHeldWithdrawal:
 
         assert payment.held_code == HeldCode.BALANCE_TOO_LOW
         assert balance_of(account.ledger_account) == 100_000
+
+    def test_withdrawals_locked_by_the_employee_are_held(self):
+        account = account_with(balance=480_000)
+        application = approved(account.person, "RENT")
+        lock_withdrawals(person=account.person, actor=None)
+
+        payment = pay_withdrawal(application_id=application.pk)
+
+        assert payment.held_code == HeldCode.WITHDRAWALS_LOCKED
+        assert balance_of(account.ledger_account) == 480_000
 
     def test_a_frozen_account_is_held(self):
         account = account_with(status=AccountStatus.FROZEN)
