@@ -55,13 +55,14 @@ def _local_day(moment):
 def payout_for(source_ref: str):
     """The payout created under ``source_ref``, or None (none yet, or no payouts app)."""
     try:
-        from payouts.models import Payout
+        from payouts.selectors import payout_for_source
     except ImportError:
         return None
-    return Payout.objects.filter(source_ref=source_ref).first()
+    return payout_for_source(source_ref)
 
 
 def payouts_for(source_refs: list[str]) -> dict:
+    """The payouts created under ``source_refs``, by reference (one query)."""
     if not source_refs:
         return {}
     try:
