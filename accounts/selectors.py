@@ -9,7 +9,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from accounts.models import AccountStatus, FundAccount, Person, WithdrawalLock
-from core.crypto import blind_index
+from core.crypto import blind_index, mask_bank_card
 from core.money import FEN_HALF_UP, share_fen
 from core.policy import UnknownPolicyParameter, policy_value
 from ledger.selectors import balance_of
@@ -122,3 +122,10 @@ def withdrawals_locked(person: Person, at: datetime | None = None) -> bool:
     at = at or timezone.now()
     lock = WithdrawalLock.objects.filter(person=person).only("locked_at", "unlocks_at").first()
     return lock is not None and lock.locked_on(at)
+
+
+def payout_card(person: Person) -> str | None:
+    """The person's payout card, masked, only if the bank confirmed it is in their own name."""
+    if person.bank_card and person.bank_card_verified_at:
+        return mask_bank_card(person.bank_card)
+    return None

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api import applications, auth, deposits, me, messages
+from api import applications, auth, deposits, me, messages, withdrawals
 
 app_name = "api"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("me/messages/<int:message_id>/read", messages.ReadMessageView.as_view(), name="me-message-read"),
     path("me/applications", applications.MyApplicationsView.as_view(), name="me-applications"),
     path("me/eligibility", applications.MyEligibilityView.as_view(), name="me-eligibility"),
+    path("withdrawals", withdrawals.WithdrawalsView.as_view(), name="withdrawals"),
+    path("withdrawals/<int:application_id>", withdrawals.WithdrawalView.as_view(), name="withdrawal"),
     path(
         "employer/deposit-lists/template",
         deposits.DepositListTemplateView.as_view(),

@@ -100,3 +100,20 @@ def sources_for(reason: str) -> tuple[SourceUse, ...]:
 
 def own_records_text(language: str | None) -> str:
     return OWN_RECORDS[1] if (language or "").startswith("en") else OWN_RECORDS[0]
+
+
+#: Each source's short name, as a timeline says who was asked.
+SOURCE_NAMES: dict[str, tuple[str, str]] = {
+    ports.PUBLIC_SECURITY: ("公安部门", "Public security"),
+    ports.MARKET_REGULATION: ("市场监管部门", "Market regulation"),
+    ports.SOCIAL_SECURITY: ("社保部门", "Social security"),
+    ports.CIVIL_AFFAIRS: ("民政部门", "Civil affairs"),
+    ports.EMPLOYMENT_OFFICE: ("就业管理部门", "Employment office"),
+    ports.REAL_ESTATE: ("不动产登记部门", "Real-estate registry"),
+    ports.CREDIT_BUREAU: ("人民银行征信中心", "Credit bureau"),
+}
+
+
+def source_name(source: str, language: str | None) -> str:
+    zh, en = SOURCE_NAMES.get(source, (source, source))
+    return en if (language or "").startswith("en") else zh

@@ -14,18 +14,19 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import account_summary
+from accounts.selectors import account_summary, payout_card
 from approvals.documents import ACCEPTED_TYPES, Upload, max_document_bytes, max_documents
 from approvals.models import Application, DecisionPurpose
-from approvals.selectors import applications_of, explained_reasons
+from approvals.selectors import explained_reasons
 from approvals.services import ApplicationInFlight, submit_application
-from approvals.sources import own_records_text, sources_for
-from core.crypto import mask_bank_card
+from approvals.sources import own_records_text, source_name, sources_for
 from core.exceptions import DomainError
 from core.money import InvalidAmount, parse_yuan
+from integrations.models import Outcome as SourceOutcome
 from web.access import employee_only
-from web.eligibility import timeline_event
 from web.reasons import INSTANT_REASONS, reason_label
+from withdrawals.models import HeldCode
+from withdrawals.selectors import withdrawal_timeline
 
 #: Decided by staff from the documents sent with the application (DOMAIN.md §6, last row).
 #: A death is reported by the heirs, not from the holder's own login, so it is not offered here.
@@ -50,13 +51,6 @@ RENT_PERIODS = (1, 3)
 
 def _offered(reason: str) -> bool:
     return reason in INSTANT_REASONS or reason in DOCUMENT_REASONS
-
-
-def _card(person) -> str | None:
-    """The masked payout card, only if the bank confirmed it is in the person's own name."""
-    if person.bank_card and person.bank_card_verified_at:
-        return mask_bank_card(person.bank_card)
-    return None
 
 
 @employee_only
@@ -87,7 +81,7 @@ def _form_context(request, reason: str, *, values: dict, errors: list[str]) -> d
         "sources": [use.text(language) for use in sources_for(reason)],
         "own_records": own_records_text(language),
         "summary": account_summary(person),
-        "card": _card(person),
+        "card": payout_card(person),
         "accepted_types": ", ".join(ACCEPTED_TYPES),
         "max_document_mb": max_document_bytes() // (1024 * 1024),
         "max_documents": max_documents(),
@@ -138,7 +132,7 @@ def apply(request, reason: str):
     if request.POST.get("consent") != "yes":
         errors.append(str(_("Agree to the checks above: the application cannot be decided without them.")))
     if reason not in NO_CARD_REASONS:
-        if _card(person) is None:
+        if payout_card(person) is None:
             errors.append(
                 str(_("Register a bank card in your own name first: the money is paid only to it."))
             )
@@ -174,16 +168,65 @@ def apply(request, reason: str):
     return redirect(reverse("web:hall-application", args=[application.pk]))
 
 
+_STEP_LABELS = {
+    "SUBMITTED": _("Application received"),
+    "CHECKED": _("Facts checked"),
+    "HELD": _("Approved, but not paid yet"),
+}
+_DECIDED_LABELS = {
+    ("APPROVE", False): _("Approved automatically (秒批)"),
+    ("REJECT", False): _("Not approved: the rules found a reason"),
+    ("REFER", False): _("Referred to staff for review"),
+    ("APPROVE", True): _("Approved by staff"),
+    ("REJECT", True): _("Not approved by staff"),
+}
+_PAYOUT_LABELS = {
+    "PENDING": _("Payment being prepared"),
+    "SENT": _("Payment sent to the bank"),
+    "PAID": _("Paid to your bank card"),
+    "FAILED": _("The bank could not pay: the money is back in your fund account"),
+}
+_SOURCE_OUTCOMES = dict(SourceOutcome.choices)
+_HELD_BECAUSE = dict(HeldCode.choices)
+
+
+def _step(step, language: str) -> dict:
+    """One timeline step as the page shows it: when, what, and the detail that goes with it."""
+    shown = {"at": step.at, "step": step.step, "reasons": [r["message"] for r in step.reasons]}
+    if step.step == "DECIDED":
+        shown["label"] = _DECIDED_LABELS.get((step.outcome, step.by_staff), step.outcome)
+    elif step.step == "PAID":
+        shown["label"] = _PAYOUT_LABELS.get(step.outcome, step.outcome)
+        shown["amount"] = step.amount
+        shown["interest"] = step.interest
+        shown["payout_status"] = step.outcome
+    else:
+        shown["label"] = _STEP_LABELS.get(step.step, step.step)
+    if step.step == "HELD":
+        shown["reasons"] = [str(_HELD_BECAUSE.get(step.outcome, step.outcome))]
+    shown["sources"] = [
+        {
+            "name": source_name(check.source, language),
+            "outcome": _SOURCE_OUTCOMES.get(check.outcome, check.outcome),
+            "latency_ms": check.latency_ms,
+        }
+        for check in step.sources
+    ]
+    return shown
+
+
 @employee_only
 def application(request, pk: int):
     person = request.user.person
-    if not Application.objects.filter(pk=pk, applicant=person).exists():
+    found = Application.objects.filter(pk=pk, applicant=person).first()
+    if found is None:
         raise Http404(_("There is no such application of yours."))
-    timeline = next(t for t in applications_of(person) if t.application.pk == pk)
-    found = timeline.application
+    language = get_language()
     decision = (
         found.decisions.filter(purpose=DecisionPurpose.APPLICATION).order_by("decided_at", "pk").first()
     )
+    steps = [_step(step, language) for step in withdrawal_timeline(found, language=language)]
+    payout = next((step for step in steps if step["step"] == "PAID"), None)
     return render(
         request,
         "web/hall/application.html",
@@ -191,8 +234,12 @@ def application(request, pk: int):
             "application": found,
             "reason_label": reason_label(found.reason),
             "decision": decision,
-            "reasons": explained_reasons(decision, language=get_language()) if decision else [],
-            "events": [timeline_event(event) for event in timeline.events],
+            "reasons": explained_reasons(decision, language=language) if decision else [],
+            "steps": steps,
+            "payout": payout,
+            # Until the money has reached the bank's hands, the page looks again by itself.
+            "refresh": found.status == "APPROVED"
+            and (payout is None or payout["payout_status"] == "PENDING"),
             "requested": found.payload.get("amount"),
             "documents": list(found.documents.values_list("filename", "size")),
         },

@@ -1,7 +1,5 @@
 """Channel apps list the employee's applications with their timelines and run the 秒批 pre-check."""
 
-from contextlib import ExitStack
-
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -10,28 +8,9 @@ from approvals.models import DecisionRecord
 from approvals.services import approve_case, claim_case
 from integrations.gov import ports
 from integrations.gov.fakes import FakeSocialSecurity
-from integrations.gov.testing import all_fakes, use_fakes
-from integrations.models import GovQuery
 from tests.approvals.factories import referred_case, staff_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sources(monkeypatch):
-    """``sources(social_security=FakeSocialSecurity(...))``: every government source a fake, these as given.
-
-    The query log stays in memory: sources answer from the gathering pool's threads, whose database
-    connections cannot write to the test's (see tests/approvals/conftest.py).
-    """
-    monkeypatch.setattr(GovQuery.objects, "create", lambda **fields: GovQuery(**fields))
-    with ExitStack() as stack:
-
-        def install(**fakes):
-            return stack.enter_context(use_fakes(all_fakes(**fakes)))
-
-        install()
-        yield install
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """An employee asks the hall whether a withdrawal would be decided in seconds, and follows applications."""
 
-from contextlib import ExitStack
 from datetime import date
 
 import pytest
@@ -9,28 +8,9 @@ from django.urls import reverse
 from approvals.models import DecisionRecord
 from integrations.gov import ports
 from integrations.gov.fakes import FakeSocialSecurity
-from integrations.gov.testing import all_fakes, use_fakes
-from integrations.models import GovQuery
 from tests.approvals.factories import referred_case
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sources(monkeypatch):
-    """``sources(social_security=FakeSocialSecurity(...))``: every government source a fake, these as given.
-
-    The query log stays in memory: sources answer from the gathering pool's threads, whose database
-    connections cannot write to the test's (see tests/approvals/conftest.py).
-    """
-    monkeypatch.setattr(GovQuery.objects, "create", lambda **fields: GovQuery(**fields))
-    with ExitStack() as stack:
-
-        def install(**fakes):
-            return stack.enter_context(use_fakes(all_fakes(**fakes)))
-
-        install()
-        yield install
 
 
 ENGLISH = {"accept-language": "en"}

@@ -11,7 +11,7 @@ from accounts.services import set_bank_card
 from approvals.models import Application, ApplicationDocument, ApplicationStatus
 from integrations.gov import ports
 from integrations.gov.fakes import FakeSocialSecurity
-from tests.web.test_eligibility import ENGLISH, sources  # noqa: F401 (fixture)
+from tests.web.test_eligibility import ENGLISH
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ class TestApplyForAWithdrawal:
         employee,
         employee_account,
         with_card,
-        sources,  # noqa: F811
+        sources,
     ):
         sources(social_security=retired(employee_account.person))
         client.force_login(employee)
@@ -80,6 +80,27 @@ class TestApplyForAWithdrawal:
         page = client.get(response.url, headers=ENGLISH)
         assert "Approved." in page.text
         assert "Approved automatically" in page.text
+
+    def test_shows_the_payment_on_its_way_once_the_approval_is_committed(
+        self,
+        client,
+        employee,
+        employee_account,
+        with_card,
+        sources,
+        django_capture_on_commit_callbacks,
+    ):
+        sources(social_security=retired(employee_account.person))
+        client.force_login(employee)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = apply(client, "RETIREMENT")
+        page = client.get(response.url, headers=ENGLISH)
+
+        steps = [step["step"] for step in page.context["steps"]]
+        assert steps == ["SUBMITTED", "CHECKED", "DECIDED", "PAID"]
+        assert page.context["payout"]["amount"] > 0
+        assert "Social security: Answered" in page.text
 
     def test_refuses_without_consent_to_the_checks_and_asks_nothing(self, client, employee, with_card):
         client.force_login(employee)
@@ -113,7 +134,7 @@ class TestApplyForAWithdrawal:
         employee,
         employee_account,
         with_card,
-        sources,  # noqa: F811
+        sources,
     ):
         client.force_login(employee)
 
@@ -140,7 +161,7 @@ class TestApplyForAWithdrawal:
         client,
         employee,
         with_card,
-        sources,  # noqa: F811
+        sources,
     ):
         client.force_login(employee)
 

@@ -1,0 +1,179 @@
+"""``/withdrawals``: apply for a withdrawal (the decision is in the answer when it is automatic) and
+follow it to the money on the card, for the mobile app and the mini-programs (CONTRACT.md)."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import payout_card
+from api.applications import CHANNEL_HEADER, OUTCOMES, ReasonSerializer, _person_of
+from api.errors import ErrorSerializer
+from api.fields import YuanField
+from approvals.documents import Upload
+from approvals.models import Application, Channel
+from approvals.selectors import explained_reasons, may_review
+from approvals.services import submit_application
+from withdrawals.selectors import withdrawal_timeline
+
+#: Reasons paid to the loan rather than to a card.
+NO_CARD_REASONS = ("LOAN_REPAYMENT_MONTHLY",)
+
+
+class WithdrawalRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=40, help_text="LEAVING_CITY, RETIREMENT, RENT, … (CONTRACT.md)")
+    amount = YuanField(
+        required=False, allow_null=True, help_text="yuan; without it, the largest amount the rules allow"
+    )
+    period_months = serializers.ChoiceField(
+        choices=[1, 3], required=False, help_text="RENT: monthly or quarterly"
+    )
+    property_id = serializers.CharField(
+        required=False, max_length=64, help_text="PURCHASE_IN_CITY: which home"
+    )
+    consent = serializers.BooleanField(
+        help_text="true: the applicant agrees that the centre asks the data sources this reason needs"
+    )
+
+
+class DecisionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=sorted(OUTCOMES.values()))
+    reasons = ReasonSerializer(many=True)
+    amount_limit = YuanField(allow_null=True, help_text="largest amount the rules allow, when they fix one")
+    decision_ms = serializers.IntegerField()
+
+
+class PayoutSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["PENDING", "SENT", "PAID", "FAILED", "HELD"])
+    amount = YuanField(allow_null=True)
+    interest = YuanField(allow_null=True, help_text="interest to date, paid with a closing withdrawal")
+
+
+class SourceCheckSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    operation = serializers.CharField()
+    outcome = serializers.CharField()
+    latency_ms = serializers.IntegerField(allow_null=True)
+
+
+class StepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=["SUBMITTED", "CHECKED", "DECIDED", "HELD", "PAID"])
+    at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField(allow_blank=True)
+    by_staff = serializers.BooleanField()
+    reasons = ReasonSerializer(many=True)
+    sources = SourceCheckSerializer(many=True)
+
+
+class WithdrawalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+    status = serializers.CharField(help_text="SUBMITTED, APPROVED, REJECTED, REFERRED, WITHDRAWN")
+    submitted_at = serializers.DateTimeField()
+    due_on = serializers.DateField(help_text="legal decision deadline (working days)")
+    decision = DecisionSerializer(allow_null=True)
+    payout = PayoutSerializer(allow_null=True)
+    timeline = StepSerializer(many=True)
+
+
+def _step_row(step) -> dict:
+    return {
+        "step": step.step,
+        "at": step.at,
+        "outcome": OUTCOMES.get(step.outcome, step.outcome) if step.step == "DECIDED" else step.outcome,
+        "by_staff": step.by_staff,
+        "reasons": list(step.reasons),
+        "sources": [
+            {
+                "source": check.source,
+                "operation": check.operation,
+                "outcome": check.outcome,
+                "latency_ms": check.latency_ms,
+            }
+            for check in step.sources
+        ],
+    }
+
+
+def withdrawal_row(application: Application) -> dict:
+    language = get_language()
+    decision = application.decisions.order_by("-decided_at", "-pk").first()
+    steps = withdrawal_timeline(application, language=language)
+    paid = next((step for step in steps if step.step in ("PAID", "HELD")), None)
+    return {
+        "id": application.pk,
+        "reason": application.reason,
+        "status": application.status,
+        "submitted_at": application.submitted_at,
+        "due_on": application.due_on,
+        "decision": {
+            "outcome": OUTCOMES[decision.outcome],
+            "reasons": explained_reasons(decision, language=language),
+            "amount_limit": decision.amount_limit,
+            "decision_ms": decision.decision_ms,
+        }
+        if decision is not None
+        else None,
+        "payout": {
+            "status": "HELD" if paid.step == "HELD" else paid.outcome,
+            "amount": paid.amount,
+            "interest": paid.interest,
+        }
+        if paid is not None
+        else None,
+        "timeline": [_step_row(step) for step in steps],
+    }
+
+
+class WithdrawalsView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        request=WithdrawalRequestSerializer,
+        responses={201: WithdrawalSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
+        description="Apply. Multipart bodies may carry `documents` files (PDF, JPEG, PNG) for the "
+        "reasons staff decide.",
+    )
+    def post(self, request):
+        person = _person_of(request)
+        body = WithdrawalRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if not data["consent"]:
+            raise ValidationError(
+                {"consent": [_("Agree to the checks: the application cannot be decided without them.")]},
+                code="CONSENT_REQUIRED",
+            )
+        if data["reason"] not in NO_CARD_REASONS and payout_card(person) is None:
+            raise ValidationError(
+                {"card": [_("Register a bank card in your own name first: the money is paid only to it.")]},
+                code="NO_VERIFIED_CARD",
+            )
+        payload = {key: data[key] for key in ("amount", "period_months", "property_id") if data.get(key)}
+        application = submit_application(
+            kind="withdrawal",
+            reason=data["reason"],
+            applicant=person,
+            channel=request.headers.get(CHANNEL_HEADER) or Channel.API,
+            payload=payload,
+            actor=request.user,
+            documents=[Upload(filename=f.name, content=f.read()) for f in request.FILES.getlist("documents")],
+        )
+        return Response(
+            WithdrawalSerializer(withdrawal_row(application)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class WithdrawalView(APIView):
+    @extend_schema(responses={200: WithdrawalSerializer, 404: ErrorSerializer})
+    def get(self, request, application_id: int):
+        application = get_object_or_404(Application, pk=application_id, kind="withdrawal")
+        person = getattr(request.user, "person", None)
+        if application.applicant_id != getattr(person, "pk", None) and not may_review(request.user):
+            raise PermissionDenied(_("Only the applicant and staff can see an application."))
+        return Response(WithdrawalSerializer(withdrawal_row(application)).data)
