@@ -1533,15 +1533,21 @@ def _lock_path() -> str:
     return "/hall/security/"
 
 
+def _lock_person_for_withdrawal_lock(person: Person) -> None:
+    # The person's row, not the lock's: before the first lock there is no lock row to hold, and
+    # two first locks (two tabs, a double tap) would both insert. Lock and unlock take turns here.
+    Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
+
+
 def lock_withdrawals(*, person: Person, actor) -> WithdrawalLock:
     """Lock withdrawals from ``person``'s account at once; cancels an unlock that is cooling off.
 
     Already locked with no unlock pending: nothing changes (no event, no message).
     """
     with transaction.atomic(durable=True):
+        _lock_person_for_withdrawal_lock(person)
         now = timezone.now()
-        # Locked row: two tabs locking and unlocking at once take turns.
-        lock = WithdrawalLock.objects.select_for_update().filter(person=person).first()
+        lock = WithdrawalLock.objects.filter(person=person).first()
         if lock is not None and lock.locked_on(now) and lock.unlocks_at is None:
             return lock
         cancelled_unlock = lock is not None and lock.locked_on(now)
@@ -1570,8 +1576,9 @@ def request_unlock(*, person: Person, actor) -> WithdrawalLock:
     keeps its time (asking again does not bring it forward, nor push it back).
     """
     with transaction.atomic(durable=True):
+        _lock_person_for_withdrawal_lock(person)
         now = timezone.now()
-        lock = WithdrawalLock.objects.select_for_update().filter(person=person).first()
+        lock = WithdrawalLock.objects.filter(person=person).first()
         if lock is None or not lock.locked_on(now):
             raise WithdrawalsNotLocked(_("Withdrawals from your account are not locked."))
         if lock.unlocks_at is not None:
