@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from api import applications, auth, deposits, me, messages, withdrawals
+from api import applications, auth, deposits, me, messages, security, withdrawals
 
 app_name = "api"
 urlpatterns = [
@@ -12,6 +12,8 @@ urlpatterns = [
     path("me/messages", messages.MyMessagesView.as_view(), name="me-messages"),
     path("me/messages/read-all", messages.ReadAllMessagesView.as_view(), name="me-messages-read-all"),
     path("me/messages/<int:message_id>/read", messages.ReadMessageView.as_view(), name="me-message-read"),
+    path("me/withdrawal-lock", security.WithdrawalLockView.as_view(), name="me-withdrawal-lock"),
+    path("me/withdrawal-lock/unlock", security.WithdrawalUnlockView.as_view(), name="me-withdrawal-unlock"),
     path("me/applications", applications.MyApplicationsView.as_view(), name="me-applications"),
     path("me/eligibility", applications.MyEligibilityView.as_view(), name="me-eligibility"),
     path("withdrawals", withdrawals.WithdrawalsView.as_view(), name="withdrawals"),
