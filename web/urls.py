@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from web import (
     auth,
+    card,
     dashboard,
     eligibility,
     employer,
@@ -33,6 +34,7 @@ urlpatterns = [
     path("hall/messages/<int:pk>/read/", inbox.read, name="hall-message-read"),
     path("hall/security/", security.security, name="hall-security"),
     path("hall/applications/<int:pk>/", withdraw.application, name="hall-application"),
+    path("hall/card/", card.card, name="hall-card"),
     path("hall/withdraw/", withdraw.choose, name="hall-withdraw"),
     path("hall/withdraw/<slug:reason>/", withdraw.apply, name="hall-withdraw-apply"),
     path("employer/", employer.home, name="employer-home"),

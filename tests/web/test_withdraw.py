@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from accounts.services import set_bank_card
 from approvals.models import Application, ApplicationDocument, ApplicationStatus
+from integrations.bank import payments
+from integrations.bank.fakes import FakePaymentBank
+from integrations.bank.testing import use_payment_bank
 from integrations.gov import ports
 from integrations.gov.fakes import FakeSocialSecurity
 from tests.web.test_eligibility import ENGLISH
@@ -186,3 +189,40 @@ class TestApplyForAWithdrawal:
 
         assert response.status_code == 404
         assert not other.exists()
+
+
+class TestPayoutCardPage:
+    def test_registers_a_card_the_bank_confirms_and_goes_back_to_the_application(self, client, employee):
+        client.force_login(employee)
+        back = reverse("web:hall-withdraw-apply", args=["RETIREMENT"])
+
+        with use_payment_bank(FakePaymentBank()):
+            response = client.post(
+                reverse("web:hall-card"), {"card_number": CARD, "next": back}, headers=ENGLISH
+            )
+
+        assert response.status_code == 302
+        assert response.url == back
+        assert "6222 **** **** 0128" in client.get(back, headers=ENGLISH).text
+
+    def test_says_why_the_bank_refused_a_card_in_someone_elses_name(self, client, employee):
+        client.force_login(employee)
+
+        with use_payment_bank(FakePaymentBank(card_failures={CARD: payments.NAME_MISMATCH})):
+            response = client.post(reverse("web:hall-card"), {"card_number": CARD}, headers=ENGLISH)
+
+        assert response.status_code == 400
+        assert "not in your name" in response.text
+
+    def test_ignores_a_next_address_on_another_site(self, client, employee):
+        client.force_login(employee)
+
+        with use_payment_bank(FakePaymentBank()):
+            response = client.post(
+                reverse("web:hall-card"),
+                {"card_number": CARD, "next": "https://evil.example/"},
+                headers=ENGLISH,
+            )
+
+        assert response.status_code == 200
+        assert "The bank confirmed the card" in response.text
