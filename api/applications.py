@@ -13,6 +13,7 @@ from api.fields import YuanField
 from approvals.models import ApplicationStatus, Channel
 from approvals.selectors import applications_of, explained_reasons, localized_reasons
 from approvals.services import check_eligibility
+from withdrawals.selectors import withdrawal_timeline
 
 #: The engine's outcomes as the API names them everywhere (CONTRACT.md ``decision.outcome``).
 OUTCOMES = {"APPROVE": "APPROVED", "REJECT": "REJECTED", "REFER": "REFERRED"}
@@ -40,6 +41,59 @@ class TimelineEventSerializer(serializers.Serializer):
     reasons = ReasonSerializer(many=True)
 
 
+class PayoutSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["PENDING", "SENT", "PAID", "FAILED", "HELD"])
+    amount = YuanField(allow_null=True)
+    interest = YuanField(allow_null=True, help_text="interest to date, paid with a closing withdrawal")
+
+
+class SourceCheckSerializer(serializers.Serializer):
+    source = serializers.CharField()
+    operation = serializers.CharField()
+    outcome = serializers.CharField()
+    latency_ms = serializers.IntegerField(allow_null=True)
+
+
+class StepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=["SUBMITTED", "CHECKED", "DECIDED", "HELD", "PAID"])
+    at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField(allow_blank=True)
+    by_staff = serializers.BooleanField()
+    reasons = ReasonSerializer(many=True)
+    sources = SourceCheckSerializer(many=True)
+
+
+def step_row(step) -> dict:
+    return {
+        "step": step.step,
+        "at": step.at,
+        "outcome": OUTCOMES.get(step.outcome, step.outcome) if step.step == "DECIDED" else step.outcome,
+        "by_staff": step.by_staff,
+        "reasons": list(step.reasons),
+        "sources": [
+            {
+                "source": check.source,
+                "operation": check.operation,
+                "outcome": check.outcome,
+                "latency_ms": check.latency_ms,
+            }
+            for check in step.sources
+        ],
+    }
+
+
+def payout_of(steps) -> dict | None:
+    """The payout's status and amounts from a withdrawal's steps (None before approval)."""
+    paid = next((step for step in steps if step.step in ("PAID", "HELD")), None)
+    if paid is None:
+        return None
+    return {
+        "status": "HELD" if paid.step == "HELD" else paid.outcome,
+        "amount": paid.amount,
+        "interest": paid.interest,
+    }
+
+
 class ApplicationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
@@ -50,10 +104,20 @@ class ApplicationSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     due_on = serializers.DateField(help_text="legal decision deadline (working days)")
     timeline = TimelineEventSerializer(many=True)
+    steps = StepSerializer(
+        many=True,
+        required=False,
+        help_text="withdrawals: submitted → checked (each source) → decided → held or paid",
+    )
+    payout = PayoutSerializer(allow_null=True, required=False, help_text="withdrawals: the payment")
 
 
 def _application_row(timeline) -> dict:
     application = timeline.application
+    extra = {}
+    if application.kind == "withdrawal":
+        steps = withdrawal_timeline(application, language=get_language())
+        extra = {"steps": [step_row(step) for step in steps], "payout": payout_of(steps)}
     return {
         "id": application.pk,
         "kind": application.kind,
@@ -72,6 +136,7 @@ def _application_row(timeline) -> dict:
             }
             for event in timeline.events
         ],
+        **extra,
     }
 
 

@@ -12,7 +12,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import payout_card
-from api.applications import CHANNEL_HEADER, OUTCOMES, ReasonSerializer, _person_of
+from api.applications import (
+    CHANNEL_HEADER,
+    OUTCOMES,
+    PayoutSerializer,
+    ReasonSerializer,
+    StepSerializer,
+    _person_of,
+    payout_of,
+    step_row,
+)
 from api.errors import ErrorSerializer
 from api.fields import YuanField
 from approvals.documents import Upload
@@ -48,28 +57,6 @@ class DecisionSerializer(serializers.Serializer):
     decision_ms = serializers.IntegerField()
 
 
-class PayoutSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["PENDING", "SENT", "PAID", "FAILED", "HELD"])
-    amount = YuanField(allow_null=True)
-    interest = YuanField(allow_null=True, help_text="interest to date, paid with a closing withdrawal")
-
-
-class SourceCheckSerializer(serializers.Serializer):
-    source = serializers.CharField()
-    operation = serializers.CharField()
-    outcome = serializers.CharField()
-    latency_ms = serializers.IntegerField(allow_null=True)
-
-
-class StepSerializer(serializers.Serializer):
-    step = serializers.ChoiceField(choices=["SUBMITTED", "CHECKED", "DECIDED", "HELD", "PAID"])
-    at = serializers.DateTimeField(allow_null=True)
-    outcome = serializers.CharField(allow_blank=True)
-    by_staff = serializers.BooleanField()
-    reasons = ReasonSerializer(many=True)
-    sources = SourceCheckSerializer(many=True)
-
-
 class WithdrawalSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reason = serializers.CharField()
@@ -81,30 +68,10 @@ class WithdrawalSerializer(serializers.Serializer):
     timeline = StepSerializer(many=True)
 
 
-def _step_row(step) -> dict:
-    return {
-        "step": step.step,
-        "at": step.at,
-        "outcome": OUTCOMES.get(step.outcome, step.outcome) if step.step == "DECIDED" else step.outcome,
-        "by_staff": step.by_staff,
-        "reasons": list(step.reasons),
-        "sources": [
-            {
-                "source": check.source,
-                "operation": check.operation,
-                "outcome": check.outcome,
-                "latency_ms": check.latency_ms,
-            }
-            for check in step.sources
-        ],
-    }
-
-
 def withdrawal_row(application: Application) -> dict:
     language = get_language()
     decision = application.decisions.order_by("-decided_at", "-pk").first()
     steps = withdrawal_timeline(application, language=language)
-    paid = next((step for step in steps if step.step in ("PAID", "HELD")), None)
     return {
         "id": application.pk,
         "reason": application.reason,
@@ -119,14 +86,8 @@ def withdrawal_row(application: Application) -> dict:
         }
         if decision is not None
         else None,
-        "payout": {
-            "status": "HELD" if paid.step == "HELD" else paid.outcome,
-            "amount": paid.amount,
-            "interest": paid.interest,
-        }
-        if paid is not None
-        else None,
-        "timeline": [_step_row(step) for step in steps],
+        "payout": payout_of(steps),
+        "timeline": [step_row(step) for step in steps],
     }
 
 

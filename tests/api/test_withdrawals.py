@@ -147,3 +147,18 @@ class TestSeeAWithdrawal:
 
         assert stranger.get(reverse("api:withdrawal", args=[created["id"]])).status_code == 200
         assert api.get(reverse("api:withdrawal", args=[999999])).status_code == 404
+
+
+class TestMyApplicationsWithWithdrawals:
+    def test_gives_a_withdrawal_the_same_steps_as_its_own_page(
+        self, api, employee_account, with_card, sources, django_capture_on_commit_callbacks
+    ):
+        sources(social_security=retired(employee_account.person))
+        with django_capture_on_commit_callbacks(execute=True):
+            created = apply(api, reason="RETIREMENT").json()
+
+        listed = api.get(reverse("api:me-applications")).json()[0]
+
+        assert listed["id"] == created["id"]
+        assert [step["step"] for step in listed["steps"]] == ["SUBMITTED", "CHECKED", "DECIDED", "PAID"]
+        assert listed["payout"]["status"] in ("PENDING", "SENT", "PAID")
