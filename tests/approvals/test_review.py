@@ -251,12 +251,14 @@ class TestApproveCase:
         from approvals import registry
 
         calls = []
+        # The withdrawals app registers this kind at start: put its hook back afterwards.
+        installed = registry.hook_for("withdrawal")
         registry.register_kind("withdrawal", on_decided=lambda **kwargs: calls.append(kwargs))
         try:
             with django_capture_on_commit_callbacks(execute=True):
                 approve_case(case=claimed, actor=reviewer, reason="ok")
         finally:
-            registry.unregister_kind("withdrawal")
+            registry.register_kind("withdrawal", on_decided=installed)
 
         assert [call["decision"].purpose for call in calls] == [DecisionPurpose.REVIEW]
 
