@@ -18,7 +18,13 @@ from withdrawals.models import (
     StandingInstruction,
     WithdrawalPayment,
 )
-from withdrawals.services import CLOSING_REASONS, KIND, MONTHLY_REASON, repayment_due_on
+from withdrawals.services import (
+    CLOSING_REASONS,
+    INSTRUCTION_PURPOSE,
+    KIND,
+    MONTHLY_REASON,
+    repayment_due_on,
+)
 
 # Steps of a withdrawal's timeline, in order.
 SUBMITTED = "SUBMITTED"
@@ -164,9 +170,18 @@ def unpaid_withdrawal_ids(*, decided_since: datetime) -> list[int]:
     return sorted(set(fresh.values_list("pk", flat=True)) | set(held))
 
 
-def unset_instruction_ids(*, decided_since: datetime) -> list[int]:
-    """Approved monthly loan repayments without their standing instruction yet."""
-    return list(
+def unset_instruction_ids(
+    *, decided_since: datetime, asked_within: timedelta = timedelta(hours=1)
+) -> list[int]:
+    """Approved monthly loan repayments without their standing instruction yet.
+
+    Setting one up asks the credit bureau; an application whose bureau was asked within
+    ``asked_within`` (it was unavailable, or showed no loan) waits, so a hopeless case costs a
+    query an hour rather than one a minute.
+    """
+    from integrations.models import GovQuery
+
+    ids = list(
         Application.objects.filter(
             kind=KIND,
             reason=MONTHLY_REASON,
@@ -175,6 +190,15 @@ def unset_instruction_ids(*, decided_since: datetime) -> list[int]:
             standing_instruction__isnull=True,
         ).values_list("pk", flat=True)
     )
+    if not ids:
+        return []
+    asked = set(
+        GovQuery.objects.filter(
+            purpose__in=[f"{INSTRUCTION_PURPOSE}{pk}" for pk in ids],
+            started_at__gte=timezone.now() - asked_within,
+        ).values_list("purpose", flat=True)
+    )
+    return [pk for pk in ids if f"{INSTRUCTION_PURPOSE}{pk}" not in asked]
 
 
 def unsettled_failed_refs(*, within: timedelta = timedelta(days=30)) -> list[str]:

@@ -54,6 +54,8 @@ SYSTEM = "system:withdrawals"
 WITHDRAWAL_PURPOSE = "withdrawal"
 LOAN_REPAYMENT_PURPOSE = "loan_repayment"
 MONTHLY_REASON = "LOAN_REPAYMENT_MONTHLY"
+# The query-log purpose under which a standing instruction asks the credit bureau (+ application id).
+INSTRUCTION_PURPOSE = "standing-instruction:"
 # Where a message sends the employee: their applications with the timelines.
 LINK = "/hall/applications/"
 
@@ -460,7 +462,7 @@ def set_up_standing_instruction(*, application_id: int) -> StandingInstruction:
     if application.status != ApplicationStatus.APPROVED:
         raise NotApproved(_("Application %(id)s has not been approved.") % {"id": application_id})
     loan = gateways.centre_loan_in_repayment(
-        application.applicant.id_number, purpose=f"standing-instruction:{application_id}", requested_by=SYSTEM
+        application.applicant.id_number, purpose=f"{INSTRUCTION_PURPOSE}{application_id}", requested_by=SYSTEM
     )
     if loan is None:
         raise LoanNotFound(_("The credit report shows no loan of this centre in repayment."))

@@ -16,6 +16,8 @@ logger = logging.getLogger(__name__)
 # How far back the sweep looks for approved applications nobody paid: the hook pays at once and
 # the sweep runs every minute, so a week covers any outage; held ones are found by their record.
 SWEEP_WINDOW = timedelta(days=7)
+# A standing instruction the bureau could not set up within a day needs a person to look at it.
+INSTRUCTION_WINDOW = timedelta(days=1)
 
 # A lost connection, a deadlock victim or a lock timeout is worth another try; anything else is a
 # bug for a person to see (the sweep will also come back to it within a minute).
@@ -58,7 +60,7 @@ def pay_approved_withdrawals() -> None:
     since = timezone.now() - SWEEP_WINDOW
     for application_id in selectors.unpaid_withdrawal_ids(decided_since=since):
         pay_withdrawal.delay(application_id=application_id)
-    for application_id in selectors.unset_instruction_ids(decided_since=since):
+    for application_id in selectors.unset_instruction_ids(decided_since=timezone.now() - INSTRUCTION_WINDOW):
         set_up_standing_instruction.delay(application_id=application_id)
     for source_ref in selectors.unsettled_failed_refs():
         settle_failed_payout.delay(source_ref=source_ref)

@@ -108,6 +108,28 @@ class TestSetUpStandingInstruction:
         assert balance_of(account.ledger_account) == 1_000_000
 
 
+class TestSweepSetsUpInstructions:
+    def test_sets_up_an_instruction_the_hook_missed(self, bureau):
+        account = account_with()
+        bureau(loan_report(account.person))
+        application = approved(account.person, "LOAN_REPAYMENT_MONTHLY", amount_limit=None)
+
+        tasks.pay_approved_withdrawals()
+
+        assert application.standing_instruction.monthly_amount == INSTALMENT
+
+    def test_asks_the_bureau_about_a_hopeless_case_once_an_hour(self, bureau):
+        account = account_with()
+        bureau(loan_report(account.person, centre="110000"))
+        application = approved(account.person, "LOAN_REPAYMENT_MONTHLY", amount_limit=None)
+        with pytest.raises(LoanNotFound):
+            set_up_standing_instruction(application_id=application.pk)
+
+        pending = selectors.unset_instruction_ids(decided_since=application.decided_at)
+
+        assert pending == []
+
+
 class TestPayMonthlyInstalment:
     def test_pays_the_instalment_once_in_the_month(self, instruction, django_capture_on_commit_callbacks):
         with freeze_time("2026-11-20 06:00:00+08:00"), django_capture_on_commit_callbacks(execute=True):
