@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 SMS_MAX_ATTEMPTS = 8
 SMS_SIGNATURE = "【住房公积金】"
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+TITLE_MAX_LENGTH = Message._meta.get_field("title").max_length
+LINK_MAX_LENGTH = Message._meta.get_field("link").max_length
 
 
 class MessageNotFound(DomainError):
@@ -70,9 +72,9 @@ def notify(*, person: Person, kind: str, title: str, body: str, link: str = "", 
     require_transaction("notify")
     if not _KIND.match(kind or ""):
         raise ValueError(f"a message kind is a lower-case identifier of at most 40 characters, not {kind!r}")
-    if not title or not title.strip():
-        raise ValueError("a message needs a title")
-    if link and not link.startswith("/"):
+    if not title or not title.strip() or len(title.strip()) > TITLE_MAX_LENGTH:
+        raise ValueError(f"a message needs a title of at most {TITLE_MAX_LENGTH} characters")
+    if link and (not link.startswith("/") or link.startswith("//") or len(link) > LINK_MAX_LENGTH):
         raise ValueError("a message links only inside the portal (a path starting with /)")
     message = Message.objects.create(
         person=person, kind=kind, title=title.strip(), body=body.strip(), link=link

@@ -85,7 +85,15 @@ class TestNotify:
             connection.in_atomic_block = True
 
     @pytest.mark.parametrize(
-        "fields", [{"kind": "Payout Paid"}, {"title": " "}, {"link": "https://example.com/"}], ids=str
+        "fields",
+        [
+            {"kind": "Payout Paid"},
+            {"title": " "},
+            {"title": "长" * 101},
+            {"link": "https://example.com/"},
+            {"link": "//example.com/"},
+        ],
+        ids=str,
     )
     def test_refuses_a_malformed_message(self, fields):
         with pytest.raises(ValueError):
