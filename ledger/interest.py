@@ -425,7 +425,8 @@ def interim_restarts(*, period_start: date, period_end: date) -> dict[int, date]
     """Fund accounts whose interest was paid to a day inside ``(period_start, period_end)``, and that day.
 
     The latest interest entry (type 09) crediting the account inside the period: a closing or a
-    transfer out that paid interest to date. One pass over the period's interest entries.
+    transfer out that paid interest to date. Read once per settlement run (one scan of the
+    journal's entries), not per chunk.
     """
     rows = (
         JournalLine.objects.filter(
