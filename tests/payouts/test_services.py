@@ -16,7 +16,7 @@ from payouts.models import Payout, PayoutStatus
 from payouts.registry import register_purpose, unregister_purpose
 from payouts.relay import relay_payouts
 from tests.accounts.factories import PersonFactory
-from tests.ledger.factories import new_key, withdraw
+from tests.ledger.factories import withdraw
 from tests.payouts.factories import CARD, funded_account, make_payout
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,7 @@ def ledger_intact() -> bool:
 
 
 def sent(payout: Payout, bank) -> Payout:
+    """The payout relayed to ``bank`` (the fake the test installed), refreshed."""
     relay_payouts()
     payout.refresh_from_db()
     return payout
@@ -283,7 +284,3 @@ class TestRequeuePayout:
 
         payout.refresh_from_db()
         assert payout.status == PayoutStatus.PAID
-
-
-def test_new_key_helper_is_unique():
-    assert new_key() != new_key()
