@@ -34,6 +34,10 @@ from payouts.services import (
 
 logger = logging.getLogger(__name__)
 
+# One lost answer says little (the next question may well be answered); this many in a row
+# means the bank is down, and asking about the rest would only sleep through their timeouts.
+BANK_DOWN_AFTER = 3
+
 
 @dataclass
 class RelayReport:
@@ -146,18 +150,24 @@ def poll_payment_results(*, payout_ids: list[int]) -> ResultsReport:
     bank = payment_bank()
     report = ResultsReport()
     waiting = sent_references(payout_ids)
+    lost = 0
     for index, payout in enumerate(waiting):
         try:
             _ask(bank, payout, report)
+            lost = 0
         except payments.UnknownPayment:
             # Just sent and unknown: the submission's answer was lost before the bank recorded it.
             # Reconciliation sends it again once it is old enough not to be still in flight.
+            lost = 0
             report.unknown += 1
             report.waiting_ids.append(payout.pk)
         except payments.BankUnavailable:
-            report.unavailable = True
-            report.waiting_ids += [p.pk for p in waiting[index:]]
-            break
+            lost += 1
+            report.waiting_ids.append(payout.pk)
+            if lost >= BANK_DOWN_AFTER:
+                report.unavailable = True
+                report.waiting_ids += [p.pk for p in waiting[index + 1 :]]
+                break
     return report
 
 
@@ -172,15 +182,20 @@ def reconcile_payouts(*, on: date | None = None, older_than: timedelta | None = 
         older_than = timedelta(seconds=settings.PAYOUT_RECONCILE_AFTER_S)
     bank = payment_bank()
     report = ResultsReport()
+    lost = 0
     for payout in stuck_payouts(sent_before=timezone.now() - older_than, on=on):
         try:
             _ask(bank, payout, report)
+            lost = 0
         except payments.UnknownPayment:
+            lost = 0
             requeue_payout(reference=payout.reference)
             report.requeued += 1
         except payments.BankUnavailable:
-            report.unavailable = True
-            break
+            lost += 1
+            if lost >= BANK_DOWN_AFTER:
+                report.unavailable = True
+                break
     if not report.unavailable:
         report.relay = relay_payouts()
     return report

@@ -203,3 +203,44 @@ class TestReconcilePayoutsCommand:
         call_command("reconcile_payouts", "--on", "2026-11-26", stdout=out)
 
         assert "checked: 0" in out.getvalue()
+
+
+class FlakyResults(FakePaymentBank):
+    """Loses the answer to every result query whose reference is in ``lose``."""
+
+    def __init__(self, lose=(), **kwargs):
+        super().__init__(**kwargs)
+        self.lose = set(lose)
+
+    def payment_result(self, *, reference, timeout):
+        if reference in self.lose:
+            raise payments.BankUnavailable("lost")
+        return super().payment_result(reference=reference, timeout=timeout)
+
+
+class TestLostAnswers:
+    def test_polling_carries_on_past_one_lost_answer(self):
+        first, second = make_payout(), make_payout()
+        bank = FlakyResults()
+        with use_payment_bank(bank):
+            relay_payouts()
+            bank.lose = {first.reference}
+
+            report = poll_payment_results(payout_ids=[first.pk, second.pk])
+
+        assert not report.unavailable
+        assert report.waiting_ids == [first.pk]
+        assert statuses(first, second) == [PayoutStatus.SENT, PayoutStatus.PAID]
+
+    def test_reconciliation_stops_when_the_bank_is_down(self):
+        payouts = [make_payout() for _ in range(5)]
+        bank = FlakyResults()
+        with use_payment_bank(bank):
+            relay_payouts()
+            bank.lose = {p.reference for p in payouts}
+
+            report = reconcile_payouts(older_than=NOW)
+
+        assert report.unavailable
+        assert report.checked == 3
+        assert report.relay is None
