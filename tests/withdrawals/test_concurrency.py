@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.db import transaction
 
-from ledger.models import JournalEntry
+from ledger.models import BusinessType, JournalEntry
 from ledger.selectors import balance_of
 from payouts.models import Payout
 from tests.ledger.factories import deposit
@@ -62,3 +62,23 @@ class TestPayWithdrawalConcurrently:
         assert errors == []
         assert sorted(map(str, results)) == sorted([PaymentStatus.PAYING, "50000"])
         assert balance_of(account.ledger_account) == 480_000 - 180_000 + 50_000
+
+    def test_a_closing_racing_a_deposit_loses_no_money_and_does_not_deadlock(self):
+        account = account_with(balance=480_000, on=date(2026, 1, 15))
+        application = approved(account.person, "RETIREMENT", amount_limit=None)
+
+        def work(i):
+            if i == 0:
+                return pay_withdrawal(application_id=application.pk).amount
+            with transaction.atomic(durable=True):
+                return deposit(account.ledger_account, 50_000).amount
+
+        _results, errors = race(2, work)
+
+        interest = sum(
+            entry.amount for entry in JournalEntry.objects.filter(business_type=BusinessType.ANNUAL_INTEREST)
+        )
+        paid_out = Payout.objects.get().amount
+        assert errors == []
+        # The deposit is either in the payout (it landed first) or still in the account.
+        assert paid_out + balance_of(account.ledger_account) == 480_000 + 50_000 + interest
