@@ -215,6 +215,20 @@ def unsettled_failed_refs(*, within: timedelta = timedelta(days=30)) -> list[str
     return [ref for ref in open_refs if getattr(payouts.get(ref), "status", None) == "FAILED"]
 
 
+def unrecorded_payout_refs(*, within: timedelta = timedelta(days=30)) -> list[tuple[str, str]]:
+    """``(source_ref, "PAID" or "FAILED")`` of withdrawals whose payout has settled but whose hook
+    never recorded it: the process died between the payout's commit and the hook, so the employee
+    was never told (and a failed closing's account is still closed)."""
+    open_refs = list(
+        WithdrawalPayment.objects.filter(
+            status=PaymentStatus.PAYING, payout_outcome="", posted_on__gte=timezone.localdate() - within
+        ).values_list("source_ref", flat=True)
+    )
+    payouts = gateways.payouts_for(open_refs)
+    settled = [(ref, getattr(payouts.get(ref), "status", None)) for ref in open_refs]
+    return [(ref, status) for ref, status in settled if status in ("PAID", "FAILED")]
+
+
 def due_instalments(*, today: date) -> list[tuple[int, date]]:
     """``(instruction id, month)`` of every active instruction whose instalment is due by ``today``
     this month and not yet paid or skipped."""
@@ -244,6 +258,7 @@ __all__ = [
     "due_instalments",
     "is_closing_reason",
     "unpaid_withdrawal_ids",
+    "unrecorded_payout_refs",
     "unset_instruction_ids",
     "unsettled_failed_refs",
     "withdrawal_timeline",

@@ -49,6 +49,11 @@ def settle_failed_payout(*, source_ref: str) -> None:
 
 
 @shared_task(**_RETRY)
+def record_paid_payout(*, source_ref: str) -> None:
+    services.record_payout_paid(source_ref=source_ref)
+
+
+@shared_task(**_RETRY)
 def pay_monthly_instalment(*, instruction_id: int, period: str) -> None:
     services.pay_monthly_instalment(instruction_id=instruction_id, period=date.fromisoformat(period))
 
@@ -56,14 +61,16 @@ def pay_monthly_instalment(*, instruction_id: int, period: str) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def pay_approved_withdrawals() -> None:
     """Every minute: approved applications the hook did not get to (the process died between the
-    decision's commit and the hook), held ones, and failed closing payouts whose hook was lost."""
+    decision's commit and the hook), held ones, and settled payouts whose hook was lost."""
     since = timezone.now() - SWEEP_WINDOW
     for application_id in selectors.unpaid_withdrawal_ids(decided_since=since):
         pay_withdrawal.delay(application_id=application_id)
     for application_id in selectors.unset_instruction_ids(decided_since=timezone.now() - INSTRUCTION_WINDOW):
         set_up_standing_instruction.delay(application_id=application_id)
-    for source_ref in selectors.unsettled_failed_refs():
-        settle_failed_payout.delay(source_ref=source_ref)
+    # Paid or failed, a payout whose hook was lost left the employee untold (and a failed closing's
+    # account closed); the services record an outcome once, so a hook running meanwhile is harmless.
+    for source_ref, status in selectors.unrecorded_payout_refs():
+        (record_paid_payout if status == "PAID" else settle_failed_payout).delay(source_ref=source_ref)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -11,6 +11,7 @@ from ledger.selectors import balance_of
 from ledger.services import centre_account
 from notifications.models import Message
 from payouts.models import Payout
+from payouts.services import record_payment_result
 from tests.withdrawals.factories import CARD, VERIFIED_AT, account_with, approved
 from withdrawals import services, tasks
 from withdrawals.models import HeldCode, PaymentStatus, WithdrawalPayment
@@ -177,6 +178,31 @@ class TestSweep:
         assert WithdrawalPayment.objects.get(application=application).status == PaymentStatus.PAYING
         assert Payout.objects.count() == 1
         assert balance_of(account.ledger_account) == 300_000
+
+    @pytest.mark.parametrize(("paid", "kind"), [(True, "payout_paid"), (False, "payout_failed")])
+    def test_records_a_settled_payout_whose_hook_was_lost_and_tells_the_employee_once(
+        self, paid, kind, django_capture_on_commit_callbacks
+    ):
+        account = account_with(balance=480_000)
+        application = approved(account.person, "RENT")
+        with django_capture_on_commit_callbacks(execute=True):
+            pay_withdrawal(application_id=application.pk)
+        # The result commits; its after-commit hook never runs (the worker died in between).
+        with django_capture_on_commit_callbacks(execute=False):
+            record_payment_result(
+                reference=Payout.objects.get().reference,
+                paid=paid,
+                failure_code=None if paid else "CARD_INVALID",
+                bank_ref="B-1",
+            )
+
+        for _sweep in range(2):
+            with django_capture_on_commit_callbacks(execute=True):
+                tasks.pay_approved_withdrawals()
+
+        payment = WithdrawalPayment.objects.get(application=application)
+        assert payment.payout_outcome == ("PAID" if paid else "FAILED")
+        assert Message.objects.filter(person=account.person, kind=kind).count() == 1
 
     def test_leaves_rejected_and_old_applications_alone(self):
         account = account_with(balance=480_000)
