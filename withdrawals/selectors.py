@@ -201,20 +201,6 @@ def unset_instruction_ids(
     return [pk for pk in ids if f"{INSTRUCTION_PURPOSE}{pk}" not in asked]
 
 
-def unsettled_failed_refs(*, within: timedelta = timedelta(days=30)) -> list[str]:
-    """Closing withdrawals whose payout FAILED but whose hook never ran (the account is still closed)."""
-    open_refs = list(
-        WithdrawalPayment.objects.filter(
-            status=PaymentStatus.PAYING,
-            closing=True,
-            payout_outcome="",
-            posted_on__gte=timezone.localdate() - within,
-        ).values_list("source_ref", flat=True)
-    )
-    payouts = gateways.payouts_for(open_refs)
-    return [ref for ref in open_refs if getattr(payouts.get(ref), "status", None) == "FAILED"]
-
-
 def unrecorded_payout_refs(*, within: timedelta = timedelta(days=30)) -> list[tuple[str, str]]:
     """``(source_ref, "PAID" or "FAILED")`` of withdrawals whose payout has settled but whose hook
     never recorded it: the process died between the payout's commit and the hook, so the employee
@@ -260,6 +246,5 @@ __all__ = [
     "unpaid_withdrawal_ids",
     "unrecorded_payout_refs",
     "unset_instruction_ids",
-    "unsettled_failed_refs",
     "withdrawal_timeline",
 ]
