@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError
@@ -91,3 +92,27 @@ def check_documents(uploads: Sequence[Upload]) -> list[CheckedDocument]:
             )
         )
     return checked
+
+
+def open_document(*, application_id: int, document_id: int, actor):
+    """A document of an application for a reviewer to read; the reading is audited (PIPL).
+
+    Raises :class:`approvals.services.ReviewerNotPermitted` for someone who may not review cases.
+    """
+    from approvals.models import ApplicationDocument
+    from approvals.selectors import may_review
+    from approvals.services import ReviewerNotPermitted
+    from audit.services import record_event
+
+    if not may_review(actor):
+        raise ReviewerNotPermitted(_("Only reviewing staff can open an applicant's documents."))
+    with transaction.atomic(durable=True):
+        document = ApplicationDocument.objects.get(pk=document_id, application_id=application_id)
+        record_event(
+            actor=actor,
+            action="approvals.document_opened",
+            target=document.application,
+            summary=f"查阅申请材料 {document.filename}",
+            data={"document": document.pk, "sha256": document.sha256},
+        )
+    return document

@@ -10,15 +10,18 @@ their refusal; it only hides the buttons a reader could not use.
 import json
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from approvals import services
-from approvals.models import CaseStatus, ReviewCase
+from approvals.documents import open_document
+from approvals.models import ApplicationDocument, CaseStatus, ReviewCase
 from approvals.selectors import case_detail, may_review, reason_message, review_queue
 from core.calendar import working_days_between
 from core.crypto import mask_id_number
@@ -149,6 +152,9 @@ def _render_case(request, review_case, *, error=None, typed_reason="", status=20
             "sla_urgent": overdue or days_left <= 0,
             "error": error,
             "typed_reason": typed_reason,
+            "documents": list(
+                detail.application.documents.order_by("pk").values("pk", "filename", "content_type", "size")
+            ),
         },
         status=status,
     )
@@ -157,6 +163,26 @@ def _render_case(request, review_case, *, error=None, typed_reason="", status=20
 @staff_only
 def case(request, pk: int):
     return _render_case(request, get_object_or_404(ReviewCase, pk=pk))
+
+
+@staff_only
+def document(request, pk: int, document_id: int):
+    """One uploaded document, shown inline (PDF or image) to reviewing staff; the reading is audited."""
+    review_case = get_object_or_404(ReviewCase, pk=pk)
+    try:
+        found = open_document(
+            application_id=review_case.application_id, document_id=document_id, actor=request.user
+        )
+    except ApplicationDocument.DoesNotExist:
+        raise Http404 from None
+    except DomainError as error:
+        raise PermissionDenied(error.message) from None
+    response = HttpResponse(bytes(found.content), content_type=found.content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=found.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    # Personal documents: never kept by a browser or proxy cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _claim(review_case, actor, reason):

@@ -75,6 +75,11 @@ urlpatterns = [
     path("staff/", staff.home, name="staff-home"),
     path("staff/review/", review.queue, name="staff-review-queue"),
     path("staff/review/<int:pk>/", review.case, name="staff-review-case"),
+    path(
+        "staff/review/<int:pk>/documents/<int:document_id>/",
+        review.document,
+        name="staff-review-document",
+    ),
     path("staff/review/<int:pk>/<slug:action>/", review.act, name="staff-review-act"),
     path("staff/dashboard/", dashboard.dashboard, name="staff-dashboard"),
 ]
