@@ -175,6 +175,10 @@ class DepositListSerializer(serializers.Serializer):
     )
     settled_on = serializers.DateField(allow_null=True)
     posted_at = serializers.DateTimeField(allow_null=True, help_text="when every account was credited")
+    suspense_count = serializers.IntegerField(
+        help_text="people whose account closed before the money arrived: their parts are held (暂收款)"
+    )
+    suspense_amount = YuanField(help_text="what those parts come to; returned to the unit")
 
 
 class DepositListDetailSerializer(DepositListSerializer):

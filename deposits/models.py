@@ -117,6 +117,18 @@ class DepositList(models.Model):
         related_name="+",
     )
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    # Parts of people whose account was closed between approval and the bank's confirmation: the
+    # money arrived but cannot be credited to a closed account, so it waits in 暂收款 for staff.
+    suspense_count = models.PositiveIntegerField(_("people held in suspense"), default=0)
+    suspense_amount = models.BigIntegerField(_("amount held in suspense (fen)"), default=0)
+    suspense_entry = models.OneToOneField(
+        "ledger.JournalEntry",
+        verbose_name=_("suspense entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("deposit list")
@@ -130,6 +142,11 @@ class DepositList(models.Model):
             models.CheckConstraint(
                 condition=Q(total_base__gte=0) & Q(employer_amount__gte=0) & Q(employee_amount__gte=0),
                 name="deposits_list_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(suspense_amount=0, suspense_entry__isnull=True)
+                | Q(suspense_amount__gt=0, suspense_entry__isnull=False),
+                name="deposits_list_suspense_has_entry",
             ),
             # One monthly list per unit and month goes past submission: two approved lists for the
             # same month would collect and credit the month twice.

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccountStatus, Employer, EmployerStatus
+from accounts.models import AccountStatus, Employer, EmployerStatus, FundAccount
 from accounts.roles import EMPLOYER_APPROVER, EMPLOYER_PREPARER, roles_of
 from audit.services import record_event
 from core.exceptions import DomainError
@@ -27,9 +27,9 @@ from deposits.staging import stage_errors, stage_lines
 from deposits.templates_file import CSV, XLSX, list_template
 from deposits.validation import expected_period, validate_list
 from ledger.bulk import AmountsQuery, post_batch_entry
-from ledger.centre import BANK_SETTLEMENT
+from ledger.centre import BANK_SETTLEMENT, DEPOSIT_SUSPENSE
 from ledger.models import BUSINESS_TYPE_RECORD_NAMES
-from ledger.services import centre_account
+from ledger.services import Line, centre_account, post_entry
 
 # --- errors -----------------------------------------------------------------------------------
 
@@ -595,6 +595,60 @@ def forget_order_acceptance(*, list_id: int, order_ref: str) -> None:
     )
 
 
+#: An account in one of these can take no more money: a closing withdrawal or transfer ended it.
+CLOSED_STATUSES = (AccountStatus.MERGED, AccountStatus.TRANSFERRED_OUT, AccountStatus.CLOSED_BY_WITHDRAWAL)
+
+
+def _closed_accounts_locked(deposit_list: DepositList) -> list[int]:
+    """Lock the list's fund accounts and return those closed since the list was approved.
+
+    Primary-key order, fund account before ledger account, as a closing withdrawal locks them: an
+    account cannot close while its part is being credited, nor be credited once it has closed.
+    """
+    rows = (
+        FundAccount.objects.select_for_update()
+        .filter(pk__in=DepositLine.objects.filter(deposit_list=deposit_list).values("account_id"))
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    return [pk for pk, status in rows if status in CLOSED_STATUSES]
+
+
+def _hold_in_suspense(deposit_list: DepositList, closed: list[int], *, settled_on: date) -> None:
+    """Post the parts of closed accounts to 暂收款: collected from the unit, owed back to it."""
+    held = (
+        DepositLine.objects.filter(deposit_list=deposit_list, account_id__in=closed)
+        .annotate(amount=F("employer_part") + F("employee_part"))
+        .filter(amount__gt=0)
+    )
+    total = sum(held.values_list("amount", flat=True))
+    if not total:
+        return
+    entry = post_entry(
+        lines=[
+            Line(account=centre_account(BANK_SETTLEMENT), debit=total),
+            Line(account=centre_account(DEPOSIT_SUSPENSE), credit=total),
+        ],
+        business_type=deposit_list.kind,
+        business_on=settled_on,
+        idempotency_key=f"deposit-list:{deposit_list.pk}:suspense",
+        memo=f"{BUSINESS_TYPE_RECORD_NAMES[deposit_list.kind]} {deposit_list.period:%Y-%m} 已销户人员暂收",
+    )
+    deposit_list.suspense_count = held.count()
+    deposit_list.suspense_amount = total
+    deposit_list.suspense_entry = entry
+    record_event(
+        actor=None,
+        actor_label="system:bank",
+        action="deposits.held_in_suspense",
+        target=deposit_list,
+        summary=_summary(
+            deposit_list, f"已销户 {deposit_list.suspense_count} 人 {format_yuan(total)} 元 转暂收款"
+        ),
+        data={"accounts": closed, "amount_fen": total, "entry_id": entry.pk},
+    )
+
+
 def record_collection_result(
     *, order_ref: str, succeeded: bool, failure_code: str | None, bank_ref: str, settled_on: date
 ) -> DepositList | None:
@@ -633,8 +687,10 @@ def record_collection_result(
             return deposit_list
 
         employer = Employer.objects.select_for_update().get(pk=deposit_list.employer_id)
+        closed = _closed_accounts_locked(deposit_list)
         paid = (
             DepositLine.objects.filter(deposit_list=deposit_list)
+            .exclude(account_id__in=closed)
             .annotate(amount=F("employer_part") + F("employee_part"))
             .filter(amount__gt=0)
         )
@@ -653,6 +709,8 @@ def record_collection_result(
             counter_account=centre_account(BANK_SETTLEMENT),
             credits=AmountsQuery(credits_sql, credits_params),
         )
+        if closed:
+            _hold_in_suspense(deposit_list, closed, settled_on=settled_on)
         if deposit_list.kind == ListKind.MONTHLY and (
             employer.paid_up_to is None or employer.paid_up_to < deposit_list.period
         ):
@@ -661,7 +719,18 @@ def record_collection_result(
         deposit_list.status = ListStatus.POSTED
         deposit_list.journal_entry = entry
         deposit_list.posted_at = timezone.now()
-        deposit_list.save(update_fields=["status", "journal_entry", "posted_at", "bank_ref", "settled_on"])
+        deposit_list.save(
+            update_fields=[
+                "status",
+                "journal_entry",
+                "posted_at",
+                "bank_ref",
+                "settled_on",
+                "suspense_count",
+                "suspense_amount",
+                "suspense_entry",
+            ]
+        )
         record_event(
             actor=None,
             actor_label="system:bank",

@@ -1,15 +1,17 @@
 """A deposit list's life: upload, check, maker-checker, entrusted collection, posting."""
 
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.test import override_settings
 from freezegun import freeze_time
 
 from accounts.models import AccountStatus
 from accounts.roles import EMPLOYER_APPROVER
-from accounts.services import seal_account
+from accounts.services import close_account, seal_account
 from audit.models import AuditEvent
 from deposits import services
 from deposits.collection import PENDING, SETTLED, advance_collection
@@ -17,8 +19,10 @@ from deposits.models import DepositList, DepositListFile, ListKind, ListStatus
 from integrations.bank import ports
 from integrations.bank.fakes import FakeCollectionBank
 from integrations.bank.testing import use_bank
+from ledger.centre import DEPOSIT_SUSPENSE
 from ledger.models import JournalEntry
-from ledger.selectors import movements_of
+from ledger.selectors import balance_of, movements_of
+from ledger.services import centre_account
 from tests.deposits.conftest import make_unit
 from tests.deposits.files import csv_bytes, xlsx_bytes
 
@@ -408,6 +412,33 @@ class TestCollection:
         assert balances(unit.accounts) == after_first
         assert JournalEntry.objects.count() == entries
 
+    def test_a_part_for_an_account_closed_since_approval_waits_in_suspense(
+        self, unit, bank, django_capture_on_commit_callbacks
+    ):
+        deposit_list = uploaded_and_checked(
+            unit, csv_bytes(rows_of(unit.accounts)), django_capture_on_commit_callbacks
+        )
+        deposit_list = approved(unit, deposit_list, django_capture_on_commit_callbacks)
+        leaver, *stayers = unit.accounts
+        close_account(
+            account=leaver, status=AccountStatus.CLOSED_BY_WITHDRAWAL, closed_on=date(2026, 10, 8), actor=None
+        )
+        bank.settle(deposit_list.order_ref)
+
+        advance_collection(list_id=deposit_list.pk)
+
+        deposit_list.refresh_from_db()
+        part = sum(
+            deposit_list.lines.filter(account=leaver).values_list("employer_part", "employee_part").get()
+        )
+        assert deposit_list.status == ListStatus.POSTED
+        assert (deposit_list.suspense_count, deposit_list.suspense_amount) == (1, part)
+        assert balances([leaver]) == [0]
+        assert balances(stayers) == [part] * len(stayers)
+        assert deposit_list.journal_entry.amount + deposit_list.suspense_amount == deposit_list.amount
+        assert balance_of(centre_account(DEPOSIT_SUSPENSE)) == part
+        assert "ledger intact" in verify_ledger_output()
+
     def test_an_unreachable_bank_leaves_the_list_collecting(self, unit, django_capture_on_commit_callbacks):
         deposit_list = uploaded_and_checked(
             unit, csv_bytes(rows_of(unit.accounts)), django_capture_on_commit_callbacks
@@ -573,3 +604,9 @@ class TestRequeueStalledChecks:
 
         assert (first, len(first_sweep)) == ([deposit_list.pk], 1)
         assert (second, len(second_sweep)) == ([], 0)
+
+
+def verify_ledger_output() -> str:
+    out = StringIO()
+    call_command("verify_ledger", stdout=out)
+    return out.getvalue()
