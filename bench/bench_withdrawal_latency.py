@@ -1,7 +1,8 @@
 """Withdrawal latency on PostgreSQL and Redis: application to decision, and approval to bank instruction.
 
     .venv/bin/python bench/bench_withdrawal_latency.py [--applications 600] [--concurrency 16] \
-        [--latency-ms 100] [--redis redis://127.0.0.1:6379/12] [--database-url URL]
+        [--latency-ms 100] [--rate 8] [--worker-processes 2] [--redis redis://127.0.0.1:6379/12] \
+        [--database-url URL]
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres, or ``--admin-url``) and Redis. The script
 creates its own database (``withdrawal_latency_<pid>``, dropped on exit, also on Ctrl-C; or uses
@@ -11,11 +12,13 @@ which must be empty and is flushed on exit.
 After ``migrate``, ``bench/withdrawal_city.py`` makes the employees in bulk (a third each
 retiring, renting, leaving the city: every application qualifies for 秒批), the sandbox
 government sources answer after ``--latency-ms`` (``SANDBOX_GOV_LATENCY_MS``, no failures) and a
-real ``celery -A fundportal worker`` (prefork, 2 processes) runs on the private database and
+real ``celery -A fundportal worker`` (prefork, ``--worker-processes``, 2) runs on the private database and
 Redis index, as in production; the sandbox payment bank accepts every instruction (no failures,
 no lost answers). Then ``--concurrency`` clients in this process submit the applications through
 ``approvals.services.submit_application`` (the first ``--concurrency`` are a warm-up, not
-counted), their starts spread over one source latency. Three figures, p50/p95/p99:
+counted): back to back, their starts spread over one source latency, or with ``--rate`` arriving
+at that many applications a second whatever the answers' speed (a late one starts at once).
+Three figures, p50/p95/p99:
 
 - decided: from the call to the decision committed (the moment the withdrawals hook starts);
 - whole call: the applicant's request, which also runs the hook — ``pay_withdrawal`` posts the
@@ -23,7 +26,9 @@ counted), their starts spread over one source latency. Three figures, p50/p95/p9
   into the outbox;
 - approval to bank instruction sent: from the decision (``Application.decided_at``) to the payout
   marked SENT by the relay task the commit queued (``Payout.sent_at``, claimed and handed to the
-  bank in one batch call); no beat runs, so this is the relay-on-commit path alone.
+  bank in one batch call); no beat runs, so this is the relay-on-commit path alone. It is also
+  printed in two parts: to the payout written (``Payout.created_at``, the hook's transaction) and
+  from there to SENT (the commit and the relay task in the worker).
 
 Goals: application to decision p99 ≤ 1 s at concurrency 16 with sources at 100 ms; approval to
 bank instruction sent p99 ≤ 5 s. The relay's throughput in batches is ``bench/bench_payout_relay.py``.
@@ -49,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-WORKER_OPTIONS = ("--pool=prefork", "--concurrency=2", "--without-gossip", "--without-mingle")
+WORKER_OPTIONS = ("--pool=prefork", "--without-gossip", "--without-mingle")
 
 
 def percentile(values, p):
@@ -69,6 +74,13 @@ def main() -> int:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database-url", help="an empty PostgreSQL database to use instead of a new one")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="applications per second arriving (default: as fast as answered)",
+    )
+    parser.add_argument("--worker-processes", type=int, default=2, help="the worker's --concurrency")
     parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for every payout SENT")
     args = parser.parse_args()
 
@@ -131,6 +143,7 @@ def main() -> int:
                 "worker",
                 "--loglevel=WARNING",
                 *WORKER_OPTIONS,
+                f"--concurrency={args.worker_processes}",
             ],
             cwd=ROOT,
             env=env,
@@ -211,22 +224,27 @@ def run(args) -> int:
                 samples.append((application.pk, (to_decision - begun) * 1000, (ended - begun) * 1000))
 
     warmup, work = pairs[: args.concurrency], pairs[args.concurrency :]
-    queue, queue_lock = iter(work), threading.Lock()
+    queue, queue_lock = iter(enumerate(work)), threading.Lock()
+    schedule = {"start": 0.0}
 
     def client(index):
         # Spread over one source latency: sixteen calls started at one instant would also wake at one.
-        time.sleep(index * args.latency_ms / 1000 / args.concurrency)
+        if not args.rate:
+            time.sleep(index * args.latency_ms / 1000 / args.concurrency)
         while True:
             with queue_lock:
-                pair = next(queue, None)
+                number, pair = next(queue, (None, None))
             if pair is None:
                 break
+            if args.rate:
+                # Arrivals at a fixed rate, whatever the answers' speed; a late one starts at once.
+                time.sleep(max(0.0, schedule["start"] + number / args.rate - time.perf_counter()))
             submit(pair)
         connections.close_all()
 
     with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
         list(pool.map(lambda pair: submit(pair, record=False), warmup))
-        wall_started = time.perf_counter()
+        wall_started = schedule["start"] = time.perf_counter()
         list(pool.map(client, range(args.concurrency)))
         wall = time.perf_counter() - wall_started
     registry.register_kind("withdrawal", on_decided=hook)
@@ -243,23 +261,36 @@ def run(args) -> int:
             break
         time.sleep(0.5)
     rows = list(
-        Payout.objects.filter(application_id__in=approved).values_list("sent_at", "application__decided_at")
+        Payout.objects.filter(application_id__in=approved).values_list(
+            "sent_at", "created_at", "application__decided_at"
+        )
     )
-    to_sent = [(sent - decided).total_seconds() * 1000 for sent, decided in rows if sent is not None]
+    to_sent = [
+        (sent - decided).total_seconds() * 1000 for sent, _created, decided in rows if sent is not None
+    ]
+    # The two parts: the hook's transaction (queued behind other withdrawals on the clearing row)
+    # until the payout is written, then the commit and the relay task in the worker.
+    to_created = [(created - decided).total_seconds() * 1000 for _sent, created, decided in rows]
+    created_to_sent = [
+        (sent - created).total_seconds() * 1000 for sent, created, _d in rows if sent is not None
+    ]
     not_sent = len(approved) - len(to_sent)
 
     print(
-        "database: postgresql; broker: redis; worker: prefork, 2 processes; "
+        f"database: postgresql; broker: redis; worker: prefork, {args.worker_processes} processes; "
         f"sources: {args.latency_ms} ms each, no failures; bank: no failures"
     )
     print(
-        f"applications: {len(samples)} (submit_application, hook included), concurrency {args.concurrency}, "
-        f"reasons {dict(reasons)}; outcomes {dict(outcomes)}; {len(samples) / wall:.1f} applications/s"
+        f"applications: {len(samples)} (submit_application, hook included), concurrency {args.concurrency}"
+        + (f" arriving at {args.rate:g}/s, " if args.rate else " back to back, ")
+        + f"reasons {dict(reasons)}; outcomes {dict(outcomes)}; {len(samples) / wall:.1f} applications/s"
     )
     for label, values in (
         ("application to decision committed", [d for _pk, d, _w in samples]),
         ("whole call (+ withdrawal posted, payout in the outbox)", [w for _pk, _d, w in samples]),
         ("approval to bank instruction sent (payout SENT)", to_sent),
+        ("  of which approval to payout written (pay_withdrawal)", to_created),
+        ("  of which payout written to SENT (commit, relay task)", created_to_sent),
     ):
         if values:
             p50, p95, p99 = (percentile(values, p) for p in (50, 95, 99))
