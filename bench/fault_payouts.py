@@ -215,6 +215,7 @@ def main() -> int:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/11")
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--database-url", help="an empty PostgreSQL database to use instead of a new one")
+    parser.add_argument("--worker-log", type=Path, help="keep the worker's log here (default: removed)")
     args = parser.parse_args()
 
     import redis
@@ -247,7 +248,7 @@ def main() -> int:
         DEBUG="false",
     )
     os.environ.update(env)
-    worker = Worker(env, Path(folder.name) / "worker.log")
+    worker = Worker(env, args.worker_log or Path(folder.name) / "worker.log")
     # Ctrl-C and SIGTERM both end in the finally below: the worker stopped, the databases dropped.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
