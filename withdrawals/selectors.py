@@ -13,6 +13,7 @@ from approvals.selectors import explained_reasons
 from withdrawals import gateways
 from withdrawals.models import (
     InstalmentPayment,
+    InstalmentStatus,
     InstructionStatus,
     PaymentStatus,
     StandingInstruction,
@@ -202,12 +203,17 @@ def unset_instruction_ids(
 
 
 def unrecorded_payout_refs(*, within: timedelta = timedelta(days=30)) -> list[tuple[str, str]]:
-    """``(source_ref, "PAID" or "FAILED")`` of withdrawals whose payout has settled but whose hook
-    never recorded it: the process died between the payout's commit and the hook, so the employee
-    was never told (and a failed closing's account is still closed)."""
+    """``(source_ref, "PAID" or "FAILED")`` of withdrawals and monthly instalments whose payout has
+    settled but whose hook never recorded it: the process died between the payout's commit and
+    the hook, so the employee was never told (and a failed closing's account is still closed)."""
+    since = timezone.localdate() - within
     open_refs = list(
         WithdrawalPayment.objects.filter(
-            status=PaymentStatus.PAYING, payout_outcome="", posted_on__gte=timezone.localdate() - within
+            status=PaymentStatus.PAYING, payout_outcome="", posted_on__gte=since
+        ).values_list("source_ref", flat=True)
+    ) + list(
+        InstalmentPayment.objects.filter(
+            status=InstalmentStatus.PAYING, payout_outcome="", period__gte=since.replace(day=1)
         ).values_list("source_ref", flat=True)
     )
     payouts = gateways.payouts_for(open_refs)

@@ -12,7 +12,9 @@ from integrations.gov.fakes import FakeCreditBureau
 from integrations.gov.testing import all_fakes, use_fakes
 from ledger.models import BusinessType, JournalEntry
 from ledger.selectors import balance_of
+from notifications.models import Message
 from payouts.models import Payout
+from payouts.services import record_payment_result
 from tests.withdrawals.factories import account_with, approved
 from withdrawals import selectors, tasks
 from withdrawals.models import HeldCode, InstalmentPayment, InstalmentStatus, InstructionStatus
@@ -148,6 +150,31 @@ class TestPayMonthlyInstalment:
             balance_of(instruction.application.applicant.fund_account.ledger_account)
             == 1_000_000 - INSTALMENT
         )
+
+    @pytest.mark.parametrize(("paid", "kind"), [(True, "payout_paid"), (False, "payout_failed")])
+    def test_the_sweep_records_a_settled_instalment_whose_hook_was_lost_once(
+        self, instruction, paid, kind, django_capture_on_commit_callbacks
+    ):
+        with freeze_time("2026-11-20 06:00:00+08:00"):
+            with django_capture_on_commit_callbacks(execute=True):
+                pay_monthly_instalment(instruction_id=instruction.pk, period=NOVEMBER)
+            # The result commits; its after-commit hook never runs (the worker died in between).
+            with django_capture_on_commit_callbacks(execute=False):
+                record_payment_result(
+                    reference=Payout.objects.get().reference,
+                    paid=paid,
+                    failure_code=None if paid else "CARD_INVALID",
+                    bank_ref="B-1",
+                )
+
+            for _sweep in range(2):
+                with django_capture_on_commit_callbacks(execute=True):
+                    tasks.pay_approved_withdrawals()
+
+        instalment = InstalmentPayment.objects.get(instruction=instruction)
+        person = instruction.application.applicant
+        assert instalment.payout_outcome == ("PAID" if paid else "FAILED")
+        assert Message.objects.filter(person=person, kind=kind).count() == 1
 
     def test_pays_each_month_on_its_day(self, instruction, django_capture_on_commit_callbacks):
         with freeze_time("2026-11-20 06:00:00+08:00"), django_capture_on_commit_callbacks(execute=True):
