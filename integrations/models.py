@@ -270,7 +270,39 @@ class SandboxLoan(models.Model):
         return f"{mask_id_number(self.id_number)} {self.kind} (#{self.pk})"
 
 
-class SandboxCollection(models.Model):
+class SandboxBankOrder(models.Model):
+    """What the sandbox bank keeps of any order it settles once: amount, timing and outcome.
+
+    Subclasses add the order's own reference and parties, and ``status`` and ``failure_code``
+    fields with their own choices (PENDING, a success and FAILED).
+    """
+
+    bank_ref = models.CharField(_("bank reference"), max_length=32, unique=True)
+    amount = models.BigIntegerField(_("amount (fen)"))
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    due_at = models.DateTimeField(_("due at"), help_text=_("The result is pending until then."))
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="%(class)s_amount_positive"),
+            # A failure code exactly on failed orders, a settlement date exactly on settled ones.
+            models.CheckConstraint(
+                condition=(Q(status="FAILED") & ~Q(failure_code=""))
+                | (~Q(status="FAILED") & Q(failure_code="")),
+                name="%(class)s_failure_code_iff_failed",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="PENDING") & Q(settled_on__isnull=True))
+                | (~Q(status="PENDING") & Q(settled_on__isnull=False)),
+                name="%(class)s_settled_on_iff_settled",
+            ),
+        ]
+
+
+class SandboxCollection(SandboxBankOrder):
     """One entrusted-collection order as the sandbox bank holds it (insert, then settle once)."""
 
     class Status(models.TextChoices):
@@ -287,36 +319,16 @@ class SandboxCollection(models.Model):
     order_ref = models.CharField(
         _("order reference"), max_length=bank_ports.ORDER_REF_MAX_LENGTH, unique=True
     )
-    bank_ref = models.CharField(_("bank reference"), max_length=32, unique=True)
-    amount = models.BigIntegerField(_("amount (fen)"))
     payer_account_no = models.CharField(_("payer account number"), max_length=40)
     payer_bank_name = models.CharField(_("payer bank"), max_length=100)
     payer_name = models.CharField(_("payer name"), max_length=100)
     same_bank = models.BooleanField(_("same bank"))
-    memo = models.CharField(_("memo"), max_length=200, blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"))
-    due_at = models.DateTimeField(_("due at"), help_text=_("The result is pending until then."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     failure_code = models.CharField(_("failure code"), max_length=20, choices=FailureCode.choices, blank=True)
-    settled_on = models.DateField(_("settled on"), null=True, blank=True)
 
-    class Meta:
+    class Meta(SandboxBankOrder.Meta):
         verbose_name = _("sandbox collection order")
         verbose_name_plural = _("sandbox collection orders")
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="sandboxcollection_amount_positive"),
-            # A failure code exactly on failed orders, a settlement date exactly on settled ones.
-            models.CheckConstraint(
-                condition=(Q(status="FAILED") & ~Q(failure_code=""))
-                | (~Q(status="FAILED") & Q(failure_code="")),
-                name="sandboxcollection_failure_code_iff_failed",
-            ),
-            models.CheckConstraint(
-                condition=(Q(status="PENDING") & Q(settled_on__isnull=True))
-                | (~Q(status="PENDING") & Q(settled_on__isnull=False)),
-                name="sandboxcollection_settled_on_iff_settled",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.order_ref} {self.status} (#{self.pk})"
@@ -382,7 +394,7 @@ class SandboxSms(models.Model):
         return mask_mobile(self.mobile)
 
 
-class SandboxPayment(models.Model):
+class SandboxPayment(SandboxBankOrder):
     """One payment (代付) as the sandbox bank holds it: one row per reference, settled once.
 
     The unique reference is the whole of "never pay twice": a resubmission finds this row and
@@ -401,34 +413,15 @@ class SandboxPayment(models.Model):
 
     # Unique: the caller's idempotency reference; a resubmission finds this row, never a second.
     reference = models.CharField(_("reference"), max_length=bank_payments.REFERENCE_MAX_LENGTH, unique=True)
-    bank_ref = models.CharField(_("bank reference"), max_length=32, unique=True)
-    amount = models.BigIntegerField(_("amount (fen)"))
     card_no = EncryptedTextField(_("bank card"))
     card_last4 = models.CharField(_("last 4 digits of the bank card"), max_length=4)
     holder_name = models.CharField(_("card holder"), max_length=100)
-    memo = models.CharField(_("memo"), max_length=200, blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"))
-    due_at = models.DateTimeField(_("due at"), help_text=_("The result is pending until then."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     failure_code = models.CharField(_("failure code"), max_length=20, choices=FailureCode.choices, blank=True)
-    settled_on = models.DateField(_("settled on"), null=True, blank=True)
 
-    class Meta:
+    class Meta(SandboxBankOrder.Meta):
         verbose_name = _("sandbox payment")
         verbose_name_plural = _("sandbox payments")
-        constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="sandboxpayment_amount_positive"),
-            models.CheckConstraint(
-                condition=(Q(status="FAILED") & ~Q(failure_code=""))
-                | (~Q(status="FAILED") & Q(failure_code="")),
-                name="sandboxpayment_failure_code_iff_failed",
-            ),
-            models.CheckConstraint(
-                condition=(Q(status="PENDING") & Q(settled_on__isnull=True))
-                | (~Q(status="PENDING") & Q(settled_on__isnull=False)),
-                name="sandboxpayment_settled_on_iff_settled",
-            ),
-        ]
 
     def __str__(self):
         return f"{self.reference} {self.status} (#{self.pk})"
