@@ -42,7 +42,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -84,36 +83,20 @@ def main() -> int:
     parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for every payout SENT")
     args = parser.parse_args()
 
-    import psycopg
-    import redis
+    from withdrawal_city import BenchEnvironment
 
-    broker = redis.Redis.from_url(args.redis)
-    if broker.dbsize():
-        print(f"{args.redis} is not empty: give an unused database index with --redis", file=sys.stderr)
-        return 2
-    own_database = None
-    database_url = args.database_url
-    if database_url is None:
-        own_database = f"withdrawal_latency_{os.getpid()}"
-        with psycopg.connect(args.admin_url, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{own_database}"')
-        database_url = args.admin_url.rsplit("/", 1)[0] + f"/{own_database}"
-    folder = tempfile.TemporaryDirectory(prefix="withdrawal-latency-")
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="fundportal.settings.dev",
-        DATABASE_URL=database_url,
-        CELERY_BROKER_URL=args.redis,
-        FUNDPORTAL_VAR_DIR=str(Path(folder.name) / "var"),
-        AUTH_SECOND_FACTOR="off",
-        SANDBOX_GOV_LATENCY_MS=str(args.latency_ms),
-        SANDBOX_GOV_FAILURE_RATE="0",
-        SANDBOX_SMS_LATENCY_MS="0",
-        SANDBOX_BANK_FAILURE_RATE="0",
-        SANDBOX_BANK_TIMEOUT_RATE="0",
-        DEBUG="false",
+    environment = BenchEnvironment(
+        redis_url=args.redis,
+        admin_url=args.admin_url,
+        database_url=args.database_url,
+        prefix="withdrawal-latency",
+        settings={
+            "SANDBOX_GOV_LATENCY_MS": args.latency_ms,
+            "SANDBOX_BANK_FAILURE_RATE": 0,
+            "SANDBOX_BANK_TIMEOUT_RATE": 0,
+        },
     )
-    os.environ.update(env)
+    env, folder = environment.env, environment.folder
     worker = None
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -164,14 +147,7 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
-        from django.db import connections
-
-        connections.close_all()
-        broker.flushdb()
-        if own_database:
-            with psycopg.connect(args.admin_url, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{own_database}" WITH (FORCE)')
-        folder.cleanup()
+        environment.cleanup()
 
 
 def run(args) -> int:

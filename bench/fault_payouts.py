@@ -53,7 +53,6 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -182,20 +181,6 @@ class Killer(threading.Thread):
                 self.kills["whole worker"] += 1
 
 
-def create_database(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _interrupt(*_args) -> None:
     raise KeyboardInterrupt
 
@@ -218,36 +203,22 @@ def main() -> int:
     parser.add_argument("--worker-log", type=Path, help="keep the worker's log here (default: removed)")
     args = parser.parse_args()
 
-    import redis
+    from withdrawal_city import BenchEnvironment
 
-    broker = redis.Redis.from_url(args.redis)
-    if broker.dbsize():
-        print(f"{args.redis} is not empty: give an unused database index with --redis", file=sys.stderr)
-        return 2
-    own_database = None
-    database_url = args.database_url
-    if database_url is None:
-        own_database = f"fault_payouts_{os.getpid()}"
-        create_database(args.admin_url, own_database)
-        database_url = args.admin_url.rsplit("/", 1)[0] + f"/{own_database}"
-    folder = tempfile.TemporaryDirectory(prefix="fault-payouts-")
-    env = dict(
-        os.environ,
-        DJANGO_SETTINGS_MODULE="fundportal.settings.dev",
-        DATABASE_URL=database_url,
-        CELERY_BROKER_URL=args.redis,
-        FUNDPORTAL_VAR_DIR=str(Path(folder.name) / "var"),
-        AUTH_SECOND_FACTOR="off",
-        SANDBOX_GOV_LATENCY_MS=str(args.gov_latency_ms),
-        SANDBOX_GOV_FAILURE_RATE="0",
-        SANDBOX_SMS_LATENCY_MS="0",
-        SANDBOX_BANK_FAILURE_RATE=str(args.failure_rate),
-        SANDBOX_BANK_TIMEOUT_RATE=str(args.timeout_rate),
-        BANK_TIMEOUT_S="1",
-        PAYOUT_RECONCILE_AFTER_S="15",
-        DEBUG="false",
+    environment = BenchEnvironment(
+        redis_url=args.redis,
+        admin_url=args.admin_url,
+        database_url=args.database_url,
+        prefix="fault-payouts",
+        settings={
+            "SANDBOX_GOV_LATENCY_MS": args.gov_latency_ms,
+            "SANDBOX_BANK_FAILURE_RATE": args.failure_rate,
+            "SANDBOX_BANK_TIMEOUT_RATE": args.timeout_rate,
+            "BANK_TIMEOUT_S": 1,
+            "PAYOUT_RECONCILE_AFTER_S": 15,
+        },
     )
-    os.environ.update(env)
+    env, folder = environment.env, environment.folder
     worker = Worker(env, args.worker_log or Path(folder.name) / "worker.log")
     # Ctrl-C and SIGTERM both end in the finally below: the worker stopped, the databases dropped.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -258,13 +229,7 @@ def main() -> int:
         return 130
     finally:
         worker.stop()
-        from django.db import connections
-
-        connections.close_all()
-        broker.flushdb()
-        if own_database:
-            drop_database(args.admin_url, own_database)
-        folder.cleanup()
+        environment.cleanup()
 
 
 def run(args, worker: Worker) -> int:

@@ -122,3 +122,61 @@ def make_city(n: int, *, reasons: tuple[str, ...] = REASONS) -> list[tuple[objec
         batch_size=1000,
     )
     return list(zip(people, plan, strict=True))
+
+
+# --- the scripts' own database, broker index and settings ---------------------------------------
+
+
+class BenchEnvironment:
+    """A run's own PostgreSQL database (made unless one is given), Redis index and var folder.
+
+    ``env`` is the environment of the run and its worker; ``cleanup()`` empties the Redis index,
+    drops the database it made and removes the folder, also after Ctrl-C.
+    """
+
+    def __init__(self, *, redis_url: str, admin_url: str, database_url: str | None, prefix: str, settings):
+        import os
+        import tempfile
+        from pathlib import Path
+
+        import redis
+
+        self.broker = redis.Redis.from_url(redis_url)
+        if self.broker.dbsize():
+            raise SystemExit(f"{redis_url} is not empty: give an unused database index with --redis")
+        self.admin_url = admin_url
+        self.own_database = None
+        if database_url is None:
+            self.own_database = f"{prefix.replace('-', '_')}_{os.getpid()}"
+            _admin(admin_url, f'CREATE DATABASE "{self.own_database}"')
+            database_url = admin_url.rsplit("/", 1)[0] + f"/{self.own_database}"
+        self.folder = tempfile.TemporaryDirectory(prefix=f"{prefix}-")
+        self.env = dict(
+            os.environ,
+            DJANGO_SETTINGS_MODULE="fundportal.settings.dev",
+            DATABASE_URL=database_url,
+            CELERY_BROKER_URL=redis_url,
+            FUNDPORTAL_VAR_DIR=str(Path(self.folder.name) / "var"),
+            AUTH_SECOND_FACTOR="off",
+            SANDBOX_GOV_FAILURE_RATE="0",
+            SANDBOX_SMS_LATENCY_MS="0",
+            DEBUG="false",
+            **{name: str(value) for name, value in settings.items()},
+        )
+        os.environ.update(self.env)
+
+    def cleanup(self) -> None:
+        from django.db import connections
+
+        connections.close_all()
+        self.broker.flushdb()
+        if self.own_database:
+            _admin(self.admin_url, f'DROP DATABASE IF EXISTS "{self.own_database}" WITH (FORCE)')
+        self.folder.cleanup()
+
+
+def _admin(admin_url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(sql)
