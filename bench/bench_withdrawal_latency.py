@@ -100,20 +100,9 @@ def main() -> int:
     worker = None
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-        from django.db import connection
-
-        if connection.vendor != "postgresql":
-            print("this benchmark runs on PostgreSQL", file=sys.stderr)
-            return 2
-        call_command("migrate", verbosity=0)
-        from accounts.models import Person
-
-        if Person.objects.exists():
-            print("the database is not empty", file=sys.stderr)
+        refusal = environment.set_up_django()
+        if refusal:
+            print(refusal, file=sys.stderr)
             return 2
         log = (Path(folder.name) / "worker.log").open("ab")
         worker = subprocess.Popen(

@@ -223,7 +223,7 @@ def main() -> int:
     # Ctrl-C and SIGTERM both end in the finally below: the worker stopped, the databases dropped.
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return run(args, worker)
+        return run(args, worker, environment)
     except KeyboardInterrupt:
         print("interrupted: cleaning up", file=sys.stderr)
         return 130
@@ -232,21 +232,10 @@ def main() -> int:
         environment.cleanup()
 
 
-def run(args, worker: Worker) -> int:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        print("this script runs on PostgreSQL", file=sys.stderr)
-        return 2
-    call_command("migrate", verbosity=0)
-    from accounts.models import Person
-
-    if Person.objects.exists():
-        print("the database is not empty", file=sys.stderr)
+def run(args, worker: Worker, environment) -> int:
+    refusal = environment.set_up_django()
+    if refusal:
+        print(refusal, file=sys.stderr)
         return 2
 
     from withdrawal_city import make_city

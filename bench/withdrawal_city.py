@@ -165,6 +165,23 @@ class BenchEnvironment:
         )
         os.environ.update(self.env)
 
+    def set_up_django(self) -> str | None:
+        """Django on the run's database, migrated; a reason to stop if it is not an empty PostgreSQL."""
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return "this script runs on PostgreSQL"
+        call_command("migrate", verbosity=0)
+        from accounts.models import Person
+
+        if Person.objects.exists():
+            return "the database is not empty"
+        return None
+
     def cleanup(self) -> None:
         from django.db import connections
 
