@@ -167,19 +167,15 @@ class SandboxCollectionBank:
         ports.check_timeout(timeout)
         start = time.monotonic()
         if _happens(_knobs()[2]):
-            time.sleep(max(0.0, timeout - (time.monotonic() - start)))
-            raise ports.BankUnavailable(f"sandbox bank: no answer within {timeout:g} s")
-        try:
-            row = SandboxCollection.objects.filter(order_ref=order_ref).first()
-            if row is None:
-                raise ports.UnknownOrder(f"{order_ref}: no such order")
-            if row.status == SandboxCollection.Status.PENDING:
-                if timezone.now() < row.due_at:
-                    return None
-                self._settle(row)
-                row.refresh_from_db()
-        except DatabaseError as exc:
-            raise ports.BankUnavailable("sandbox bank: store failed") from exc
+            _lose_answer(timeout, start)
+        row = _settled_row(
+            SandboxCollection,
+            settle=self._settle,
+            unknown=ports.UnknownOrder(f"{order_ref}: no such order"),
+            order_ref=order_ref,
+        )
+        if row is None:
+            return None
         return ports.CollectionResult(
             order_ref=row.order_ref,
             status=row.status,
@@ -200,6 +196,25 @@ class SandboxCollectionBank:
             failure_code=failure_code,
             settled_on=timezone.localdate(row.due_at),
         )
+
+
+def _settled_row(model, *, settle, unknown: Exception, **lookup):
+    """An order's row, settled first if its time has come; None while it is still pending.
+
+    Raises ``unknown`` when the bank holds no such order, ``BankUnavailable`` when its store fails.
+    """
+    try:
+        row = model.objects.filter(**lookup).first()
+        if row is None:
+            raise unknown
+        if row.status == model.Status.PENDING:
+            if timezone.now() < row.due_at:
+                return None
+            settle(row)
+            row.refresh_from_db()
+    except DatabaseError as exc:
+        raise ports.BankUnavailable("sandbox bank: store failed") from exc
+    return row
 
 
 # --- payments to cards (代付) ------------------------------------------------------------------
@@ -312,17 +327,14 @@ class SandboxPaymentBank:
         start = time.monotonic()
         if _happens(_knobs()[2]):
             _lose_answer(timeout, start)
-        try:
-            row = SandboxPayment.objects.filter(reference=reference).first()
-            if row is None:
-                raise payments.UnknownPayment(f"{reference}: no such payment")
-            if row.status == SandboxPayment.Status.PENDING:
-                if timezone.now() < row.due_at:
-                    return None
-                self._settle(row)
-                row.refresh_from_db()
-        except DatabaseError as exc:
-            raise ports.BankUnavailable("sandbox bank: store failed") from exc
+        row = _settled_row(
+            SandboxPayment,
+            settle=self._settle,
+            unknown=payments.UnknownPayment(f"{reference}: no such payment"),
+            reference=reference,
+        )
+        if row is None:
+            return None
         return payments.PaymentResult(
             reference=row.reference,
             status=row.status,
