@@ -214,12 +214,13 @@ def pay_interest_to_date(
       (or the settlement's key when ``on`` is itself a 30 June), dated ``on``: the year's
       settlement then restarts the account's period there (module docstring).
 
-    Locks the fund account and INTEREST_EXPENSE in primary-key order before reading a line, so
+    Locks the fund account and its part of INTEREST_EXPENSE (spread by the account, so closings
+    of different accounts do not queue on one row) in primary-key order before reading a line, so
     no deposit lands between the computation and the posting. Returns the entries posted now or
     earlier under these keys; nothing for interest that rounds to 0 fen.
     """
     require_transaction("pay_interest_to_date")
-    expense = centre_account(INTEREST_EXPENSE)
+    expense = centre_account(INTEREST_EXPENSE, spread_by=account.pk)
     list(
         LedgerAccount.objects.select_for_update()
         .filter(pk__in=[account.pk, expense.pk])

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.db.models import Sum
 
+from ledger.centre import part_codes
 from ledger.models import BusinessType, JournalLine, LedgerAccount
 
 
@@ -26,6 +27,12 @@ class Movement:
 def balance_of(account: LedgerAccount) -> int:
     """The account's balance in fen, read fresh from the database (not from ``account``)."""
     return LedgerAccount.objects.values_list("balance", flat=True).get(pk=account.pk)
+
+
+def centre_balance(code: str) -> int:
+    """Centre account ``code``'s balance in fen: the sum of its parts when it is held as several rows."""
+    total = LedgerAccount.objects.filter(code__in=part_codes(code)).aggregate(total=Sum("balance"))["total"]
+    return total or 0
 
 
 def movements_of(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import PendingEvent, record_event, record_events, require_transaction
 from core.money import format_yuan
-from ledger.centre import CENTRE_ACCOUNTS, FUND_CODE_PREFIX
+from ledger.centre import CENTRE_ACCOUNTS, FUND_CODE_PREFIX, SPLIT_ACCOUNTS, SPLIT_WAYS, part_code
 from ledger.exceptions import (
     AlreadyReversed,
     InsufficientBalance,
@@ -59,19 +59,28 @@ class Line:
     credit: int = 0
 
 
-def centre_account(code: str) -> LedgerAccount:
-    """The centre account named ``code`` (``"BANK_SETTLEMENT"``…)."""
+def centre_account(code: str, *, spread_by: int | None = None) -> LedgerAccount:
+    """The centre account named ``code`` (``"BANK_SETTLEMENT"``…).
+
+    With ``spread_by`` (any integer the caller has at hand, such as an application's id), an
+    account held as several rows (``ledger.centre.SPLIT_ACCOUNTS``) answers with the part that
+    key falls on, so concurrent postings over different keys lock different rows.
+    """
+    if spread_by is not None and code in SPLIT_ACCOUNTS:
+        name, kind = CENTRE_ACCOUNTS[code]
+        part = spread_by % SPLIT_WAYS
+        code, name = part_code(code, part), (name if part == 0 else f"{name} 分户{part:02d}")
+    elif code in CENTRE_ACCOUNTS:
+        name, kind = CENTRE_ACCOUNTS[code]
+    else:
+        raise UnknownLedgerAccount(
+            _("There is no centre ledger account %(code)s.") % {"code": code}, code="UNKNOWN_LEDGER_ACCOUNT"
+        )
     try:
         return LedgerAccount.objects.get(code=code)
     except LedgerAccount.DoesNotExist:
-        if code not in CENTRE_ACCOUNTS:
-            raise UnknownLedgerAccount(
-                _("There is no centre ledger account %(code)s.") % {"code": code},
-                code="UNKNOWN_LEDGER_ACCOUNT",
-            ) from None
-    # Normally seeded by migration; recreated on demand after a database flush (transactional tests).
-    name, kind = CENTRE_ACCOUNTS[code]
-    return LedgerAccount.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})[0]
+        # Normally seeded by migrations; recreated on demand after a database flush (transactional tests).
+        return LedgerAccount.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})[0]
 
 
 def open_fund_ledger_account(*, account_no: str) -> LedgerAccount:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections import defaultdict
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -21,8 +22,8 @@ from audit.services import PendingEvent, record_event, record_events, require_tr
 from core.exceptions import DomainError
 from core.identity import check_bank_card
 from core.money import format_yuan
-from ledger.centre import BANK_SETTLEMENT, PAYOUT_CLEARING
-from ledger.models import JournalEntry
+from ledger.centre import BANK_SETTLEMENT, PAYOUT_CLEARING, part_codes
+from ledger.models import JournalEntry, LedgerAccount
 from ledger.services import Line, centre_account, post_entry, reverse_entry
 from payouts.models import FINAL_STATUSES, Payout, PayoutStatus
 from payouts.registry import hooks_for, is_valid_purpose
@@ -67,15 +68,21 @@ def _summary(payout: Payout, what: str) -> str:
     return f"代付 {payout.reference} {format_yuan(payout.amount)} 元 尾号{payout.card_last4} {what}"
 
 
+def _clearing_credits(debit_entry: JournalEntry) -> dict[LedgerAccount, int]:
+    """What ``debit_entry`` moved into each part of PAYOUT_CLEARING (ledger.centre.SPLIT_ACCOUNTS)."""
+    credits: dict[LedgerAccount, int] = defaultdict(int)
+    lines = debit_entry.lines.select_related("account").filter(account__code__in=part_codes(PAYOUT_CLEARING))
+    for line in lines:
+        credits[line.account] += line.credit - line.debit
+    return credits
+
+
 def _check_debit_entry(debit_entry: JournalEntry, amount_fen: int) -> None:
     """The posting must have moved exactly this amount into PAYOUT_CLEARING, so that reversing
     it on failure returns exactly what was taken."""
     if debit_entry.pk is None or debit_entry.reverses_id is not None:
         raise InvalidPayout(_("A payout needs the posting that moved the money into payout clearing."))
-    clearing_credit = sum(
-        line.credit - line.debit
-        for line in debit_entry.lines.select_related("account").filter(account__code=PAYOUT_CLEARING)
-    )
+    clearing_credit = sum(_clearing_credits(debit_entry).values())
     if debit_entry.amount != amount_fen or clearing_credit != amount_fen:
         raise InvalidPayout(
             _("The posting moved %(posted)s yuan into payout clearing, not the %(amount)s yuan to pay.")
@@ -299,11 +306,16 @@ def record_payment_result(
 
 
 def _settle(payout: Payout, business_on: date) -> None:
+    # Out of the clearing rows the money went into, and into the bank settlement part of this
+    # payout: results recorded at once for different payouts do not queue on one row.
+    lines = [
+        Line(clearing, debit=amount)
+        for clearing, amount in _clearing_credits(payout.debit_entry).items()
+        if amount
+    ]
+    lines.append(Line(centre_account(BANK_SETTLEMENT, spread_by=payout.pk), credit=payout.amount))
     entry = post_entry(
-        lines=[
-            Line(centre_account(PAYOUT_CLEARING), debit=payout.amount),
-            Line(centre_account(BANK_SETTLEMENT), credit=payout.amount),
-        ],
+        lines=lines,
         business_type=payout.debit_entry.business_type,
         business_on=business_on,
         idempotency_key=f"payout:{payout.pk}:paid",

@@ -233,11 +233,12 @@ def _pay(application: Application, payment: WithdrawalPayment | None) -> Withdra
     if not _verified_card(person):
         return _hold(application, payment, account, HeldCode.NO_VERIFIED_CARD, closing)
     ledger_account = account.ledger_account
-    clearing = centre_account(PAYOUT_CLEARING)
+    # Spread by application: concurrent withdrawals post to different rows of the clearing account.
+    clearing = centre_account(PAYOUT_CLEARING, spread_by=application.pk)
     today = timezone.localdate()
     interest = 0
     if closing:
-        _lock_ledger(ledger_account, clearing, centre_account(INTEREST_EXPENSE))
+        _lock_ledger(ledger_account, clearing, centre_account(INTEREST_EXPENSE, spread_by=ledger_account.pk))
         interest_entries = pay_interest_to_date(
             account=ledger_account,
             on=today,
@@ -556,7 +557,7 @@ def pay_monthly_instalment(
             return _skip(instruction, period, _ACCOUNT_HELD[account.status])
         if not _verified_card(person):
             return _skip(instruction, period, HeldCode.NO_VERIFIED_CARD)
-        clearing = centre_account(PAYOUT_CLEARING)
+        clearing = centre_account(PAYOUT_CLEARING, spread_by=instruction.pk)
         _lock_ledger(account.ledger_account, clearing)
         amount = min(instruction.monthly_amount, balance_of(account.ledger_account))
         if amount == 0:

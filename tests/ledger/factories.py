@@ -42,12 +42,14 @@ def deposit(account: LedgerAccount, amount: int, *, key: str | None = None, acto
     )
 
 
-def withdraw(account: LedgerAccount, amount: int, *, key: str | None = None):
-    """A 部分提取 of ``amount`` fen into payout clearing. Needs an open transaction."""
+def withdraw(
+    account: LedgerAccount, amount: int, *, key: str | None = None, clearing: LedgerAccount | None = None
+):
+    """A 部分提取 of ``amount`` fen into payout clearing (or ``clearing``, a part of it); in a transaction."""
     return services.post_entry(
         lines=[
             services.Line(account, debit=amount),
-            services.Line(services.centre_account(PAYOUT_CLEARING), credit=amount),
+            services.Line(clearing or services.centre_account(PAYOUT_CLEARING), credit=amount),
         ],
         business_type=BusinessType.PARTIAL_WITHDRAWAL,
         business_on=BUSINESS_DAY,

@@ -28,11 +28,14 @@ def make_payout(
     source_ref: str | None = None,
     purpose: str = WITHDRAWAL,
     debit_key: str | None = None,
+    clearing=None,
 ) -> Payout:
     """Post the withdrawal into payout clearing and create its payout, in one transaction."""
     account = account or funded_account()
     with transaction.atomic():
-        entry: JournalEntry = withdraw(account.ledger_account, amount, key=debit_key or new_key("withdraw"))
+        entry: JournalEntry = withdraw(
+            account.ledger_account, amount, key=debit_key or new_key("withdraw"), clearing=clearing
+        )
         return services.create_payout(
             person=account.person,
             amount_fen=amount,

@@ -9,7 +9,7 @@ from audit.services import NoOpenTransaction
 from integrations.bank import payments
 from ledger.centre import BANK_SETTLEMENT, PAYOUT_CLEARING
 from ledger.models import JournalEntry
-from ledger.selectors import balance_of
+from ledger.selectors import balance_of, centre_balance
 from ledger.services import centre_account
 from payouts import services
 from payouts.models import Payout, PayoutStatus
@@ -145,8 +145,8 @@ class TestCreatePayoutOutsideATransaction:
 class TestRecordPaymentResult:
     def test_posts_one_entry_from_payout_clearing_to_the_bank_when_paid(self, slow_payment_bank):
         payout = sent(make_payout(amount=180_000), slow_payment_bank)
-        clearing_before = balance_of(centre_account(PAYOUT_CLEARING))
-        bank_before = balance_of(centre_account(BANK_SETTLEMENT))
+        clearing_before = centre_balance(PAYOUT_CLEARING)
+        bank_before = centre_balance(BANK_SETTLEMENT)
 
         services.record_payment_result(
             reference=payout.reference, paid=True, failure_code=None, bank_ref="B1"
@@ -157,9 +157,23 @@ class TestRecordPaymentResult:
         assert payout.bank_ref == "B1"
         assert payout.settled_at is not None
         assert payout.settle_entry.idempotency_key == f"payout:{payout.pk}:paid"
-        assert balance_of(centre_account(PAYOUT_CLEARING)) == clearing_before - 180_000
-        assert balance_of(centre_account(BANK_SETTLEMENT)) == bank_before - 180_000
+        assert centre_balance(PAYOUT_CLEARING) == clearing_before - 180_000
+        assert centre_balance(BANK_SETTLEMENT) == bank_before - 180_000
         assert ledger_intact()
+
+    def test_takes_the_money_out_of_the_clearing_part_the_withdrawal_put_it_in(self, slow_payment_bank):
+        part = centre_account(PAYOUT_CLEARING, spread_by=7)
+        payout = sent(make_payout(amount=180_000, clearing=part), slow_payment_bank)
+
+        services.record_payment_result(
+            reference=payout.reference, paid=True, failure_code=None, bank_ref="B1"
+        )
+
+        payout.refresh_from_db()
+        lines = {(line.account.code, line.debit, line.credit) for line in payout.settle_entry.lines.all()}
+        bank_part = centre_account(BANK_SETTLEMENT, spread_by=payout.pk)
+        assert lines == {("PAYOUT_CLEARING.07", 180_000, 0), (bank_part.code, 0, 180_000)}
+        assert balance_of(part) == 0
 
     def test_returns_the_money_to_the_fund_account_when_the_payment_failed(self, slow_payment_bank):
         account = funded_account(1_000_000)
@@ -173,7 +187,7 @@ class TestRecordPaymentResult:
         assert (payout.status, payout.failure_code) == (PayoutStatus.FAILED, payments.ACCOUNT_FROZEN)
         assert payout.refund_entry.reverses_id == payout.debit_entry_id
         assert balance_of(account.ledger_account) == 1_000_000
-        assert balance_of(centre_account(PAYOUT_CLEARING)) == 0
+        assert centre_balance(PAYOUT_CLEARING) == 0
         assert ledger_intact()
 
     def test_changes_nothing_when_the_same_result_comes_again(self, slow_payment_bank):
