@@ -13,7 +13,7 @@ from api.fields import YuanField
 from approvals.models import ApplicationStatus, Channel
 from approvals.selectors import applications_of, explained_reasons, localized_reasons
 from approvals.services import check_eligibility
-from withdrawals.selectors import withdrawal_timeline
+from withdrawals.selectors import withdrawal_timelines
 
 #: The engine's outcomes as the API names them everywhere (CONTRACT.md ``decision.outcome``).
 OUTCOMES = {"APPROVE": "APPROVED", "REJECT": "REJECTED", "REFER": "REFERRED"}
@@ -112,11 +112,11 @@ class ApplicationSerializer(serializers.Serializer):
     payout = PayoutSerializer(allow_null=True, required=False, help_text="withdrawals: the payment")
 
 
-def _application_row(timeline) -> dict:
+def _application_row(timeline, withdrawal_steps: dict) -> dict:
     application = timeline.application
     extra = {}
     if application.kind == "withdrawal":
-        steps = withdrawal_timeline(application, language=get_language())
+        steps = withdrawal_steps[application.pk]
         extra = {"steps": [step_row(step) for step in steps], "payout": payout_of(steps)}
     return {
         "id": application.pk,
@@ -144,7 +144,11 @@ class MyApplicationsView(APIView):
     @extend_schema(responses=ApplicationSerializer(many=True))
     def get(self, request):
         timelines = applications_of(_person_of(request))
-        return Response(ApplicationSerializer([_application_row(t) for t in timelines], many=True).data)
+        withdrawal_steps = withdrawal_timelines(
+            [t.application for t in timelines if t.application.kind == "withdrawal"], language=get_language()
+        )
+        rows = [_application_row(t, withdrawal_steps) for t in timelines]
+        return Response(ApplicationSerializer(rows, many=True).data)
 
 
 class EligibilityRequestSerializer(serializers.Serializer):

@@ -3,6 +3,7 @@ what the background sweeps have left to do."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -122,35 +123,50 @@ def withdrawal_timeline(application: Application, *, language: str | None = None
     """The steps of ``application`` in order: submitted → checked (each source asked, with its
     answer and time) → decided (each decision: outcome, reasons, when, whether staff decided) →
     held or paid (the payout's status PENDING/SENT/PAID/FAILED with the time of each)."""
+    return withdrawal_timelines([application], language=language)[application.pk]
+
+
+def withdrawal_timelines(
+    applications: Sequence[Application], *, language: str | None = None
+) -> dict[int, list[TimelineStep]]:
+    """:func:`withdrawal_timeline` of each application, by id, in four queries however many there are."""
     from integrations.models import GovQuery
 
-    decisions = list(DecisionRecord.objects.filter(application=application).order_by("decided_at", "pk"))
-    purposes = [d.query_purpose for d in decisions if d.query_purpose]
+    ids = [application.pk for application in applications]
+    decisions_of: dict[int, list[DecisionRecord]] = {pk: [] for pk in ids}
+    for decision in DecisionRecord.objects.filter(application__in=ids).order_by("decided_at", "pk"):
+        decisions_of[decision.application_id].append(decision)
+    purposes = [d.query_purpose for found in decisions_of.values() for d in found if d.query_purpose]
     queries_by_purpose: dict[str, list] = {}
     if purposes:
         for row in GovQuery.objects.filter(purpose__in=purposes).order_by("started_at", "pk"):
             queries_by_purpose.setdefault(row.purpose, []).append(row)
-    steps = [TimelineStep(step=SUBMITTED, at=application.submitted_at)]
-    for decision in decisions:
-        if decision.purpose == DecisionPurpose.APPLICATION:
-            checks = _checks(decision, queries_by_purpose)
-            checked_at = max((c.at for c in checks if c.at is not None), default=decision.decided_at)
-            steps.append(TimelineStep(step=CHECKED, at=checked_at, sources=checks))
-        steps.append(
-            TimelineStep(
-                step=DECIDED,
-                at=decision.decided_at,
-                outcome=decision.outcome,
-                by_staff=decision.purpose == DecisionPurpose.REVIEW,
-                reasons=tuple(explained_reasons(decision, language=language)),
+    payments = {row.application_id: row for row in WithdrawalPayment.objects.filter(application__in=ids)}
+    payouts = gateways.payouts_for([p.source_ref for p in payments.values() if p.source_ref])
+    timelines = {}
+    for application in applications:
+        steps = [TimelineStep(step=SUBMITTED, at=application.submitted_at)]
+        for decision in decisions_of[application.pk]:
+            if decision.purpose == DecisionPurpose.APPLICATION:
+                checks = _checks(decision, queries_by_purpose)
+                checked_at = max((c.at for c in checks if c.at is not None), default=decision.decided_at)
+                steps.append(TimelineStep(step=CHECKED, at=checked_at, sources=checks))
+            steps.append(
+                TimelineStep(
+                    step=DECIDED,
+                    at=decision.decided_at,
+                    outcome=decision.outcome,
+                    by_staff=decision.purpose == DecisionPurpose.REVIEW,
+                    reasons=tuple(explained_reasons(decision, language=language)),
+                )
             )
-        )
-    payment = WithdrawalPayment.objects.filter(application=application).first()
-    payout = gateways.payout_for(payment.source_ref) if payment is not None and payment.source_ref else None
-    paid = _payout_step(payment, payout)
-    if paid is not None:
-        steps.append(paid)
-    return steps
+        payment = payments.get(application.pk)
+        payout = payouts.get(payment.source_ref) if payment is not None and payment.source_ref else None
+        paid = _payout_step(payment, payout)
+        if paid is not None:
+            steps.append(paid)
+        timelines[application.pk] = steps
+    return timelines
 
 
 # --- what the sweeps look for -------------------------------------------------------------------
@@ -253,4 +269,5 @@ __all__ = [
     "unrecorded_payout_refs",
     "unset_instruction_ids",
     "withdrawal_timeline",
+    "withdrawal_timelines",
 ]

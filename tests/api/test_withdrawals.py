@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -14,6 +16,8 @@ from approvals.models import Application, ApplicationStatus
 from integrations.gov import ports
 from integrations.gov.fakes import FakeSocialSecurity
 from tests.approvals.factories import staff_user
+from tests.withdrawals.factories import approved, deposit_on
+from withdrawals.services import pay_withdrawal
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +166,21 @@ class TestMyApplicationsWithWithdrawals:
         assert listed["id"] == created["id"]
         assert [step["step"] for step in listed["steps"]] == ["SUBMITTED", "CHECKED", "DECIDED", "PAID"]
         assert listed["payout"]["status"] in ("PENDING", "SENT", "PAID")
+
+    def test_reads_the_steps_of_many_withdrawals_in_as_many_queries_as_of_one(
+        self, api, employee_account, with_card
+    ):
+        person = employee_account.person
+        deposit_on(employee_account, date(2026, 1, 15), 2_000_000)
+        pay_withdrawal(application_id=approved(person, "RENT", amount_limit=100_000).pk)
+        url = reverse("api:me-applications")
+        with CaptureQueriesContext(connection) as one:
+            assert len(api.get(url).json()) == 1
+
+        for reason in ("LOAN_REPAYMENT_ANNUAL", "PURCHASE_IN_CITY", "BUILD_RENOVATE"):
+            pay_withdrawal(application_id=approved(person, reason, amount_limit=100_000).pk)
+        with CaptureQueriesContext(connection) as four:
+            listed = api.get(url).json()
+
+        assert [row["payout"]["status"] for row in listed] == ["PENDING"] * 4
+        assert len(four.captured_queries) == len(one.captured_queries)
