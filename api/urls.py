@@ -1,11 +1,13 @@
 """REST API v1."""
 
-from django.urls import path
+from django.urls import include, path
 
 from api import applications, auth, deposits, me, messages, security, withdrawals
 
 app_name = "api"
 urlpatterns = [
+    path("", include("api.urls_loans")),
+    path("", include("api.urls_appointments")),
     path("auth/token", auth.TokenView.as_view(), name="token"),
     path("me/account", me.MyAccountView.as_view(), name="me-account"),
     path("me/movements", me.MyMovementsView.as_view(), name="me-movements"),

@@ -1,6 +1,6 @@
 """Web pages by audience: public, the employees' hall, employers and staff."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from web import (
     auth,
@@ -21,6 +21,8 @@ from web import (
 
 app_name = "web"
 urlpatterns = [
+    path("", include("web.urls_loans")),
+    path("", include("web.urls_appointments")),
     path("", public.home, name="home"),
     path("", public.home, name="public-home"),
     path("login/", auth.LoginView.as_view(), name="login"),

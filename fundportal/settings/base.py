@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "notifications",
     "withdrawals",
     "payouts",
+    "appointments",
+    "loans",
     "demo",
     "web",
     "api",
