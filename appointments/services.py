@@ -1,0 +1,365 @@
+"""Booking, cancelling and moving counter appointments: the only writers of ``Booking`` and ``Slot``.
+
+Capacity under concurrency: every place is taken or given back under the lock of its
+:class:`~appointments.models.Slot` row (one per counter, service and start time, created by the
+first booking), whose ``booked`` count is compared with the capacity and changed in the same
+transaction as the booking. Two people racing for the last place of a slot queue on that one row;
+bookings of other slots, even at the same counter, do not wait. Locks are taken bookings first,
+then slots in primary-key order, so a move between two slots cannot deadlock with another.
+
+"One booking at a time per person and service" is the partial unique constraint on ``Booking``;
+the check before the insert gives the friendly error, the constraint settles a race.
+
+Each use case is one durable transaction that also writes its audit event and the person's
+in-portal message; the text message goes out after commit (``notifications.services.notify``).
+Messages are stored text, in Chinese whatever the request language (as every notification).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appointments.models import REFERENCE_LENGTH, Booking, BookingStatus, CounterService, Slot
+from appointments.selectors import (
+    CALENDAR_UNKNOWN,
+    COUNTER_CLOSED,
+    HOLIDAY,
+    WEEKEND,
+    bookable_days,
+    day_plans,
+    offers_of,
+    service_by_code,
+    slot_times,
+)
+from audit.services import record_event
+from core.exceptions import DomainError
+from notifications.services import notify
+
+#: A booking can be cancelled or moved until this long before it starts (the counter plans its day).
+CANCELLATION_CUTOFF = timedelta(hours=1)
+# Easy to read out at a counter: no 0/O, 1/I.
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+LINK = "/hall/appointments/"
+
+
+class AppointmentsError(DomainError):
+    code = "APPOINTMENTS_ERROR"
+    http_status = 400
+
+
+class UnknownService(AppointmentsError):
+    code = "UNKNOWN_SERVICE"
+
+
+class NotOfferedHere(AppointmentsError):
+    code = "SERVICE_NOT_OFFERED"
+
+
+class SlotInPast(AppointmentsError):
+    code = "SLOT_IN_PAST"
+
+
+class SlotTooFarAhead(AppointmentsError):
+    code = "SLOT_TOO_FAR_AHEAD"
+
+
+class CounterClosed(AppointmentsError):
+    code = "COUNTER_CLOSED"
+
+
+class NotASlot(AppointmentsError):
+    code = "NOT_A_SLOT"
+
+
+class SlotFull(AppointmentsError):
+    code = "SLOT_FULL"
+    http_status = 409
+
+
+class AlreadyBooked(AppointmentsError):
+    code = "ALREADY_BOOKED"
+    http_status = 409
+
+
+class BookingNotFound(AppointmentsError):
+    code = "BOOKING_NOT_FOUND"
+    http_status = 404
+
+
+class BookingNotActive(AppointmentsError):
+    code = "BOOKING_NOT_ACTIVE"
+    http_status = 409
+
+
+class TooLateToChange(AppointmentsError):
+    code = "TOO_LATE_TO_CHANGE"
+    http_status = 409
+
+
+def _closed_message(reason: str):
+    return {
+        HOLIDAY: _("The counter is closed that day: it is a public holiday."),
+        WEEKEND: _("The counter is closed that day: it is a weekend day."),
+        CALENDAR_UNKNOWN: _(
+            "That day cannot be booked yet: the public holidays of its year are not published."
+        ),
+        COUNTER_CLOSED: _("The counter is closed that day."),
+    }.get(reason, _("The counter has no opening hours that day."))
+
+
+def _offer(service_code: str, counter_code: str) -> CounterService:
+    service = service_by_code(service_code or "")
+    if service is None:
+        raise UnknownService(_("There is no such service to book."), field="service")
+    offers = offers_of(service, counter_code or "")
+    if not counter_code or not offers:
+        raise NotOfferedHere(_("This counter does not offer that service."), field="counter")
+    return offers[0]
+
+
+def _checked_slot(offer: CounterService, starts_at: datetime, now: datetime) -> tuple[datetime, datetime]:
+    """The slot starting at ``starts_at`` (its start and end), or the reason it cannot be booked."""
+    if timezone.is_naive(starts_at):
+        starts_at = timezone.make_aware(starts_at, timezone.get_default_timezone())
+    if starts_at <= now:
+        raise SlotInPast(_("That time has already passed: choose a later one."), field="starts_at")
+    day = timezone.localdate(starts_at, timezone.get_default_timezone())
+    first, last = bookable_days(timezone.localdate(now))
+    if day > last:
+        raise SlotTooFarAhead(
+            _("Bookings open %(days)s days ahead: choose a day up to %(last)s.")
+            % {"days": (last - first).days, "last": last.isoformat()},
+            field="starts_at",
+        )
+    plan = day_plans([offer.counter], day, day)[offer.counter_id, day]
+    if not plan.is_open:
+        raise CounterClosed(_closed_message(plan.closed_because), field="starts_at")
+    for start, end in slot_times(plan, offer.service.slot_minutes):
+        if start == starts_at:
+            return start, end
+    raise NotASlot(_("No slot starts at that time: choose one of the times offered."), field="starts_at")
+
+
+def _when(booking: Booking) -> str:
+    starts_at = timezone.localtime(booking.starts_at)
+    ends_at = timezone.localtime(booking.ends_at)
+    return f"{starts_at.year}年{starts_at.month}月{starts_at.day}日{starts_at:%H:%M}–{ends_at:%H:%M}"
+
+
+def _where(booking: Booking) -> str:
+    return f"{booking.counter.name}（{booking.counter.address}）"
+
+
+def _summary(verb: str, booking: Booking) -> str:
+    when = timezone.localtime(booking.starts_at)
+    where = f"{booking.service.code} @ {booking.counter.code}"
+    return f"预约 {booking.reference} {verb}: {where} {when:%Y-%m-%d %H:%M}"
+
+
+def _data(booking: Booking, **extra) -> dict:
+    return {
+        "booking": booking.pk,
+        "reference": booking.reference,
+        "service": booking.service.code,
+        "counter": booking.counter.code,
+        "starts_at": booking.starts_at,
+        "purpose_ref": booking.purpose_ref,
+        **extra,
+    }
+
+
+def _announce(booking: Booking, *, actor, event: str, verb: str, title: str, body: str, **data) -> None:
+    """The audit event and the person's message (texted after commit) of a change, in its transaction."""
+    record_event(
+        actor=actor,
+        action=f"appointments.{event}",
+        target=booking,
+        summary=_summary(verb, booking),
+        data=_data(booking, **data),
+    )
+    notify(person=booking.person, kind=f"appointment_{event}", title=title, body=body, link=LINK)
+
+
+def _lock_slots(*slot_ids: int) -> dict[int, Slot]:
+    # Primary-key order: two moves between the same two slots never wait on each other in a circle.
+    rows = Slot.objects.select_for_update().filter(pk__in=slot_ids).order_by("pk")
+    return {slot.pk: slot for slot in rows}
+
+
+def _slot_row(offer: CounterService, starts_at: datetime, ends_at: datetime) -> Slot:
+    # The unique (counter, service, start) makes two first bookings of a slot share one row.
+    slot, _created = Slot.objects.get_or_create(
+        counter=offer.counter, service=offer.service, starts_at=starts_at, defaults={"ends_at": ends_at}
+    )
+    return slot
+
+
+def _take_place(slot: Slot, offer: CounterService) -> None:
+    """Count one more booking in ``slot`` (locked by the caller), or refuse when it is full."""
+    if slot.booked >= offer.capacity:
+        raise SlotFull(_("That time is fully booked: choose another."), field="starts_at")
+    slot.booked += 1
+    slot.save(update_fields=["booked"])
+
+
+def _give_back(slot: Slot) -> None:
+    slot.booked = max(slot.booked - 1, 0)
+    slot.save(update_fields=["booked"])
+
+
+def _expire_ended(person, service_id: int, now: datetime, actor) -> None:
+    """Close the person's booking of the service whose time has passed, so they can book again."""
+    ended = Booking.objects.select_for_update(of=("self",)).filter(
+        person=person, service_id=service_id, status=BookingStatus.BOOKED, ends_at__lte=now
+    )
+    for booking in ended.select_related("counter", "service"):
+        booking.status, booking.updated_at = BookingStatus.EXPIRED, now
+        booking.save(update_fields=["status", "updated_at"])
+        record_event(
+            actor=actor,
+            action="appointments.booking_expired",
+            target=booking,
+            summary=_summary("已过期", booking),
+            data=_data(booking),
+        )
+
+
+def _new_reference() -> str:
+    return "".join(secrets.choice(_REFERENCE_ALPHABET) for _i in range(REFERENCE_LENGTH))
+
+
+def _insert(booking: Booking) -> Booking:
+    for _attempt in range(3):
+        booking.reference = _new_reference()
+        try:
+            # A savepoint: a refused insert leaves the transaction usable to say why.
+            with transaction.atomic():
+                booking.save(force_insert=True)
+            return booking
+        except IntegrityError:
+            if Booking.objects.filter(
+                person=booking.person, service=booking.service, status=BookingStatus.BOOKED
+            ).exists():
+                raise AlreadyBooked(_already_booked_message(), field="service") from None
+            booking.pk = None  # a reference taken by chance: draw another
+    raise IntegrityError("no free booking reference after three draws")
+
+
+def _already_booked_message():
+    return _("You already have a booking for this service: cancel or change it first.")
+
+
+def book_appointment(
+    *, person, service: str, counter: str, starts_at: datetime, actor, purpose_ref: str = ""
+) -> Booking:
+    """Book the slot of ``service`` (a code) at ``counter`` (a code) starting at ``starts_at``."""
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        offer = _offer(service, counter)
+        starts_at, ends_at = _checked_slot(offer, starts_at, now)
+        _expire_ended(person, offer.service_id, now, actor)
+        if Booking.objects.filter(person=person, service=offer.service, status=BookingStatus.BOOKED).exists():
+            raise AlreadyBooked(_already_booked_message(), field="service")
+        slot = _lock_slots(_slot_row(offer, starts_at, ends_at).pk).popitem()[1]
+        _take_place(slot, offer)
+        booking = _insert(
+            Booking(
+                person=person,
+                counter=offer.counter,
+                service=offer.service,
+                slot=slot,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                purpose_ref=(purpose_ref or "")[:64],
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        _announce(
+            booking,
+            actor=actor,
+            event="booked",
+            verb="已预约",
+            title="预约成功",
+            body=f"您已预约{_when(booking)}在{_where(booking)}办理{booking.service.name}，"
+            f"预约号{booking.reference}。请携带本人身份证件按时前往。",
+        )
+    return booking
+
+
+def _locked_active(person, booking_id: int, now: datetime) -> Booking:
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("counter", "service")
+        .filter(pk=booking_id, person=person)
+        .first()
+    )
+    if booking is None:
+        raise BookingNotFound(_("There is no such booking of yours."))
+    if booking.status != BookingStatus.BOOKED or booking.ends_at <= now:
+        raise BookingNotActive(_("This booking is no longer active."), field="status")
+    if booking.starts_at - now < CANCELLATION_CUTOFF:
+        raise TooLateToChange(
+            _("A booking can be cancelled or changed only until %(minutes)s minutes before it starts.")
+            % {"minutes": int(CANCELLATION_CUTOFF.total_seconds() // 60)},
+            field="starts_at",
+        )
+    return booking
+
+
+def cancel_appointment(*, person, booking_id: int, actor) -> Booking:
+    """Cancel one of ``person``'s coming bookings; its place is free again at once."""
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        booking = _locked_active(person, booking_id, now)
+        _give_back(_lock_slots(booking.slot_id)[booking.slot_id])
+        booking.status, booking.cancelled_at, booking.updated_at = BookingStatus.CANCELLED, now, now
+        booking.save(update_fields=["status", "cancelled_at", "updated_at"])
+        _announce(
+            booking,
+            actor=actor,
+            event="cancelled",
+            verb="已取消",
+            title="预约已取消",
+            body=f"您{_when(booking)}在{booking.counter.name}办理{booking.service.name}的预约"
+            f"（预约号{booking.reference}）已取消。",
+        )
+    return booking
+
+
+def reschedule_appointment(
+    *, person, booking_id: int, starts_at: datetime, actor, counter: str | None = None
+) -> Booking:
+    """Move one of ``person``'s coming bookings to another slot (same service; same counter unless
+    ``counter`` names another). The reference stays; the old place is freed as the new is taken."""
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        booking = _locked_active(person, booking_id, now)
+        offer = _offer(booking.service.code, counter or booking.counter.code)
+        starts_at, ends_at = _checked_slot(offer, starts_at, now)
+        target = _slot_row(offer, starts_at, ends_at)
+        if target.pk == booking.slot_id:
+            return booking
+        slots = _lock_slots(booking.slot_id, target.pk)
+        _take_place(slots[target.pk], offer)
+        _give_back(slots[booking.slot_id])
+        moved_from = {"counter": booking.counter.code, "starts_at": booking.starts_at}
+        booking.counter, booking.slot = offer.counter, slots[target.pk]
+        booking.starts_at, booking.ends_at, booking.updated_at = starts_at, ends_at, now
+        booking.save(update_fields=["counter", "slot", "starts_at", "ends_at", "updated_at"])
+        _announce(
+            booking,
+            actor=actor,
+            event="rescheduled",
+            verb="已改期",
+            title="预约时间已更改",
+            body=f"您办理{booking.service.name}的预约（预约号{booking.reference}）已改为"
+            f"{_when(booking)}在{_where(booking)}。请携带本人身份证件按时前往。",
+            moved_from=moved_from,
+        )
+    return booking
