@@ -1,3 +1,24 @@
-"""Appointments: the appointments pages and endpoints, included by api/urls.py."""
+"""Appointments: the counter-booking endpoints, included by api/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from api import appointments
+
+urlpatterns = [
+    path(
+        "appointments/services", appointments.AppointmentServicesView.as_view(), name="appointment-services"
+    ),
+    path("appointments/slots", appointments.SlotsView.as_view(), name="appointment-slots"),
+    path("appointments", appointments.AppointmentsView.as_view(), name="appointments"),
+    path(
+        "appointments/<int:booking_id>/cancel",
+        appointments.CancelAppointmentView.as_view(),
+        name="appointment-cancel",
+    ),
+    path(
+        "appointments/<int:booking_id>/reschedule",
+        appointments.RescheduleAppointmentView.as_view(),
+        name="appointment-reschedule",
+    ),
+    path("me/appointments", appointments.MyAppointmentsView.as_view(), name="me-appointments"),
+]

@@ -27,6 +27,8 @@ from core.calendar import calendar_coverage, is_working_day
 
 #: Bookings open this many days ahead (today counts as day 0).
 BOOKING_HORIZON_DAYS = 14
+#: A booking can be cancelled or moved until this long before it starts (the counter plans its day).
+CANCELLATION_CUTOFF = timedelta(hours=1)
 #: The longest range one slot query covers.
 MAX_RANGE_DAYS = 31
 _WORKING_WEEKDAYS = range(5)
@@ -241,6 +243,12 @@ def bookings_of(person) -> list[Booking]:
     coming.reverse()
     shown = {row.pk for row in coming}
     return coming + [row for row in rows if row.pk not in shown]
+
+
+def may_change(booking: Booking, now: datetime | None = None) -> bool:
+    """Can the person still cancel or move ``booking``?"""
+    now = now or timezone.now()
+    return booking.status == BookingStatus.BOOKED and booking.starts_at - now >= CANCELLATION_CUTOFF
 
 
 def booking_of(person, booking_id: int) -> Booking | None:

@@ -18,7 +18,7 @@ Messages are stored text, in Chinese whatever the request language (as every not
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from appointments.models import REFERENCE_LENGTH, Booking, BookingStatus, CounterService, Slot
 from appointments.selectors import (
     CALENDAR_UNKNOWN,
+    CANCELLATION_CUTOFF,
     COUNTER_CLOSED,
     HOLIDAY,
     WEEKEND,
@@ -40,8 +41,6 @@ from audit.services import record_event
 from core.exceptions import DomainError
 from notifications.services import notify
 
-#: A booking can be cancelled or moved until this long before it starts (the counter plans its day).
-CANCELLATION_CUTOFF = timedelta(hours=1)
 # Easy to read out at a counter: no 0/O, 1/I.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 LINK = "/hall/appointments/"

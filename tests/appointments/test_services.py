@@ -26,13 +26,10 @@ from appointments.services import (
 from audit.models import AuditEvent
 from notifications.models import Message, SmsOutbox
 from tests.accounts.factories import PersonFactory
-from tests.appointments.conftest import ADJUSTED_SATURDAY, NATIONAL_DAY, at
+from tests.appointments.clock import ADJUSTED_SATURDAY, NATIONAL_DAY, TUESDAY, WEDNESDAY, at
 from tests.appointments.factories import counter_offering
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-TUESDAY = date(2026, 9, 29)
-WEDNESDAY = date(2026, 9, 30)
 
 
 def book(person, starts_at, *, counter="siming", service="LOAN_SIGNING", **extra):

@@ -15,12 +15,11 @@ from appointments.selectors import (
 )
 from appointments.services import book_appointment
 from tests.accounts.factories import PersonFactory
-from tests.appointments.conftest import ADJUSTED_SATURDAY, NATIONAL_DAY, at
+from tests.appointments.clock import ADJUSTED_SATURDAY, NATIONAL_DAY, TUESDAY, at
 from tests.appointments.factories import counter_offering
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
-TUESDAY = date(2026, 9, 29)
 SATURDAY = date(2026, 10, 3)
 
 
