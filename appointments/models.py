@@ -171,7 +171,7 @@ class CounterDay(models.Model):
         Counter, verbose_name=_("counter"), on_delete=models.CASCADE, related_name="days"
     )
     date = models.DateField(_("date"))
-    is_open = models.BooleanField(_("open"))
+    is_open = models.BooleanField(_("open that day"))
     note = models.CharField(
         _("note"), max_length=100, blank=True, help_text=_("For example 周末轮班 or 设备检修.")
     )
@@ -257,7 +257,7 @@ class BookingStatus(models.TextChoices):
 class Booking(models.Model):
     """A person's booking of one slot; its reference code is what they quote at the counter."""
 
-    reference = models.CharField(_("reference"), max_length=REFERENCE_LENGTH, unique=True)
+    reference = models.CharField(_("booking reference"), max_length=REFERENCE_LENGTH, unique=True)
     person = models.ForeignKey(
         "accounts.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="bookings"
     )
@@ -275,7 +275,7 @@ class Booking(models.Model):
     )
     # What the visit is for, in another app: "loan-application:42". Not a foreign key: loans sit
     # above appointments in the layers.
-    purpose_ref = models.CharField(_("purpose"), max_length=64, blank=True)
+    purpose_ref = models.CharField(_("purpose of the visit"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("booked at"), default=timezone.now)
     updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)

@@ -5,11 +5,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from appointments.models import Booking, BookingStatus
-from appointments.services import book_appointment
-from tests.accounts.factories import PersonFactory
 from tests.appointments import clock
 from tests.appointments.clock import NATIONAL_DAY, TUESDAY, at
-from tests.appointments.factories import BookableServiceFactory, counter_offering
+from tests.appointments.factories import BookableServiceFactory, booked, counter_offering
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 # The appointment tests' frozen Monday morning and its calendar.
@@ -34,12 +32,6 @@ def api(employee):
 def book(api, starts_at, **fields):
     body = {"service": "LOAN_SIGNING", "counter": "siming", "starts_at": starts_at.isoformat(), **fields}
     return api.post(reverse("api:appointments"), body, format="json")
-
-
-def someone_else_books(starts_at):
-    return book_appointment(
-        person=PersonFactory(), service="LOAN_SIGNING", counter="siming", starts_at=starts_at, actor=None
-    )
 
 
 class TestSlots:
@@ -120,7 +112,7 @@ class TestBook:
         assert Booking.objects.get().person == employee.person
 
     def test_refuses_a_full_slot_with_409_naming_the_field(self, api, counter):
-        someone_else_books(at(TUESDAY, 9))
+        booked(at(TUESDAY, 9))
 
         response = book(api, at(TUESDAY, 9))
 
@@ -207,15 +199,7 @@ class TestCancel:
         assert slots.json()["slots"][0]["remaining"] == 1
 
     def test_does_not_find_someone_else_s_booking(self, api, counter):
-        from appointments.services import book_appointment
-
-        other = book_appointment(
-            person=PersonFactory(),
-            service="LOAN_SIGNING",
-            counter="siming",
-            starts_at=at(TUESDAY, 9),
-            actor=None,
-        )
+        other = booked(at(TUESDAY, 9))
 
         response = api.post(reverse("api:appointment-cancel", args=[other.pk]))
 

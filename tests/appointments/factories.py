@@ -48,3 +48,13 @@ def counter_offering(
         for opens_at, closes_at in periods
     )
     return counter
+
+
+def booked(starts_at, *, person=None, counter: str = "siming", service: str = "LOAN_SIGNING"):
+    """A booking made through the service (by ``person``, or by someone else when none is given)."""
+    from appointments.services import book_appointment
+    from tests.accounts.factories import PersonFactory
+
+    return book_appointment(
+        person=person or PersonFactory(), service=service, counter=counter, starts_at=starts_at, actor=None
+    )
