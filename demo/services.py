@@ -135,6 +135,7 @@ def seed_city(plan: CityPlan) -> SeedResult:
     _create_persona_logins(plan, people, employers, passwords, logins)
     fill_sandbox(plan)
     decisions = seed_decisions(plan, clerk=staff[roles.STAFF_CLERK])
+    seed_appointment_counters(today=plan.today)
     return SeedResult(
         logins=logins,
         decisions=decisions,
@@ -601,3 +602,50 @@ def _in_parallel(calls: list) -> list:
 
 def _noon(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+# --- Appointments: the counters, the loan-signing service and their hours (DOMAIN.md §11) ---
+
+DEMO_COUNTERS = (
+    ("siming", "思明服务网点", "Siming counter", "厦门市思明区湖滨南路88号", "88 Hubin South Road, Siming"),
+    ("huli", "湖里服务网点", "Huli counter", "厦门市湖里区长乐路12号", "12 Changle Road, Huli"),
+    ("jimei", "集美服务网点", "Jimei counter", "厦门市集美区杏林湾路8号", "8 Xinglinwan Road, Jimei"),
+)
+DEMO_ROTA_SATURDAYS = 2  # the next Saturdays the Siming counter opens on the weekend rota (周末轮班)
+
+
+def seed_appointment_counters(*, today: date) -> None:
+    """Counters open Monday–Friday 9:00–12:00 and 13:00–17:00 for loan-contract signing, two places
+    a half-hour slot, and Siming on the next Saturdays' rota. Safe to run again: it only adds."""
+    from datetime import timedelta
+
+    from appointments.models import BookableService, Counter, CounterDay, CounterService, OpeningHours
+
+    with transaction.atomic(durable=True):
+        service, _created = BookableService.objects.get_or_create(
+            code="LOAN_SIGNING",
+            defaults={
+                "name": "公积金贷款合同签订",
+                "name_en": "Signing a housing-loan contract",
+                "slot_minutes": 30,
+            },
+        )
+        for code, name, name_en, address, address_en in DEMO_COUNTERS:
+            counter, created = Counter.objects.get_or_create(
+                code=code,
+                defaults={"name": name, "name_en": name_en, "address": address, "address_en": address_en},
+            )
+            CounterService.objects.get_or_create(counter=counter, service=service)
+            if created:
+                OpeningHours.objects.bulk_create(
+                    OpeningHours(counter=counter, weekday=weekday, opens_at=opens_at, closes_at=closes_at)
+                    for weekday in range(5)
+                    for opens_at, closes_at in ((time(9), time(12)), (time(13), time(17)))
+                )
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+        for week in range(DEMO_ROTA_SATURDAYS):
+            CounterDay.objects.get_or_create(
+                counter=Counter.objects.get(code="siming"),
+                date=saturday + timedelta(weeks=week),
+                defaults={"is_open": True, "note": "周末轮班"},
+            )
