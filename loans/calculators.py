@@ -150,7 +150,8 @@ class QuotaEstimate:
     parameters: dict[str, object]
 
 
-def _check_term(term_months, *, max_term_months: int, field: str) -> None:
+def check_term(term_months, *, max_term_months: int, field: str | None) -> None:
+    """A term is a whole number of months from 1 to ``loan.max_term_months``."""
     if (
         isinstance(term_months, bool)
         or not isinstance(term_months, int)
@@ -197,7 +198,7 @@ def repayment_ability(*, payment: Fen, annual_rate: Decimal, months: int) -> Fen
 
 def estimate_quota(inputs: QuotaInputs, *, parameters: QuotaParameters, rate: LoanRate) -> QuotaEstimate:
     """The least of the four limits, rounded down to the quota unit; every limit and the one that binds."""
-    _check_term(inputs.term_months, max_term_months=parameters.max_term_months, field="term_months")
+    check_term(inputs.term_months, max_term_months=parameters.max_term_months, field="term_months")
     for field in ("balance", "co_borrower_balance", "monthly_income", "other_monthly_debt"):
         _check_amount(getattr(inputs, field), field=field)
     _check_amount(inputs.house_price, field="house_price", positive=True)
@@ -315,7 +316,7 @@ def repayment_schedule(
         )
     _check_amount(principal, field="principal", positive=True)
     check_annual_rate(annual_rate)
-    _check_term(months, max_term_months=max_term_months, field="months")
+    check_term(months, max_term_months=max_term_months, field="months")
     rows: list[Instalment] = []
     remaining = principal
     with localcontext(prec=_PRECISION):

@@ -72,15 +72,19 @@ def loan_quota_estimate(inputs: QuotaInputs, *, on: date | None = None) -> Quota
     return estimate_quota(inputs, parameters=parameters, rate=rate)
 
 
+def longest_term_months(*, on: date | None = None) -> int:
+    """``loan.max_term_months`` in force on ``on`` (today): forms check a term before the calculators do."""
+    return policy_value("loan.max_term_months", on=on)
+
+
 def loan_schedule(
     *, principal: Fen, annual_rate: Decimal, months: int, method: str, on: date | None = None
 ) -> Schedule:
     """The repayment schedule, its term limited by ``loan.max_term_months`` in force on ``on`` (today)."""
-    max_term_months = policy_value("loan.max_term_months", on=on)
     return repayment_schedule(
         principal=principal,
         annual_rate=annual_rate,
         months=months,
         method=method,
-        max_term_months=max_term_months,
+        max_term_months=longest_term_months(on=on),
     )

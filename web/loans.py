@@ -26,9 +26,10 @@ from loans.calculators import (
     OVER_5Y,
     QuotaInputs,
     Schedule,
+    check_term,
     percent_text,
 )
-from loans.selectors import applicable_loan_rate, loan_quota_estimate, loan_schedule
+from loans.selectors import applicable_loan_rate, loan_quota_estimate, loan_schedule, longest_term_months
 from web.employer_unit import YuanField
 
 _PERCENT_TEXT = re.compile(r"[0-9]{1,2}(\.[0-9]{1,6})?", re.ASCII)
@@ -36,12 +37,25 @@ FIRST, SECOND = "first", "second"
 DEFAULT_TERM_MONTHS = 360
 
 
-def _months_field() -> forms.IntegerField:
-    return forms.IntegerField(
-        label=_("Term in months"),
-        help_text=_("20 years is 240 months, 30 years 360. Up to 60 months takes the lower rate."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "3"}),
-    )
+class MonthsField(forms.IntegerField):
+    """A loan term in months, checked against ``loan.max_term_months`` with the form's other fields."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=_("Term in months"),
+            help_text=_("20 years is 240 months, 30 years 360. Up to 60 months takes the lower rate."),
+            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "3"}),
+            **kwargs,
+        )
+
+    def validate(self, value):
+        super().validate(value)
+        try:
+            check_term(value, max_term_months=longest_term_months(), field=None)
+        except UnknownPolicyParameter:
+            return  # the calculator says so, on the whole form
+        except DomainError as error:
+            raise forms.ValidationError(str(error.message)) from None
 
 
 class QuotaForm(forms.Form):
@@ -66,7 +80,7 @@ class QuotaForm(forms.Form):
         choices=[(FIRST, _("First home")), (SECOND, _("Second home"))],
         widget=forms.RadioSelect,
     )
-    term_months = _months_field()
+    term_months = MonthsField()
 
     def inputs(self) -> QuotaInputs:
         data = self.cleaned_data
@@ -102,7 +116,7 @@ class ScheduleForm(forms.Form):
         label=_("Annual rate (%)"),
         help_text=_("In percent a year, e.g. 2.6. The quota calculator shows the rate that applies to you."),
     )
-    months = _months_field()
+    months = MonthsField()
     method = forms.ChoiceField(
         label=_("Repayment method"),
         choices=[
@@ -183,7 +197,8 @@ def quota(request):
             inputs=inputs,
             limits=_limit_rows(estimate),
             used=_used(estimate),
-            over_five_years=estimate.rate.band == OVER_5Y,
+            rate_home=_("first home") if estimate.rate.first_home else _("second home"),
+            rate_term=_("term over 5 years") if estimate.rate.band == OVER_5Y else _("term up to 5 years"),
             schedule_link=_schedule_link(
                 principal=estimate.quota, rate=estimate.rate.annual, months=inputs.term_months
             )

@@ -101,14 +101,20 @@ class TestQuotaPage:
         assert "sets the quota" in response.text
         assert re.search(r"[\u4e00-\u9fff]", _without_language_switch(response.text)) is None
 
-    def test_says_which_field_is_wrong_and_why(self, client):
+    def test_says_which_fields_are_wrong_and_why_all_at_once(self, client):
         response = client.get(quota_url(term_months="400", house_price="abc"), headers=ENGLISH)
 
         assert response.status_code == 400
         assert 'id="quota-result"' not in response.text
-        assert "Enter an amount in yuan, for example 1800.00." in text_of(
-            response.text, "id_house_price_error"
-        )
+        price_error = text_of(response.text, "id_house_price_error")
+        assert price_error == "Enter an amount in yuan, for example 1800.00."
+        assert text_of(response.text, "id_term_months_error") == "Choose a term of 1 to 360 months."
+
+    def test_says_a_co_borrower_s_balance_needs_a_co_borrower_on_that_field(self, client):
+        response = client.get(quota_url(co_borrower_balance="1000"), headers=ENGLISH)
+
+        assert response.status_code == 400
+        assert "only with a co-borrower" in text_of(response.text, "id_co_borrower_balance_error")
 
     def test_says_a_term_beyond_thirty_years_is_refused_on_the_term(self, client):
         response = client.get(quota_url(term_months="400"), headers=ENGLISH)
