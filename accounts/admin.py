@@ -14,23 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts import roles
 from accounts.models import Employer, FundAccount, Person
 from accounts.services import confirm_employer_credit_code
+from core.admin import ReadOnlyAdmin
 from core.admin_search import IdNumberSearchMixin
 from core.crypto import mask_bank_card, mask_mobile
 from core.exceptions import DomainError
 from core.money import format_yuan
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewing only; staff see what their role's view permissions allow."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class UserAdmin(DjangoUserAdmin):

@@ -1,23 +1,24 @@
-"""Read-only admin for the audit log: staff and auditors browse it, nobody edits it."""
+"""Read-only admin for the audit log and the electronic seals: staff browse them, nobody edits them
+(a seal is revoked through ``audit.seals.revoke_seal``, which records why)."""
 
 from django.contrib import admin
 
-from audit.models import AuditEvent
+from audit.models import AuditEvent, ElectronicSeal
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("sequence", "occurred_at", "actor_label", "action", "target_repr", "summary")
     list_filter = ("action",)
     search_fields = ("action", "actor_label", "actor__username")
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
     show_full_result_count = False  # counting a table of millions on every page is slow
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(ElectronicSeal)
+class ElectronicSealAdmin(ReadOnlyAdmin):
+    list_display = ("code", "kind", "subject", "signer_label", "signed_at", "key_id", "revoked_at")
+    list_filter = ("kind", "key_id")
+    search_fields = ("code", "subject", "signer_label")
+    readonly_fields = [field.name for field in ElectronicSeal._meta.fields]

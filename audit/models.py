@@ -54,3 +54,44 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"#{self.sequence} {self.action} by {self.actor_label} (#{self.pk})"
+
+
+class ElectronicSeal(models.Model):
+    """A signed record that a document was sealed (``audit.seals``); never edited, only revoked."""
+
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, help_text=_("What the seal approves or issues."))
+    subject = models.CharField(
+        _("sealed record"), max_length=100, db_index=True, help_text=_("For example loan-case:42.")
+    )
+    digest = models.CharField(
+        _("document digest"), max_length=64, help_text=_("SHA-256 of the sealed document.")
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signer_label = models.CharField(_("signer name"), max_length=150)
+    signed_at = models.DateTimeField(_("signed at"))
+    key_id = models.CharField(_("signing key"), max_length=32)
+    signature = models.CharField(_("signature"), max_length=100)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    class Meta:
+        verbose_name = _("electronic seal")
+        verbose_name_plural = _("electronic seals")
+        constraints = [
+            # A revocation always says why.
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+                name="audit_seal_revoked_with_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.code} (#{self.pk})"

@@ -17,6 +17,19 @@ from core.money import format_yuan, parse_yuan
 from core.policy import FEN, PARAMETERS, clean_policy_value
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewing only; staff see what their role's view permissions allow."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CalendarYear)
 class CalendarYearAdmin(admin.ModelAdmin):
     list_display = ["year", "complete", "source", "updated_at"]

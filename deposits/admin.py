@@ -5,7 +5,7 @@ A list changes only through deposits.services (upload, maker-checker, the bank's
 
 from django.contrib import admin
 
-from accounts.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from deposits.models import DepositLine, DepositList, DepositListError
 
 

@@ -27,6 +27,12 @@ ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 DEV_FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktZmllbGQta2V5LWZ1bmRwb3J0YWwtMDE="
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default=DEV_FIELD_ENCRYPTION_KEY)
 AUTH_SECOND_FACTOR = env("AUTH_SECOND_FACTOR")
+# Electronic seals (audit.seals): the Ed25519 signing key (32-byte seed, url-safe base64), the id
+# its seals carry, and the public keys of retired ids ({"id": key}) so their seals still verify.
+DEV_SEAL_SIGNING_KEY = "CAZ6b1RbAMmv32s0UpI4kpQ4suepGSvHRRp-xjiCkvw="
+SEAL_SIGNING_KEY = env.str("SEAL_SIGNING_KEY", default=DEV_SEAL_SIGNING_KEY)
+SEAL_KEY_ID = env.str("SEAL_KEY_ID", default="dev")
+SEAL_RETIRED_PUBLIC_KEYS = env.json("SEAL_RETIRED_PUBLIC_KEYS", default={})
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -11,11 +11,12 @@ from integrations.sms.settings_check import sms_gateway_problems
 from integrations.sms.unconfigured import NOT_CONNECTED as SMS_NOT_CONNECTED
 
 from .base import *  # noqa: F403
-from .base import DEV_FIELD_ENCRYPTION_KEY, DEV_SECRET_KEY, env
+from .base import DEV_FIELD_ENCRYPTION_KEY, DEV_SEAL_SIGNING_KEY, DEV_SECRET_KEY, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+SEAL_SIGNING_KEY = env.str("SEAL_SIGNING_KEY", default="")
 DATABASE_URL = env.str("DATABASE_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 
@@ -26,6 +27,8 @@ if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
     _problems.append("SECRET_KEY must be set to a random value of 50+ characters")
 if not FIELD_ENCRYPTION_KEY or FIELD_ENCRYPTION_KEY == DEV_FIELD_ENCRYPTION_KEY:
     _problems.append("FIELD_ENCRYPTION_KEY must be set (not the development key)")
+if not SEAL_SIGNING_KEY or SEAL_SIGNING_KEY == DEV_SEAL_SIGNING_KEY:
+    _problems.append("SEAL_SIGNING_KEY must be set (not the development key)")
 if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     _problems.append("DATABASE_URL must point at PostgreSQL")
 if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):

@@ -65,6 +65,7 @@ def _production_bank(bank_collection: str | None) -> subprocess.CompletedProcess
         "DJANGO_SETTINGS_MODULE": "fundportal.settings.production",
         "SECRET_KEY": "s" * 60,
         "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
+        "SEAL_SIGNING_KEY": "cHJvZHVjdGlvbi1zZWFsLWtleS0zMi1ieXRlcy0wMDA=",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     }
