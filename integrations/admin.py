@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from core.admin_search import IdNumberSearchMixin
 from core.crypto import blind_index, mask_id_number
 from core.exceptions import DomainError
@@ -114,7 +115,7 @@ class SandboxPropertyOwnerForm(_IdNumberForm):
 
 
 @admin.register(GovQuery)
-class GovQueryAdmin(admin.ModelAdmin):
+class GovQueryAdmin(ReadOnlyAdmin):
     list_display = [
         "pk",
         "started_at",
@@ -128,15 +129,6 @@ class GovQueryAdmin(admin.ModelAdmin):
     list_filter = ["source", "outcome"]
     search_fields = ["=purpose", "=requested_by", "=answer_digest"]
     date_hierarchy = "started_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SandboxKnobs)
