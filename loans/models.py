@@ -1,0 +1,263 @@
+"""Housing loans (公积金贷款, DOMAIN.md §7): the application from pre-acceptance to disbursement,
+its approval chain and the delegation of the final level.
+
+A loan application moves through::
+
+    AWAITING_CO_BORROWER ─▶ PRE_ACCEPTED ─▶ IN_APPROVAL ─▶ APPROVED ─▶ SIGNED ─▶ DISBURSED
+            │                   │               │  ▲
+            └─▶ WITHDRAWN ◀─────┘               ▼  │ (resubmitted)
+                                            RETURNED          any open status ─▶ REJECTED
+
+- the employee applies online: eligibility is decided by the LOAN_ELIGIBILITY rule set through
+  ``approvals`` (the decision record keeps facts, sources and rules), and the quota is computed
+  from the centre's own balances with the calculator (``quota_limits`` keeps every limit);
+- with a co-borrower spouse the application waits for their confirmation from their own login;
+- ``stage`` is the level the case waits at while IN_APPROVAL: 受理 (acceptance at the signing
+  appointment or by a clerk), 初审, 复审, 终审 — which levels a case needs depends on its amount
+  (policy parameters); each level's action is a :class:`ApprovalAction`;
+- the final approval stamps an electronic seal (``audit.seals``) over the case's approval record.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.crypto import EncryptedTextField
+
+
+class LoanStatus(models.TextChoices):
+    AWAITING_CO_BORROWER = "AWAITING_CO_BORROWER", _("Waiting for the co-borrower")
+    PRE_ACCEPTED = "PRE_ACCEPTED", _("Pre-accepted")
+    IN_APPROVAL = "IN_APPROVAL", _("In approval")
+    RETURNED = "RETURNED", _("Returned for changes")
+    APPROVED = "APPROVED", _("Approved")
+    SIGNED = "SIGNED", _("Contract signed")
+    DISBURSED = "DISBURSED", _("Disbursed")
+    REJECTED = "REJECTED", _("Rejected")
+    WITHDRAWN = "WITHDRAWN", _("Withdrawn")
+
+
+#: An applicant has at most one loan application in these statuses (database constraint).
+OPEN_LOAN_STATUSES = (
+    LoanStatus.AWAITING_CO_BORROWER,
+    LoanStatus.PRE_ACCEPTED,
+    LoanStatus.IN_APPROVAL,
+    LoanStatus.RETURNED,
+    LoanStatus.APPROVED,
+    LoanStatus.SIGNED,
+)
+
+
+class ApprovalLevel(models.TextChoices):
+    ACCEPTANCE = "ACCEPTANCE", _("Acceptance (受理)")
+    FIRST = "FIRST", _("First review (初审)")
+    SECOND = "SECOND", _("Second review (复审)")
+    FINAL = "FINAL", _("Final approval (终审)")
+
+
+class RepaymentMethod(models.TextChoices):
+    EQUAL_INSTALMENT = "EQUAL_INSTALMENT", _("Equal instalments (等额本息)")
+    EQUAL_PRINCIPAL = "EQUAL_PRINCIPAL", _("Equal principal (等额本金)")
+
+
+class PropertyKind(models.TextChoices):
+    NEW = "NEW", _("New home (商品房)")
+    RESALE = "RESALE", _("Second-hand home (二手房)")
+
+
+class LoanApplication(models.Model):
+    """One person's application for a housing fund loan, from pre-acceptance to disbursement."""
+
+    applicant = models.ForeignKey(
+        "accounts.Person",
+        verbose_name=_("applicant"),
+        on_delete=models.PROTECT,
+        related_name="loan_applications",
+    )
+    co_borrower = models.ForeignKey(
+        "accounts.Person",
+        verbose_name=_("co-borrower"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="co_borrowed_loan_applications",
+    )
+    co_borrower_confirmed_at = models.DateTimeField(_("co-borrower confirmed at"), null=True, blank=True)
+    # The eligibility decision (rule set LOAN_ELIGIBILITY) with its facts, sources and reasons.
+    eligibility = models.OneToOneField(
+        "approvals.Application",
+        verbose_name=_("eligibility decision"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="loan_application",
+    )
+    status = models.CharField(_("status"), max_length=24, choices=LoanStatus.choices)
+    stage = models.CharField(
+        _("approval level"),
+        max_length=12,
+        choices=ApprovalLevel.choices,
+        blank=True,
+        help_text=_("The level the case waits at while in approval."),
+    )
+    # The home: from the property register (不动产) or the filed purchase contract.
+    property_kind = models.CharField(_("kind of home"), max_length=8, choices=PropertyKind.choices)
+    property_ref = models.CharField(
+        _("contract or certificate number"),
+        max_length=64,
+        help_text=_("As filed with the property register."),
+    )
+    property_address = models.CharField(_("address of the home"), max_length=200, blank=True)
+    house_price = models.BigIntegerField(_("price (fen)"))
+    first_home = models.BooleanField(_("first home"))
+    seller_name = models.CharField(_("seller"), max_length=100, blank=True)
+    seller_account = EncryptedTextField(_("seller's bank account"), blank=True, default="")
+    # What the employee asks for and what the rules allow.
+    amount = models.BigIntegerField(_("amount (fen)"))
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    repayment_method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
+    annual_rate = models.DecimalField(_("annual rate"), max_digits=7, decimal_places=5)
+    quota = models.BigIntegerField(_("pre-approved quota (fen)"))
+    quota_limits = models.JSONField(
+        _("quota limits"), default=dict, help_text=_("Every limit, in fen, and which binds.")
+    )
+    monthly_income = models.BigIntegerField(_("monthly income (fen)"))
+    other_monthly_debt = models.BigIntegerField(_("other monthly debt (fen)"), default=0)
+    # Times of the milestones: the service level (8 working days) runs from submitted_at.
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("contract signed at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contract signed before"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    disbursed_at = models.DateTimeField(_("disbursed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(
+        _("closed at"), null=True, blank=True, help_text=_("Rejected or withdrawn.")
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("The last return or rejection reason."))
+    approval_seal = models.OneToOneField(
+        "audit.ElectronicSeal",
+        verbose_name=_("approval seal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("loan application")
+        verbose_name_plural = _("loan applications")
+        constraints = [
+            # One loan application in progress per person, whatever the channel or a race.
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=Q(status__in=OPEN_LOAN_STATUSES),
+                name="loans_one_open_application_per_applicant",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="loans_amount_positive"),
+            models.CheckConstraint(condition=Q(house_price__gt=0), name="loans_house_price_positive"),
+            models.CheckConstraint(condition=Q(quota__gte=0), name="loans_quota_not_negative"),
+            models.CheckConstraint(condition=Q(term_months__gte=1), name="loans_term_positive"),
+            models.CheckConstraint(condition=Q(monthly_income__gte=0), name="loans_income_not_negative"),
+            models.CheckConstraint(condition=Q(other_monthly_debt__gte=0), name="loans_debt_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(co_borrower=models.F("applicant")), name="loans_co_borrower_not_applicant"
+            ),
+            # A level to wait at exactly while in approval.
+            models.CheckConstraint(
+                condition=Q(status=LoanStatus.IN_APPROVAL, stage__gt="")
+                | (~Q(status=LoanStatus.IN_APPROVAL) & Q(stage="")),
+                name="loans_stage_only_in_approval",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[LoanStatus.APPROVED, LoanStatus.SIGNED, LoanStatus.DISBURSED])
+                | Q(approved_at__isnull=False, approval_seal__isnull=False),
+                name="loans_approved_sealed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Loan application {self.status} (#{self.pk})"
+
+
+class ApprovalAction(models.Model):
+    """One level's act on a loan case: approve (pass to the next level), return, or reject."""
+
+    class Action(models.TextChoices):
+        APPROVE = "APPROVE", _("Approved")
+        RETURN = "RETURN", _("Returned")
+        REJECT = "REJECT", _("Rejected")
+
+    loan = models.ForeignKey(
+        LoanApplication, verbose_name=_("loan application"), on_delete=models.PROTECT, related_name="actions"
+    )
+    level = models.CharField(_("level"), max_length=12, choices=ApprovalLevel.choices)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The director whose final-approval authority the actor used, when acting by delegation.
+    delegation = models.ForeignKey(
+        "loans.FinalApprovalDelegation",
+        verbose_name=_("delegation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    acted_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("approval action")
+        verbose_name_plural = _("approval actions")
+        constraints = [
+            # A return or a rejection always says why.
+            models.CheckConstraint(
+                condition=Q(action="APPROVE") | ~Q(reason=""), name="loans_action_reason_given"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.level} {self.action} (#{self.pk})"
+
+
+class FinalApprovalDelegation(models.Model):
+    """The director's authority for the final level (终审) delegated to a deputy director for a period."""
+
+    delegator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("delegated by"), on_delete=models.PROTECT, related_name="+"
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("delegated to"), on_delete=models.PROTECT, related_name="+"
+    )
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    max_amount = models.BigIntegerField(
+        _("up to (fen)"), null=True, blank=True, help_text=_("Empty: loans of any amount.")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("final approval delegation")
+        verbose_name_plural = _("final approval delegations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=models.F("valid_from")), name="loans_delegation_period"
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegate=models.F("delegator")), name="loans_delegation_to_another"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Delegation {self.valid_from}–{self.valid_until} (#{self.pk})"
