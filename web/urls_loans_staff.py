@@ -1,0 +1,3 @@
+"""Loans: the staff's loan approval pages, included by web/urls_loans.py."""
+
+urlpatterns: list = []
