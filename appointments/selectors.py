@@ -186,11 +186,13 @@ def open_slots(
     last: date,
     now: datetime | None = None,
     include_full: bool = False,
+    plans: dict[tuple[int, date], DayPlan] | None = None,
 ) -> list[OpenSlot]:
     """The future slots of ``service`` from ``first`` to ``last`` with their remaining places.
 
     The range is clipped to the days open for booking; full slots are left out unless
-    ``include_full``. Ordered by time, then counter.
+    ``include_full``. Ordered by time, then counter. ``plans`` are the counters' :func:`day_plans`
+    when the caller already has them.
     """
     now = now or timezone.now()
     earliest, latest = bookable_days(timezone.localdate(now))
@@ -199,7 +201,8 @@ def open_slots(
     if first > last or not offers:
         return []
     counters = [offer.counter for offer in offers]
-    plans = day_plans(counters, first, last)
+    if plans is None:
+        plans = day_plans(counters, first, last)
     booked = {
         (counter_id, starts_at): taken
         for counter_id, starts_at, taken in Slot.objects.filter(

@@ -112,8 +112,10 @@ def choose_slot(request, service: str, counter: str):
     found, offers = _offer_or_404(service, counter)
     offer = offers[0]
     first, last = bookable_days()
-    slots = open_slots(service=found, counter_code=counter, first=first, last=last, include_full=True)
     plans = day_plans([offer.counter], first, last)
+    slots = open_slots(
+        service=found, counter_code=counter, first=first, last=last, include_full=True, plans=plans
+    )
     purpose = _purpose(request)
     days = []
     for day in days_between(first, last):

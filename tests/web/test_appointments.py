@@ -1,14 +1,30 @@
-"""The hall's counter appointments: the booking flow, the confirmation, the list and cancelling."""
+"""The hall's counter appointments: the booking flow, the confirmation, the list and cancelling.
+
+The last class books in a real browser on a phone-sized screen; it runs when PostgreSQL (a live
+server needs committed rows), Playwright and Debian's chromium are there, as CI has them.
+"""
+
+import os
+import shutil
+from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts import roles
+from accounts.roles import ensure_roles
 from appointments.models import Booking, BookingStatus
+from core.models import CalendarYear
+from tests.accounts.factories import PersonFactory, UserFactory
 from tests.appointments import clock
 from tests.appointments.clock import NATIONAL_DAY, TUESDAY, at
 from tests.appointments.factories import BookableServiceFactory, booked, counter_offering
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+pytestmark = pytest.mark.django_db
 # The appointment tests' frozen Monday morning and its calendar.
 frozen, national_day_calendar = clock.frozen, clock.national_day_calendar
 
@@ -34,6 +50,7 @@ def confirm_url():
     return reverse("web:hall-appointment-confirm", args=["LOAN_SIGNING", "siming"])
 
 
+@pytest.mark.usefixtures("frozen")
 class TestBookingFlow:
     def test_offers_the_services_then_the_counters(self, hall, counter):
         services = hall.get(reverse("web:hall-appointment-new"))
@@ -130,6 +147,7 @@ class TestBookingFlow:
         assert 'name="viewport"' in response.text
 
 
+@pytest.mark.usefixtures("frozen")
 class TestMyAppointments:
     def test_lists_the_bookings_with_a_cancel_button(self, hall, counter, employee):
         booking = booked(at(TUESDAY, 9), person=employee.person)
@@ -169,3 +187,58 @@ class TestMyAppointments:
         response = hall.get(reverse("web:hall-appointments"), headers=ENGLISH)
 
         assert "You have no counter appointments." in response.text
+
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser_hall(django_db_setup, transactional_db, live_server):
+    """A phone-sized page logged in as an employee, with a counter offering loan signing (committed)."""
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    with transaction.atomic():
+        user = UserFactory(username="browser-booker")
+        user.groups.add(ensure_roles()[roles.EMPLOYEE])
+        PersonFactory(user=user)
+        counter_offering(BookableServiceFactory(), code="siming", name="思明服务网点")
+        # Holidays "known" for every bookable day, so the calendar does not hold the days back.
+        today = timezone.localdate()
+        for year in {today.year, (today + timedelta(days=14)).year}:
+            CalendarYear.objects.get_or_create(year=year, defaults={"source": "staff", "complete": True})
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    client = Client()
+    client.force_login(user)
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        yield context.new_page()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed")
+class TestBookInTheBrowser:
+    def test_an_employee_books_the_first_free_time_on_a_phone(self, browser_hall, live_server):
+        page = browser_hall
+
+        page.goto(f"{live_server.url}/hall/appointments/")
+        page.click("#book-link")
+        page.click("#service-loan_signing")
+        page.click("#counter-siming")
+        assert fits_the_screen(page)
+        page.check("#slot-form input[name=starts_at] >> nth=0")
+        page.click("#slot-submit")
+        assert fits_the_screen(page)
+        page.click("#confirm-submit")
+        page.wait_for_selector("#reference")
+
+        assert page.inner_text("#reference") == Booking.objects.get().reference
+        assert fits_the_screen(page)
