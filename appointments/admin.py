@@ -21,6 +21,7 @@ from appointments.models import (
     CounterService,
     OpeningHours,
 )
+from core.admin import ReadOnlyAdmin
 
 
 class NoOverlapFormSet(forms.BaseInlineFormSet):
@@ -94,7 +95,7 @@ class CounterDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ReadOnlyAdmin):
     list_display = ["reference", "starts_at", "counter", "service", "status", "person_name", "purpose_ref"]
     list_filter = ["status", "counter", "service"]
     list_select_related = ["counter", "service", "person"]
@@ -118,12 +119,3 @@ class BookingAdmin(admin.ModelAdmin):
     @admin.display(description=_("person"))
     def person_name(self, obj):
         return obj.person.name
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
