@@ -21,6 +21,7 @@ from appointments.selectors import (
     service_by_code,
 )
 from appointments.services import (
+    NotOfferedHere,
     UnknownService,
     book_appointment,
     cancel_appointment,
@@ -232,6 +233,8 @@ class SlotsView(APIView):
         service = service_by_code(data["service"])
         if service is None:
             raise UnknownService(_("There is no such service to book."), field="service")
+        if data.get("counter") and not offers_of(service, data["counter"]):
+            raise NotOfferedHere(_("This counter does not offer that service."), field="counter")
         first, last = bookable_days()
         first, last = max(data.get("date_from") or first, first), min(data.get("date_to") or last, last)
         slots = open_slots(service=service, counter_code=data.get("counter"), first=first, last=last)

@@ -79,6 +79,15 @@ class TestSlots:
         assert response.json()["errors"][0]["field"] == "service"
         assert response.json()["code"] == "UNKNOWN_SERVICE"
 
+    def test_refuses_a_counter_that_does_not_offer_the_service(self, api, counter):
+        response = api.get(
+            reverse("api:appointment-slots"), {"service": "LOAN_SIGNING", "counter": "elsewhere"}
+        )
+
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "counter"
+        assert response.json()["code"] == "SERVICE_NOT_OFFERED"
+
     def test_refuses_a_range_that_ends_before_it_starts(self, api, counter):
         response = api.get(
             reverse("api:appointment-slots"),
