@@ -143,6 +143,15 @@ class LoanApplication(models.Model):
         _("closed at"), null=True, blank=True, help_text=_("Rejected or withdrawn.")
     )
     note = models.TextField(_("note"), blank=True, help_text=_("The last return or rejection reason."))
+    # The counter appointment (service LOAN_SIGNING) at which both borrowers sign the contract.
+    signing_booking = models.ForeignKey(
+        "appointments.Booking",
+        verbose_name=_("contract signing appointment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     approval_seal = models.OneToOneField(
         "audit.ElectronicSeal",
         verbose_name=_("approval seal"),
