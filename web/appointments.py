@@ -3,7 +3,8 @@ reference code to quote at the counter; the list of one's bookings, where each c
 
 Plain links and forms (no script): every step is a page whose address carries the choices so far,
 so the back button and a bookmark work. A ``purpose`` (``loan-application:42``) given to the first
-page travels with the choices and is stored on the booking.
+page travels with the choices and is stored on the booking; a ``move`` (a booking's id) makes the
+same steps change that booking's time or counter instead of booking anew.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from appointments.selectors import (
     open_slots,
     service_by_code,
 )
-from appointments.services import book_appointment, cancel_appointment
+from appointments.services import book_appointment, cancel_appointment, reschedule_appointment
 from core.exceptions import DomainError
 from web.access import employee_only
 
@@ -51,13 +52,17 @@ _CLOSED_LABELS = {
 }
 
 
-def _purpose(request) -> str:
-    value = (request.POST.get("purpose") or request.GET.get("purpose") or "").strip()
-    return value if _PURPOSE.match(value) else ""
+def _carried(request) -> dict[str, str]:
+    """The choices every step passes on: the ``purpose`` and, when moving a booking, its id (``move``)."""
+    values = request.POST if request.method == "POST" else request.GET
+    purpose = (values.get("purpose") or "").strip()
+    move = (values.get("move") or "").strip()
+    carried = {"purpose": purpose if _PURPOSE.match(purpose) else "", "move": move if move.isdigit() else ""}
+    return {key: value for key, value in carried.items() if value}
 
 
-def _query(**values) -> str:
-    present = {key: value for key, value in values.items() if value}
+def _query(carried: dict[str, str], **values) -> str:
+    present = {**carried, **{key: value for key, value in values.items() if value}}
     return f"?{urlencode(present)}" if present else ""
 
 
@@ -83,15 +88,16 @@ def my_appointments(request):
 
 @employee_only
 def choose_service(request):
-    purpose = _purpose(request)
-    services = [(service, _query(purpose=purpose)) for service in active_services()]
-    return render(request, "web/hall/appointment_service.html", {"services": services})
+    query = _query(_carried(request))
+    return render(
+        request, "web/hall/appointment_service.html", {"services": active_services(), "query": query}
+    )
 
 
 @employee_only
 def choose_counter(request, service: str):
     found, offers = _offer_or_404(service)
-    query = _query(purpose=_purpose(request))
+    query = _query(_carried(request))
     return render(
         request,
         "web/hall/appointment_counter.html",
@@ -116,7 +122,7 @@ def choose_slot(request, service: str, counter: str):
     slots = open_slots(
         service=found, counter_code=counter, first=first, last=last, include_full=True, plans=plans
     )
-    purpose = _purpose(request)
+    carried = _carried(request)
     days = []
     for day in days_between(first, last):
         plan = plans[offer.counter_id, day]
@@ -129,7 +135,7 @@ def choose_slot(request, service: str, counter: str):
                 if plan.is_open
                 else _CLOSED_LABELS.get(plan.closed_because, _("Counter closed")),
                 "note": plan.note,
-                "query": _query(day=day.isoformat(), purpose=purpose),
+                "query": _query(carried, day=day.isoformat()),
             }
         )
     chosen = _chosen_day(request, days)
@@ -143,8 +149,8 @@ def choose_slot(request, service: str, counter: str):
             "days": days,
             "chosen": chosen,
             "slots": [slot for slot in slots if timezone.localdate(slot.starts_at) == chosen],
-            "purpose": purpose,
-            "query": _query(purpose=purpose),
+            "carried": carried,
+            "query": _query(carried),
         },
     )
 
@@ -160,27 +166,22 @@ def _starts_at(request) -> datetime | None:
 def confirm(request, service: str, counter: str):
     found, offers = _offer_or_404(service, counter)
     starts_at = _starts_at(request)
-    purpose = _purpose(request)
+    carried = _carried(request)
+    moving = booking_of(request.user.person, int(carried["move"])) if "move" in carried else None
     context = {
         "service": found,
         "counter": offers[0].counter,
         "starts_at": starts_at,
         "ends_at": starts_at + timedelta(minutes=found.slot_minutes) if starts_at else None,
-        "purpose": purpose,
-        "query": _query(purpose=purpose, day=timezone.localdate(starts_at).isoformat() if starts_at else ""),
+        "moving": moving,
+        "carried": carried,
+        "query": _query(carried, day=timezone.localdate(starts_at).isoformat() if starts_at else ""),
         "error": "" if starts_at else _("Choose a time first."),
     }
     if request.method != "POST" or starts_at is None:
         return render(request, "web/hall/appointment_confirm.html", context, status=200 if starts_at else 400)
     try:
-        booking = book_appointment(
-            person=request.user.person,
-            service=found.code,
-            counter=counter,
-            starts_at=starts_at,
-            actor=request.user,
-            purpose_ref=purpose,
-        )
+        booking = _book_or_move(request, found.code, counter, starts_at, carried)
     except DomainError as error:
         context["error"] = error.message
         context["already_booked"] = error.code == "ALREADY_BOOKED"
@@ -188,6 +189,25 @@ def confirm(request, service: str, counter: str):
             request, "web/hall/appointment_confirm.html", context, status=getattr(error, "http_status", 400)
         )
     return redirect(reverse("web:hall-appointment", args=[booking.pk]))
+
+
+def _book_or_move(request, service: str, counter: str, starts_at: datetime, carried: dict):
+    if "move" in carried:
+        return reschedule_appointment(
+            person=request.user.person,
+            booking_id=int(carried["move"]),
+            starts_at=starts_at,
+            counter=counter,
+            actor=request.user,
+        )
+    return book_appointment(
+        person=request.user.person,
+        service=service,
+        counter=counter,
+        starts_at=starts_at,
+        actor=request.user,
+        purpose_ref=carried.get("purpose", ""),
+    )
 
 
 @employee_only

@@ -177,6 +177,23 @@ class TestMyAppointments:
         assert Booking.objects.get(pk=booking.pk).status == BookingStatus.BOOKED
         assert "60" in response.text
 
+    def test_changes_the_time_through_the_same_steps(self, hall, counter, employee):
+        booking = booked(at(TUESDAY, 9), person=employee.person)
+        listing = hall.get(reverse("web:hall-appointments"))
+        new_time = at(TUESDAY, 14).isoformat()
+
+        slots = hall.get(slots_url(), {"move": booking.pk, "day": "2026-09-29"})
+        summary = hall.get(confirm_url(), {"move": booking.pk, "starts_at": new_time})
+        response = hall.post(confirm_url(), {"move": booking.pk, "starts_at": new_time}, follow=True)
+
+        booking.refresh_from_db()
+        assert f'id="move-{booking.pk}"' in listing.text
+        assert 'name="move"' in slots.text
+        assert 'id="moving"' in summary.text
+        assert booking.starts_at == at(TUESDAY, 14)
+        assert Booking.objects.count() == 1
+        assert f'id="reference">{booking.reference}<' in response.text
+
     def test_does_not_show_someone_else_s_booking(self, hall, counter):
         other = booked(at(TUESDAY, 9))
 
