@@ -111,6 +111,9 @@ class ChineseDocument(FPDF):
         """A ruled table; its headings repeat on every page it runs onto."""
         height = size * 0.6
         self.set_font(FONT, size=size)
+        if self.get_y() + 4 * height + 1 > self.page_break_trigger:
+            # Headings alone at the foot of a page, their rows overleaf: start the table there.
+            self.add_page()
         self._heading_row(columns, height)
         self._table_header = (columns, height)
         try:
