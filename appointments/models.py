@@ -312,7 +312,3 @@ class Booking(models.Model):
     def __str__(self):
         # No name: this text lands in audit rows and logs.
         return f"{self.reference} {self.status} (#{self.pk})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status == BookingStatus.BOOKED and self.ends_at > timezone.now()

@@ -17,6 +17,7 @@ Messages are stored text, in Chinese whatever the request language (as every not
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
@@ -44,6 +45,8 @@ from notifications.services import notify
 # Easy to read out at a counter: no 0/O, 1/I.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 LINK = "/hall/appointments/"
+#: What a visit is for, as another app names its record: ``loan-application:42``.
+PURPOSE_PATTERN = re.compile(r"^[a-z][a-z-]{0,30}:[0-9A-Za-z-]{1,30}$")
 
 
 class AppointmentsError(DomainError):
@@ -73,6 +76,10 @@ class CounterClosed(AppointmentsError):
 
 class NotASlot(AppointmentsError):
     code = "NOT_A_SLOT"
+
+
+class InvalidPurpose(AppointmentsError):
+    code = "INVALID_PURPOSE"
 
 
 class SlotFull(AppointmentsError):
@@ -258,6 +265,10 @@ def book_appointment(
 ) -> Booking:
     """Book the slot of ``service`` (a code) at ``counter`` (a code) starting at ``starts_at``."""
     now = timezone.now()
+    if purpose_ref and not PURPOSE_PATTERN.match(purpose_ref):
+        raise InvalidPurpose(
+            _("The purpose is a record name such as loan-application:42."), field="purpose_ref"
+        )
     with transaction.atomic(durable=True):
         offer = _offer(service, counter)
         starts_at, ends_at = _checked_slot(offer, starts_at, now)
@@ -274,7 +285,7 @@ def book_appointment(
                 slot=slot,
                 starts_at=starts_at,
                 ends_at=ends_at,
-                purpose_ref=(purpose_ref or "")[:64],
+                purpose_ref=purpose_ref or "",
                 created_at=now,
                 updated_at=now,
             )

@@ -9,7 +9,6 @@ same steps change that booking's time or counter instead of booking anew.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
@@ -38,11 +37,15 @@ from appointments.selectors import (
     open_slots,
     service_by_code,
 )
-from appointments.services import book_appointment, cancel_appointment, reschedule_appointment
+from appointments.services import (
+    PURPOSE_PATTERN,
+    book_appointment,
+    cancel_appointment,
+    reschedule_appointment,
+)
 from core.exceptions import DomainError
 from web.access import employee_only
 
-_PURPOSE = re.compile(r"^[a-z][a-z-]{0,30}:[0-9A-Za-z-]{1,30}$")
 _CLOSED_LABELS = {
     HOLIDAY: _("Public holiday"),
     WEEKEND: _("Weekend"),
@@ -57,7 +60,10 @@ def _carried(request) -> dict[str, str]:
     values = request.POST if request.method == "POST" else request.GET
     purpose = (values.get("purpose") or "").strip()
     move = (values.get("move") or "").strip()
-    carried = {"purpose": purpose if _PURPOSE.match(purpose) else "", "move": move if move.isdigit() else ""}
+    carried = {
+        "purpose": purpose if PURPOSE_PATTERN.match(purpose) else "",
+        "move": move if move.isdigit() else "",
+    }
     return {key: value for key, value in carried.items() if value}
 
 

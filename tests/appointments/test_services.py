@@ -12,6 +12,7 @@ from appointments.services import (
     BookingNotActive,
     BookingNotFound,
     CounterClosed,
+    InvalidPurpose,
     NotASlot,
     NotOfferedHere,
     SlotFull,
@@ -102,6 +103,12 @@ class TestBookAppointment:
     def test_refuses_a_time_between_two_slot_starts(self, counter, person):
         with pytest.raises(NotASlot):
             book(person, at(TUESDAY, 9, 10))
+
+    def test_refuses_a_purpose_that_is_not_a_record_name(self, counter, person):
+        with pytest.raises(InvalidPurpose) as refused:
+            book(person, at(TUESDAY, 9), purpose_ref="please hurry")
+
+        assert refused.value.field == "purpose_ref"
 
     def test_refuses_an_unknown_service(self, counter, person):
         with pytest.raises(UnknownService) as refused:
