@@ -1,0 +1,638 @@
+"""Loan applications in the web hall and the API (pre-acceptance): the only writers of
+``LoanApplication`` up to PRE_ACCEPTED; the staff approval chain (``loans.approval``) takes it on.
+
+Applying, in order, so that nothing is asked of a government source for an application that is
+refused anyway:
+
+1. the form is checked (consent, amounts, term) and the applicant must have no open loan
+   application (checked here for the friendly error; the partial unique constraint settles a race);
+2. a named co-borrower must be a depositor of the centre, free of other open loan applications,
+   and — asked of 民政, outside any transaction — the applicant's spouse;
+3. the quota is computed from the centre's own balances (applicant + co-borrower) and the stated
+   income and debt (``loans.selectors.loan_quota_estimate``); an amount above it is **refused**
+   (the employee chooses; an empty amount takes the quota);
+4. the LOAN_ELIGIBILITY rule set decides through ``approvals.services.submit_application`` (kind
+   ``loan``): its own durable transaction writes the application, the decision record with facts,
+   sources and reasons, and the query log;
+5. one durable transaction writes the loan application (PRE_ACCEPTED, AWAITING_CO_BORROWER or
+   REJECTED), its audit event and the messages (texted after commit).
+
+A source that does not answer never rejects (DOMAIN.md §6): the decision is REFERRED, the
+approvals review case is opened, and the loan application is **kept PRE_ACCEPTED with a note**
+for the clerk who accepts it. Steps 4 and 5 are two transactions: when the second loses a race
+for the one open application, the decision written by the first stays in the decision records
+(its sources were asked) without a loan application.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import FundAccount, Person
+from accounts.selectors import person_by_id_number
+from appointments.models import BookingStatus
+from appointments.services import book_appointment, cancel_appointment
+from approvals.gathering import gather
+from approvals.models import Application, DecisionPurpose, DecisionRecord, Outcome
+from approvals.selectors import explained_reasons
+from approvals.services import ApplicationInFlight, submit_application
+from audit.services import record_event
+from core.crypto import blind_index
+from core.exceptions import DomainError
+from core.money import format_yuan
+from integrations.gov import ports
+from integrations.gov.registry import gov_source
+from ledger.selectors import balance_of
+from loans.applications import SIGNING_STATUSES, WITHDRAWABLE_STATUSES
+from loans.calculators import QuotaEstimate, QuotaInputs
+from loans.models import OPEN_LOAN_STATUSES, LoanApplication, LoanStatus, PropertyKind, RepaymentMethod
+from loans.selectors import loan_quota_estimate
+from notifications.services import notify
+
+KIND = "loan"
+REASON = "LOAN_ELIGIBILITY"
+SIGNING_SERVICE = "LOAN_SIGNING"
+#: Where a message sends the borrowers: the application's page in the hall.
+LINK = "/hall/loans/{pk}/"
+
+
+class LoanApplicationError(DomainError):
+    code = "LOAN_APPLICATION_ERROR"
+    http_status = 400
+
+
+class ConsentRequired(LoanApplicationError):
+    code = "CONSENT_REQUIRED"
+
+
+class InvalidLoanField(LoanApplicationError):
+    code = "INVALID_LOAN_FIELD"
+
+
+class AmountAboveQuota(LoanApplicationError):
+    code = "AMOUNT_ABOVE_QUOTA"
+
+
+class QuotaZero(LoanApplicationError):
+    code = "QUOTA_ZERO"
+
+
+class OpenLoanApplication(LoanApplicationError):
+    code = "LOAN_APPLICATION_OPEN"
+    http_status = 409
+
+
+class CoBorrowerUnknown(LoanApplicationError):
+    code = "CO_BORROWER_UNKNOWN"
+
+
+class CoBorrowerBusy(LoanApplicationError):
+    code = "CO_BORROWER_BUSY"
+    http_status = 409
+
+
+class CoBorrowerNotSpouse(LoanApplicationError):
+    code = "CO_BORROWER_NOT_SPOUSE"
+
+
+class MarriageUnavailable(LoanApplicationError):
+    code = "CIVIL_AFFAIRS_UNAVAILABLE"
+    http_status = 409
+
+
+class LoanApplicationNotFound(LoanApplicationError):
+    code = "LOAN_APPLICATION_NOT_FOUND"
+    http_status = 404
+
+
+class NotYourLoanApplication(LoanApplicationError):
+    code = "NOT_YOUR_LOAN_APPLICATION"
+    http_status = 403
+
+
+class LoanStatusConflict(LoanApplicationError):
+    code = "LOAN_STATUS_CONFLICT"
+    http_status = 409
+
+
+class SigningAlreadyBooked(LoanApplicationError):
+    code = "SIGNING_ALREADY_BOOKED"
+    http_status = 409
+
+
+@dataclass(frozen=True)
+class LoanTerms:
+    """What the employee states about the home and the loan; amounts in fen, ``amount`` None for the quota."""
+
+    property_kind: str
+    property_ref: str
+    house_price: int
+    first_home: bool
+    term_months: int
+    repayment_method: str
+    monthly_income: int
+    other_monthly_debt: int = 0
+    amount: int | None = None
+    property_address: str = ""
+    seller_name: str = ""
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def _check_terms(terms: LoanTerms) -> None:
+    if terms.property_kind not in PropertyKind.values:
+        raise InvalidLoanField(_("Choose a new or a second-hand home."), field="property_kind")
+    if not (terms.property_ref or "").strip():
+        raise InvalidLoanField(
+            _("Enter the purchase contract or property certificate number."), field="property_ref"
+        )
+    if terms.repayment_method not in RepaymentMethod.values:
+        raise InvalidLoanField(_("Choose equal instalments or equal principal."), field="repayment_method")
+    if terms.amount is not None and (isinstance(terms.amount, bool) or terms.amount <= 0):
+        raise InvalidLoanField(
+            _("Enter an amount above zero, or leave it empty for the pre-approved quota."), field="amount"
+        )
+
+
+def _is_open(person: Person, *, as_co_borrower: bool = True) -> bool:
+    """Is ``person`` on an open loan application, as applicant (or co-borrower)?"""
+    mine = Q(applicant=person) | (Q(co_borrower=person) if as_co_borrower else Q(pk__in=[]))
+    return LoanApplication.objects.filter(mine, status__in=OPEN_LOAN_STATUSES).exists()
+
+
+def _open_error() -> OpenLoanApplication:
+    return OpenLoanApplication(
+        _("You already have a loan application in progress: follow it, or withdraw it first."),
+        field="applicant",
+    )
+
+
+def _balance(person: Person) -> int:
+    account = FundAccount.objects.filter(person=person).select_related("ledger_account").first()
+    return balance_of(account.ledger_account) if account is not None else 0
+
+
+def _co_borrower(applicant: Person, id_number: str, *, actor) -> Person:
+    """The co-borrower named by ``id_number``: a depositor, free, and — per 民政 — the applicant's spouse.
+
+    Asks 民政 outside any transaction; a source that does not answer refuses the co-borrower (it
+    cannot be checked) and says so.
+    """
+    field = "co_borrower_id_number"
+    person = person_by_id_number(id_number)
+    if person is None or not FundAccount.objects.filter(person=person).exists():
+        raise CoBorrowerUnknown(
+            _("The co-borrower must be a depositor of this centre: check the ID number."), field=field
+        )
+    if person.pk == applicant.pk:
+        raise CoBorrowerUnknown(_("Name your spouse as co-borrower, not yourself."), field=field)
+    if _is_open(person):
+        raise CoBorrowerBusy(_("The co-borrower is already on a loan application in progress."), field=field)
+    requester = actor.get_username() if actor is not None else "system:loans"
+    source = gov_source(
+        ports.CIVIL_AFFAIRS, purpose=f"loan-application:{uuid.uuid4()}", requested_by=requester
+    )
+    answer = gather({"marriage": lambda timeout: source.marriage(applicant.id_number, timeout=timeout)})[
+        "marriage"
+    ]
+    if not answer.answered:
+        raise MarriageUnavailable(
+            _(
+                "The civil affairs records did not answer, so your marriage could not be checked: "
+                "try again later, or apply without a co-borrower."
+            ),
+            field=field,
+        )
+    record = answer.value
+    spouse = record.spouse_id_number if record is not None and record.status == ports.MARRIED else None
+    if not spouse or blind_index(spouse) != person.id_number_index:
+        raise CoBorrowerNotSpouse(
+            _(
+                "The civil affairs records do not show this person as your spouse: "
+                "only a spouse may co-borrow."
+            ),
+            field=field,
+        )
+    return person
+
+
+def _estimate(applicant: Person, co_borrower: Person | None, terms: LoanTerms) -> QuotaEstimate:
+    return loan_quota_estimate(
+        QuotaInputs(
+            balance=_balance(applicant),
+            co_borrower_balance=_balance(co_borrower) if co_borrower is not None else 0,
+            monthly_income=terms.monthly_income,
+            other_monthly_debt=terms.other_monthly_debt,
+            house_price=terms.house_price,
+            first_home=terms.first_home,
+            term_months=terms.term_months,
+            has_co_borrower=co_borrower is not None,
+        )
+    )
+
+
+def _granted_amount(terms: LoanTerms, estimate: QuotaEstimate) -> int:
+    """The amount applied for: refused above the quota; without one, the quota itself."""
+    if estimate.quota <= 0:
+        raise QuotaZero(
+            _("The pre-approved quota is zero (see the limits): the fund cannot lend on these figures."),
+            field="amount",
+        )
+    if terms.amount is None:
+        return estimate.quota
+    if terms.amount > estimate.quota:
+        raise AmountAboveQuota(
+            _("The most the fund can lend you is %(quota)s yuan: enter at most that amount.")
+            % {"quota": format_yuan(estimate.quota)},
+            field="amount",
+        )
+    return terms.amount
+
+
+def quota_limits_record(estimate: QuotaEstimate) -> dict:
+    """What ``LoanApplication.quota_limits`` keeps: every limit in fen, which binds, and the basis."""
+    return {
+        "limits": dict(estimate.limits),
+        "binding": estimate.binding,
+        "affordable_payment": estimate.affordable_payment,
+        "rate_key": estimate.rate.key,
+        "rate_effective_from": estimate.rate.effective_from.isoformat(),
+        "parameters": {key: str(value) for key, value in estimate.parameters.items()},
+    }
+
+
+# --- messages (stored text, in Chinese as every notification) -----------------------------------
+
+
+def _yuan(fen: int) -> str:
+    whole, cents = format_yuan(fen).split(".")
+    return f"{int(whole):,}.{cents}元"
+
+
+def _tell(person: Person, loan: LoanApplication, *, kind: str, title: str, body: str) -> None:
+    notify(person=person, kind=kind, title=title, body=body, link=LINK.format(pk=loan.pk))
+
+
+def _tell_decision(loan: LoanApplication, reasons: Iterable[str], referred: bool) -> None:
+    number = f"（编号{loan.pk}）"
+    if loan.status == LoanStatus.REJECTED:
+        explained = "".join(text if text.endswith("。") else f"{text}。" for text in reasons if text)
+        _tell(
+            loan.applicant,
+            loan,
+            kind="loan_rejected",
+            title="公积金贷款申请未通过预审",
+            body=f"您的公积金贷款申请{number}未通过资格审查。{explained}",
+        )
+        return
+    quota = f"预审批额度{_yuan(loan.quota)}，申请金额{_yuan(loan.amount)}"
+    check = "部分数据源未能答复，工作人员受理时将人工核实。" if referred else ""
+    if loan.status == LoanStatus.AWAITING_CO_BORROWER:
+        _tell(
+            loan.applicant,
+            loan,
+            kind="loan_pre_accepted",
+            title="公积金贷款申请待共同借款人确认",
+            body=f"您的公积金贷款申请{number}已通过预审，{quota}。{check}请您的配偶登录网上服务大厅确认共同借款。",
+        )
+        _tell(
+            loan.co_borrower,
+            loan,
+            kind="loan_co_borrower_asked",
+            title="请确认共同借款",
+            body=f"您的配偶申请公积金贷款{number}，申请金额{_yuan(loan.amount)}，"
+            "并将您列为共同借款人。请登录网上服务大厅查看并确认。",
+        )
+        return
+    _tell(
+        loan.applicant,
+        loan,
+        kind="loan_pre_accepted",
+        title="公积金贷款申请已预受理",
+        body=f"您的公积金贷款申请{number}已预受理，{quota}。{check}请预约签订借款合同的时间。",
+    )
+
+
+# --- use cases ---------------------------------------------------------------------------------
+
+
+def _decision(application: Application) -> DecisionRecord:
+    return application.decisions.filter(purpose=DecisionPurpose.APPLICATION).order_by("-pk").first()
+
+
+def _unanswered(decision: DecisionRecord) -> list[str]:
+    sources = (decision.sources or {}).items()
+    return sorted(name for name, answer in sources if answer.get("outcome") == "UNAVAILABLE")
+
+
+def apply_for_loan(
+    *,
+    applicant: Person,
+    terms: LoanTerms,
+    consent: bool,
+    channel: str,
+    actor,
+    co_borrower_id_number: str | None = None,
+) -> LoanApplication:
+    """Apply online: eligibility by the rules, the quota from the centre's balances, at once.
+
+    Returns the loan application: PRE_ACCEPTED, AWAITING_CO_BORROWER (a spouse co-borrower must
+    confirm from their own login) or REJECTED with the rules' reasons in its decision.
+    """
+    if not consent:
+        raise ConsentRequired(
+            _("Agree to the checks above: the application cannot be decided without them."), field="consent"
+        )
+    _check_terms(terms)
+    if _is_open(applicant):
+        raise _open_error()
+    co_borrower = None
+    if (co_borrower_id_number or "").strip():
+        co_borrower = _co_borrower(applicant, co_borrower_id_number, actor=actor)
+    estimate = _estimate(applicant, co_borrower, terms)
+    amount = _granted_amount(terms, estimate)
+    try:
+        eligibility = submit_application(
+            kind=KIND,
+            reason=REASON,
+            applicant=applicant,
+            channel=channel,
+            payload={
+                "term_months": terms.term_months,
+                "amount": amount,
+                "house_price": terms.house_price,
+                "first_home": terms.first_home,
+                "with_co_borrower": co_borrower is not None,
+            },
+            actor=actor,
+        )
+    except ApplicationInFlight as error:
+        raise OpenLoanApplication(
+            _("Your eligibility is already being checked by staff: wait for the result, then apply again."),
+            field="applicant",
+        ) from error
+    decision = _decision(eligibility)
+    referred = decision.outcome == Outcome.REFER
+    now = timezone.now()
+    if decision.outcome == Outcome.REJECT:
+        status = LoanStatus.REJECTED
+    elif co_borrower is not None:
+        status = LoanStatus.AWAITING_CO_BORROWER
+    else:
+        status = LoanStatus.PRE_ACCEPTED
+    reasons = explained_reasons(decision, language="zh-hans")
+    if status == LoanStatus.REJECTED:
+        note = "".join(reason["message"] for reason in reasons)
+    elif referred:
+        note = "资格审查中以下数据源未答复，受理时请人工核实：" + "、".join(_unanswered(decision))
+    else:
+        note = ""
+    with transaction.atomic(durable=True):
+        # Queue this applicant's submissions; the constraint below settles what the lock misses.
+        Person.objects.select_for_update(no_key=True).filter(pk=applicant.pk).values_list("pk").get()
+        if status != LoanStatus.REJECTED and _is_open(applicant):
+            raise _open_error()
+        loan = LoanApplication(
+            applicant=applicant,
+            co_borrower=co_borrower,
+            eligibility=eligibility,
+            status=status,
+            property_kind=terms.property_kind,
+            property_ref=terms.property_ref.strip(),
+            property_address=(terms.property_address or "").strip(),
+            house_price=terms.house_price,
+            first_home=terms.first_home,
+            seller_name=(terms.seller_name or "").strip(),
+            amount=amount,
+            term_months=terms.term_months,
+            repayment_method=terms.repayment_method,
+            annual_rate=estimate.rate.annual,
+            quota=estimate.quota,
+            quota_limits=quota_limits_record(estimate),
+            monthly_income=terms.monthly_income,
+            other_monthly_debt=terms.other_monthly_debt,
+            submitted_at=now,
+            closed_at=now if status == LoanStatus.REJECTED else None,
+            note=note,
+        )
+        try:
+            # No savepoint: losing the race ends the transaction, which rolls back.
+            loan.save(force_insert=True)
+        except IntegrityError as error:
+            raise _open_error() from error
+        record_event(
+            actor=actor,
+            action="loans.application_submitted",
+            target=loan,
+            summary=f"loan application #{loan.pk}: {status} (decision #{decision.pk}, quota {loan.quota})",
+            data={
+                "status": status,
+                "decision": decision.pk,
+                "outcome": decision.outcome,
+                "channel": channel,
+                "amount": amount,
+                "quota": estimate.quota,
+                "binding": estimate.binding,
+                "co_borrower": co_borrower.pk if co_borrower else None,
+                "unanswered": _unanswered(decision),
+            },
+        )
+        _tell_decision(loan, [reason["message"] for reason in reasons], referred)
+    return loan
+
+
+def _locked(loan_id: int) -> LoanApplication:
+    # The row lock serialises every change of one application (the staff chain takes it too).
+    loan = (
+        LoanApplication.objects.select_for_update(of=("self",))
+        .select_related("applicant", "co_borrower")
+        .filter(pk=loan_id)
+        .first()
+    )
+    if loan is None:
+        raise LoanApplicationNotFound(_("There is no such loan application."))
+    return loan
+
+
+def _person_of(actor) -> Person | None:
+    return Person.objects.filter(user=actor).first() if actor is not None and actor.is_authenticated else None
+
+
+def _require_applicant(loan: LoanApplication, person: Person | None) -> None:
+    if person is None or person.pk != loan.applicant_id:
+        raise NotYourLoanApplication(_("Only the applicant may do this."))
+
+
+def _require_status(loan: LoanApplication, allowed) -> None:
+    if loan.status not in allowed:
+        raise LoanStatusConflict(
+            _("This cannot be done while the application is %(status)s.")
+            % {"status": loan.get_status_display()}
+        )
+
+
+def _event(loan: LoanApplication, *, actor, action: str, before: str, **data) -> None:
+    record_event(
+        actor=actor,
+        action=f"loans.{action}",
+        target=loan,
+        summary=f"loan application #{loan.pk}: {before} → {loan.status}",
+        data={"from": before, "to": loan.status, **data},
+    )
+
+
+def confirm_co_borrower(*, loan_id: int, actor) -> LoanApplication:
+    """The co-borrower, from their own login, confirms: AWAITING_CO_BORROWER → PRE_ACCEPTED."""
+    person = _person_of(actor)
+    with transaction.atomic(durable=True):
+        loan = _locked(loan_id)
+        if person is None or person.pk != loan.co_borrower_id:
+            raise NotYourLoanApplication(_("Only the co-borrower named in the application may confirm it."))
+        _require_status(loan, (LoanStatus.AWAITING_CO_BORROWER,))
+        before = loan.status
+        loan.status = LoanStatus.PRE_ACCEPTED
+        loan.co_borrower_confirmed_at = timezone.now()
+        loan.save(update_fields=["status", "co_borrower_confirmed_at"])
+        _event(loan, actor=actor, action="co_borrower_confirmed", before=before)
+        body = f"共同借款人已确认公积金贷款申请（编号{loan.pk}），申请已预受理。请预约签订借款合同的时间。"
+        _tell(loan.applicant, loan, kind="loan_co_borrower_confirmed", title="共同借款人已确认", body=body)
+        _tell(loan.co_borrower, loan, kind="loan_co_borrower_confirmed", title="您已确认共同借款", body=body)
+    return loan
+
+
+def withdraw_loan_application(*, loan_id: int, actor) -> LoanApplication:
+    """The applicant withdraws before the staff chain has it (and while returned to them).
+
+    A booked signing appointment is cancelled after the commit, as the employee would cancel it.
+    """
+    person = _person_of(actor)
+    with transaction.atomic(durable=True):
+        loan = _locked(loan_id)
+        _require_applicant(loan, person)
+        _require_status(loan, WITHDRAWABLE_STATUSES)
+        before = loan.status
+        loan.status = LoanStatus.WITHDRAWN
+        loan.closed_at = timezone.now()
+        loan.save(update_fields=["status", "closed_at"])
+        _event(loan, actor=actor, action="application_withdrawn", before=before)
+        body = f"公积金贷款申请（编号{loan.pk}）已撤回。"
+        _tell(loan.applicant, loan, kind="loan_withdrawn", title="公积金贷款申请已撤回", body=body)
+        if loan.co_borrower is not None:
+            _tell(loan.co_borrower, loan, kind="loan_withdrawn", title="公积金贷款申请已撤回", body=body)
+    booking = loan.signing_booking
+    if booking is not None and booking.status == BookingStatus.BOOKED:
+        # Too late to cancel, or already gone: the counter sees the withdrawn case.
+        with suppress(DomainError):
+            cancel_appointment(person=loan.applicant, booking_id=booking.pk, actor=actor)
+    return loan
+
+
+def resubmit_loan_application(*, loan_id: int, terms: LoanTerms, actor) -> LoanApplication:
+    """RETURNED → PRE_ACCEPTED with the corrected details; the quota is worked out again from today's
+    balances and parameters. The eligibility decision is kept (staff returned the details, not it)."""
+    _check_terms(terms)
+    person = _person_of(actor)
+    loan = LoanApplication.objects.select_related("applicant", "co_borrower").filter(pk=loan_id).first()
+    if loan is None:
+        raise LoanApplicationNotFound(_("There is no such loan application."))
+    _require_applicant(loan, person)
+    estimate = _estimate(loan.applicant, loan.co_borrower, terms)
+    amount = _granted_amount(terms, estimate)
+    with transaction.atomic(durable=True):
+        loan = _locked(loan_id)
+        _require_status(loan, (LoanStatus.RETURNED,))
+        before = loan.status
+        loan.status = LoanStatus.PRE_ACCEPTED
+        for field in ("property_kind", "house_price", "first_home", "term_months", "repayment_method"):
+            setattr(loan, field, getattr(terms, field))
+        loan.property_ref = terms.property_ref.strip()
+        loan.property_address = (terms.property_address or "").strip()
+        loan.seller_name = (terms.seller_name or "").strip()
+        loan.monthly_income, loan.other_monthly_debt = terms.monthly_income, terms.other_monthly_debt
+        loan.amount, loan.quota = amount, estimate.quota
+        loan.annual_rate = estimate.rate.annual
+        loan.quota_limits = quota_limits_record(estimate)
+        loan.save()
+        _event(
+            loan,
+            actor=actor,
+            action="application_resubmitted",
+            before=before,
+            amount=amount,
+            quota=loan.quota,
+        )
+        _tell(
+            loan.applicant,
+            loan,
+            kind="loan_resubmitted",
+            title="公积金贷款申请已重新提交",
+            body=f"您修改后的公积金贷款申请（编号{loan.pk}）已重新提交，预审批额度{_yuan(loan.quota)}，"
+            f"申请金额{_yuan(loan.amount)}，请等待审批。",
+        )
+    return loan
+
+
+def book_signing(*, loan_id: int, starts_at: datetime, counter_code: str, actor) -> LoanApplication:
+    """Book the counter appointment (LOAN_SIGNING) where both borrowers sign the contract.
+
+    The booking is made by ``appointments`` in its own transaction (its slot lock and message),
+    then linked here under the application's lock; if the application changed meanwhile, the
+    booking is cancelled again and the change refused.
+    """
+    person = _person_of(actor)
+    loan = LoanApplication.objects.select_related("signing_booking").filter(pk=loan_id).first()
+    if loan is None:
+        raise LoanApplicationNotFound(_("There is no such loan application."))
+    _require_applicant(loan, person)
+    _require_status(loan, SIGNING_STATUSES)
+    booked = loan.signing_booking
+    if booked is not None and booked.status == BookingStatus.BOOKED and booked.ends_at > timezone.now():
+        raise SigningAlreadyBooked(
+            _("The signing is already booked: change or cancel it in my appointments."), field="starts_at"
+        )
+    booking = book_appointment(
+        person=person,
+        service=SIGNING_SERVICE,
+        counter=counter_code,
+        starts_at=starts_at,
+        actor=actor,
+        purpose_ref=f"loan-application:{loan.pk}",
+    )
+    try:
+        with transaction.atomic(durable=True):
+            loan = _locked(loan_id)
+            _require_status(loan, SIGNING_STATUSES)
+            loan.signing_booking = booking
+            loan.save(update_fields=["signing_booking"])
+            record_event(
+                actor=actor,
+                action="loans.signing_booked",
+                target=loan,
+                summary=f"loan application #{loan.pk}: signing booked ({booking.reference})",
+                data={"booking": booking.pk, "reference": booking.reference, "counter": counter_code},
+            )
+            if loan.co_borrower is not None:
+                when = timezone.localtime(booking.starts_at)
+                _tell(
+                    loan.co_borrower,
+                    loan,
+                    kind="loan_signing_booked",
+                    title="借款合同签订已预约",
+                    body=f"公积金贷款（编号{loan.pk}）的借款合同签订已预约在"
+                    f"{when.year}年{when.month}月{when.day}日{when:%H:%M}，{booking.counter.name}，"
+                    f"预约号{booking.reference}。请共同借款人携带本人身份证件一同前往。",
+                )
+    except DomainError:
+        cancel_appointment(person=person, booking_id=booking.pk, actor=actor)
+        raise
+    return loan

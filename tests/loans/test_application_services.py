@@ -1,0 +1,317 @@
+# ruff: noqa: F811  (the imported fixtures are parameters of the tests)
+"""Applying for a housing fund loan online: the rules, the quota from the centre's balances, the
+co-borrower spouse, one open application per person, withdrawing and booking the signing."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from appointments.models import BookingStatus
+from appointments.selectors import open_slots, service_by_code
+from approvals.models import ApplicationStatus, ReviewCase
+from audit.models import AuditEvent
+from integrations.gov.fakes import FakeCivilAffairs, FakeCreditBureau
+from loans.applications import loan_application_detail
+from loans.models import LoanApplication, LoanStatus
+from loans.services import (
+    AmountAboveQuota,
+    CoBorrowerNotSpouse,
+    CoBorrowerUnknown,
+    ConsentRequired,
+    LoanStatusConflict,
+    MarriageUnavailable,
+    NotYourLoanApplication,
+    OpenLoanApplication,
+    SigningAlreadyBooked,
+    apply_for_loan,
+    book_signing,
+    confirm_co_borrower,
+    withdraw_loan_application,
+)
+from notifications.models import Message
+from tests.appointments.factories import BookableServiceFactory, counter_offering
+from tests.approvals.conftest import _fresh_parameters, gov_log, sources  # noqa: F401 (fixtures)
+from tests.loans.factories import credit, depositor, fund_loan, married, terms
+
+pytestmark = pytest.mark.django_db
+
+TWELVE_MONTHS_TIMES_FIFTEEN = 12 * 240_000 * 15  # 432,000 yuan
+
+
+def apply(person, *, co_borrower=None, consent=True, **stated):
+    return apply_for_loan(
+        applicant=person,
+        terms=terms(**stated),
+        consent=consent,
+        channel="WEB",
+        actor=person.user,
+        co_borrower_id_number=co_borrower.id_number if co_borrower else None,
+    )
+
+
+class TestApplyForLoan:
+    def test_pre_accepts_an_eligible_applicant_with_the_least_limit_of_the_real_balances(
+        self, sources, django_capture_on_commit_callbacks
+    ):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+
+        with django_capture_on_commit_callbacks(execute=True):
+            loan = apply(person)
+
+        assert loan.status == LoanStatus.PRE_ACCEPTED
+        assert loan.quota == TWELVE_MONTHS_TIMES_FIFTEEN
+        assert loan.amount == loan.quota  # no amount stated: the quota
+        assert loan.quota_limits["binding"] == "balance_multiple"
+        assert set(loan.quota_limits["limits"]) == {
+            "balance_multiple",
+            "repayment_ability",
+            "price_ratio",
+            "city_cap",
+        }
+        assert loan.annual_rate == Decimal("0.026")
+        assert loan.eligibility.kind == "loan"
+        assert loan.eligibility.status == ApplicationStatus.APPROVED
+        assert AuditEvent.objects.filter(action="loans.application_submitted").count() == 1
+        assert Message.objects.filter(person=person, kind="loan_pre_accepted").exists()
+
+    def test_keeps_the_amount_asked_for_below_the_quota(self, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+
+        loan = apply(person, amount=30_000_000)
+
+        assert loan.amount == 30_000_000
+        assert loan.quota == TWELVE_MONTHS_TIMES_FIFTEEN
+
+    def test_refuses_an_amount_above_the_quota_before_asking_any_source(self, sources):
+        person = depositor()
+        fakes = sources(credit_bureau=credit(person))
+
+        with pytest.raises(AmountAboveQuota) as error:
+            apply(person, amount=TWELVE_MONTHS_TIMES_FIFTEEN + 100)
+
+        assert error.value.field == "amount"
+        assert "432000.00" in error.value.message
+        assert fakes["credit_bureau"].calls == []
+        assert not LoanApplication.objects.exists()
+
+    def test_rejects_a_borrower_still_repaying_a_fund_loan_and_says_why(self, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person, loans=[fund_loan()]))
+
+        loan = apply(person)
+
+        detail = loan_application_detail(loan, role="APPLICANT", language="en")
+        assert loan.status == LoanStatus.REJECTED
+        assert loan.closed_at is not None
+        assert [reason["code"] for reason in detail.reasons] == ["FUND_LOAN_IN_REPAYMENT"]
+        assert "still repaying a housing fund loan" in detail.reasons[0]["message"]
+
+    def test_rejects_a_borrower_with_overdue_payments_and_says_why(self, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person, overdue_months=2))
+
+        loan = apply(person)
+
+        detail = loan_application_detail(loan, role="APPLICANT", language="zh-hans")
+        assert loan.status == LoanStatus.REJECTED
+        assert [reason["code"] for reason in detail.reasons] == ["OVERDUE_IN_LOOKBACK"]
+        assert "逾期" in loan.note
+
+    def test_keeps_it_pre_accepted_with_a_note_for_staff_when_the_credit_bureau_does_not_answer(
+        self, sources
+    ):
+        person = depositor()
+        sources(credit_bureau=FakeCreditBureau(unavailable=True))
+
+        loan = apply(person)
+
+        assert loan.status == LoanStatus.PRE_ACCEPTED
+        assert "credit_bureau.credit_report" in loan.note
+        assert ReviewCase.objects.filter(application=loan.eligibility).exists()
+
+    def test_refuses_without_consent(self, sources):
+        person = depositor()
+
+        with pytest.raises(ConsentRequired):
+            apply(person, consent=False)
+
+    def test_refuses_a_second_open_application_of_the_same_person(self, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        apply(person)
+
+        with pytest.raises(OpenLoanApplication) as error:
+            apply(person)
+
+        assert error.value.http_status == 409
+        assert LoanApplication.objects.filter(applicant=person).count() == 1
+
+    def test_accepts_a_new_application_once_the_last_is_withdrawn(self, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        first = apply(person)
+        withdraw_loan_application(loan_id=first.pk, actor=person.user)
+
+        second = apply(person)
+
+        assert second.status == LoanStatus.PRE_ACCEPTED
+
+
+class TestCoBorrower:
+    def test_waits_for_a_spouse_co_borrower_and_counts_both_balances(self, sources):
+        person, spouse = depositor(), depositor()
+        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+
+        loan = apply(person, co_borrower=spouse)
+
+        assert loan.status == LoanStatus.AWAITING_CO_BORROWER
+        assert loan.co_borrower == spouse
+        assert loan.quota_limits["limits"]["balance_multiple"] == 2 * TWELVE_MONTHS_TIMES_FIFTEEN
+        assert loan.quota_limits["binding"] == "city_cap"
+        assert loan.quota == 80_000_000
+        assert Message.objects.filter(person=spouse, kind="loan_co_borrower_asked").exists()
+
+    def test_refuses_a_co_borrower_who_is_not_the_spouse(self, sources):
+        person, other = depositor(), depositor()
+        sources(credit_bureau=credit(person), civil_affairs=FakeCivilAffairs())
+
+        with pytest.raises(CoBorrowerNotSpouse) as error:
+            apply(person, co_borrower=other)
+
+        assert error.value.field == "co_borrower_id_number"
+
+    def test_refuses_a_co_borrower_unknown_to_the_centre(self, sources):
+        person = depositor()
+        stranger = type("Stranger", (), {"id_number": "11010519491231002X"})()
+
+        with pytest.raises(CoBorrowerUnknown):
+            apply(person, co_borrower=stranger)
+
+    def test_says_so_when_civil_affairs_does_not_answer(self, sources):
+        person, spouse = depositor(), depositor()
+        sources(civil_affairs=FakeCivilAffairs(unavailable=True))
+
+        with pytest.raises(MarriageUnavailable):
+            apply(person, co_borrower=spouse)
+
+    def test_the_spouse_confirms_from_their_own_login(self, sources, django_capture_on_commit_callbacks):
+        person, spouse = depositor(), depositor()
+        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        loan = apply(person, co_borrower=spouse)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            confirmed = confirm_co_borrower(loan_id=loan.pk, actor=spouse.user)
+
+        assert confirmed.status == LoanStatus.PRE_ACCEPTED
+        assert confirmed.co_borrower_confirmed_at is not None
+        assert Message.objects.filter(person=person, kind="loan_co_borrower_confirmed").exists()
+
+    @pytest.mark.parametrize("who", ["applicant", "stranger"])
+    def test_nobody_else_may_confirm(self, sources, who):
+        person, spouse = depositor(), depositor()
+        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        loan = apply(person, co_borrower=spouse)
+        actor = person.user if who == "applicant" else depositor().user
+
+        with pytest.raises(NotYourLoanApplication):
+            confirm_co_borrower(loan_id=loan.pk, actor=actor)
+
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.AWAITING_CO_BORROWER
+
+    def test_the_co_borrower_may_not_apply_while_on_an_open_application(self, sources):
+        person, spouse = depositor(), depositor()
+        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        apply(person, co_borrower=spouse)
+
+        with pytest.raises(OpenLoanApplication):
+            apply(spouse)
+
+
+class TestWithdrawLoanApplication:
+    def test_the_applicant_withdraws_and_the_co_borrower_is_told(self, sources):
+        person, spouse = depositor(), depositor()
+        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        loan = apply(person, co_borrower=spouse)
+
+        withdrawn = withdraw_loan_application(loan_id=loan.pk, actor=person.user)
+
+        assert withdrawn.status == LoanStatus.WITHDRAWN
+        assert withdrawn.closed_at is not None
+        assert Message.objects.filter(person=spouse, kind="loan_withdrawn").exists()
+        assert AuditEvent.objects.filter(action="loans.application_withdrawn").count() == 1
+
+    def test_refuses_the_co_borrower_and_a_closed_application(self, sources):
+        person, spouse = depositor(), depositor()
+        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        loan = apply(person, co_borrower=spouse)
+
+        with pytest.raises(NotYourLoanApplication):
+            withdraw_loan_application(loan_id=loan.pk, actor=spouse.user)
+        withdraw_loan_application(loan_id=loan.pk, actor=person.user)
+        with pytest.raises(LoanStatusConflict):
+            withdraw_loan_application(loan_id=loan.pk, actor=person.user)
+
+
+@pytest.fixture
+def signing_counter(db):
+    service = BookableServiceFactory()
+    counter_offering(service, code="siming", name="思明服务网点", weekdays=range(7))
+    return service
+
+
+def first_open_slot(service):
+    today = timezone.localdate()
+    return open_slots(service=service, first=today + timedelta(days=1), last=today + timedelta(days=10))[0]
+
+
+class TestBookSigning:
+    def test_books_the_signing_and_links_it_to_the_application(self, sources, signing_counter):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        loan = apply(person)
+        slot = first_open_slot(service_by_code("LOAN_SIGNING"))
+
+        booked = book_signing(
+            loan_id=loan.pk, starts_at=slot.starts_at, counter_code="siming", actor=person.user
+        )
+
+        assert booked.signing_booking.status == BookingStatus.BOOKED
+        assert booked.signing_booking.purpose_ref == f"loan-application:{loan.pk}"
+        detail = loan_application_detail(booked, role="APPLICANT", language="en")
+        assert [todo.code for todo in detail.todos] == ["COME_TO_SIGN", "WAIT_FOR_APPROVAL"]
+
+    def test_refuses_a_second_booking_while_one_is_active(self, sources, signing_counter):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        loan = apply(person)
+        slot = first_open_slot(service_by_code("LOAN_SIGNING"))
+        book_signing(loan_id=loan.pk, starts_at=slot.starts_at, counter_code="siming", actor=person.user)
+
+        with pytest.raises(SigningAlreadyBooked):
+            book_signing(loan_id=loan.pk, starts_at=slot.starts_at, counter_code="siming", actor=person.user)
+
+    def test_refuses_before_the_co_borrower_has_confirmed(self, sources, signing_counter):
+        person, spouse = depositor(), depositor()
+        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        loan = apply(person, co_borrower=spouse)
+        slot = first_open_slot(service_by_code("LOAN_SIGNING"))
+
+        with pytest.raises(LoanStatusConflict):
+            book_signing(loan_id=loan.pk, starts_at=slot.starts_at, counter_code="siming", actor=person.user)
+
+    def test_withdrawing_cancels_the_signing_appointment(self, sources, signing_counter):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        loan = apply(person)
+        slot = first_open_slot(service_by_code("LOAN_SIGNING"))
+        book_signing(loan_id=loan.pk, starts_at=slot.starts_at, counter_code="siming", actor=person.user)
+
+        withdrawn = withdraw_loan_application(loan_id=loan.pk, actor=person.user)
+
+        withdrawn.signing_booking.refresh_from_db()
+        assert withdrawn.signing_booking.status == BookingStatus.CANCELLED
