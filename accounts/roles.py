@@ -51,6 +51,7 @@ DOMAIN_APPS = (
     "deposits",
     "withdrawals",
     "loans",
+    "appointments",
     "transfers",
     "approvals",
     "payouts",

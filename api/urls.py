@@ -2,13 +2,14 @@
 
 from django.urls import include, path
 
-from api import applications, auth, deposits, me, messages, security, withdrawals
+from api import applications, auth, deposits, me, messages, seals, security, withdrawals
 
 app_name = "api"
 urlpatterns = [
     path("", include("api.urls_loans")),
     path("", include("api.urls_appointments")),
     path("auth/token", auth.TokenView.as_view(), name="token"),
+    path("seals/<str:code>", seals.SealView.as_view(), name="seal"),
     path("me/account", me.MyAccountView.as_view(), name="me-account"),
     path("me/movements", me.MyMovementsView.as_view(), name="me-movements"),
     path("me/messages", messages.MyMessagesView.as_view(), name="me-messages"),

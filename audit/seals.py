@@ -39,6 +39,11 @@ from audit.models import ElectronicSeal
 from audit.services import record_event, require_transaction
 from core.exceptions import DomainError
 
+#: What each kind of seal stands for, as the public verification page names it.
+SEAL_KINDS = {
+    "LOAN_APPROVAL": _("Housing fund loan approval (贷款终审)"),
+}
+
 # Crockford's base32 alphabet without I, L, O, U: a code read aloud or typed from paper survives.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 12
@@ -164,6 +169,10 @@ def seal_public_key() -> str:
     """The current public key, url-safe base64 of its 32 raw bytes, for checking seals elsewhere."""
     raw = _private_key().public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def seal_kind_label(kind: str) -> str:
+    return str(SEAL_KINDS.get(kind, kind))
 
 
 def normalise_code(code: str) -> str:
