@@ -51,6 +51,10 @@ values where no official figure was confirmed):
   2024-05-18; 0.02525 / 0.03075 from 2025-05-08.
 - ``loan.overdue_penalty_multiplier`` (decimal): 1.5.
 - ``loan.service_level_working_days`` (integer): 8.
+- ``loan.service_level_at_risk_working_days`` (integer): 2, demo (migration ``0004``): a case
+  with this many working days left or fewer is shown as at risk.
+- ``loan.approval.second_review_above`` (fen): 40000000, demo (migration ``0004``): loans of
+  400,000 yuan or less skip the second review (复审); larger ones pass through it.
 - ``city.local_region_prefix`` (digits): 3502 (Xiamen).
 
 Keys without a date are effective from 2000-01-01, meaning "since before the portal existed".
@@ -150,6 +154,14 @@ PARAMETERS: dict[str, ParameterSpec] = {
         ),
         ParameterSpec(
             "loan.service_level_working_days", INTEGER, "Working days from application to disbursement."
+        ),
+        ParameterSpec(
+            "loan.service_level_at_risk_working_days",
+            INTEGER,
+            "A loan case with this many working days left or fewer is at risk.",
+        ),
+        ParameterSpec(
+            "loan.approval.second_review_above", FEN, "Loans above this amount pass the second review (复审)."
         ),
         ParameterSpec("city.local_region_prefix", DIGITS, "Region-code prefix of the city (3502 = Xiamen)."),
     )
