@@ -10,4 +10,5 @@ urlpatterns: list = [
     # The employee's application (web hall) and the staff's approval chain, each in its own module.
     path("", include("web.urls_loans_hall")),
     path("", include("web.urls_loans_staff")),
+    path("", include("web.urls_loans_contract")),
 ]

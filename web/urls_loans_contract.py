@@ -1,0 +1,3 @@
+"""Loans: the contract (download, signing) and the disbursement pages, included by web/urls_loans.py."""
+
+urlpatterns: list = []
