@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.roles import ensure_roles
+from audit.seals import seal_document
 from loans.models import FinalApprovalDelegation, LoanApplication, LoanStatus, PropertyKind, RepaymentMethod
 from tests.accounts.factories import PersonFactory, UserFactory
 
@@ -87,4 +88,19 @@ def delegation(*, delegator, delegate, valid_from: date, valid_until: date, max_
         valid_until=valid_until,
         max_amount=max_amount,
         revoked_at=timezone.now() if revoked else None,
+    )
+
+
+def disbursed(*, submitted_on: date, disbursed_on: date, **fields) -> LoanApplication:
+    """A case disbursed on ``disbursed_on``, with the seal its approval needs (needs the test's
+    transaction)."""
+    seal = seal_document(kind="LOAN_APPROVAL", subject="loan-application:test", digest="0" * 64, signer=None)
+    return LoanApplicationFactory(
+        status=LoanStatus.DISBURSED,
+        submitted_at=local_moment(submitted_on),
+        accepted_at=local_moment(submitted_on, 15),
+        approved_at=local_moment(disbursed_on, 9),
+        approval_seal=seal,
+        disbursed_at=local_moment(disbursed_on, 16),
+        **fields,
     )
