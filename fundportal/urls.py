@@ -5,11 +5,16 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from web import health
+
 admin.site.site_header = _("Housing Provident Fund Centre · admin console")
 admin.site.site_title = _("FundPortal admin console")
 admin.site.index_title = _("Centre administration")
 
 urlpatterns = [
+    # Outside any language or login handling: load balancers and monitoring call these.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

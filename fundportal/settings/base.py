@@ -239,6 +239,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # A cache every process shares: Redis when the broker is Redis, otherwise files under var/.
+# /readyz reports not ready when beat's heartbeat (every 60 s) is older than this.
+HEALTH_BEAT_MAX_AGE_S = env.int("HEALTH_BEAT_MAX_AGE_S", default=180)
+
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL}
