@@ -270,3 +270,121 @@ class FinalApprovalDelegation(models.Model):
 
     def __str__(self):
         return f"Delegation {self.valid_from}–{self.valid_until} (#{self.pk})"
+
+
+class LoanAccountStatus(models.TextChoices):
+    DISBURSING = "DISBURSING", _("Being disbursed")
+    ACTIVE = "ACTIVE", _("Repaying")
+    NOT_DISBURSED = "NOT_DISBURSED", _("Disbursement failed")
+    SETTLED = "SETTLED", _("Settled")
+
+
+class LoanAccount(models.Model):
+    """The loan as lent (贷款账户): its terms, repayment day and schedule; opened at disbursement.
+
+    The principal still owed is the balance of ``ledger_account`` (``LOAN-<account_no>``, an
+    asset of the centre), never a column here: the ledger is the only place a balance changes.
+    While DISBURSING the money sits in payout clearing on its way to the seller; NOT_DISBURSED
+    means the bank could not pay and the posting was reversed (nothing is owed), until staff retry.
+    """
+
+    application = models.OneToOneField(
+        LoanApplication, verbose_name=_("loan application"), on_delete=models.PROTECT, related_name="account"
+    )
+    account_no = models.CharField(_("loan account number"), max_length=20, unique=True)
+    ledger_account = models.OneToOneField(
+        "ledger.LedgerAccount", verbose_name=_("ledger account"), on_delete=models.PROTECT, related_name="+"
+    )
+    principal = models.BigIntegerField(_("principal (fen)"))
+    annual_rate = models.DecimalField(_("annual rate"), max_digits=7, decimal_places=5)
+    term_months = models.PositiveSmallIntegerField(_("term (months)"))
+    repayment_method = models.CharField(_("repayment method"), max_length=20, choices=RepaymentMethod.choices)
+    repayment_day = models.PositiveSmallIntegerField(_("repayment day"))
+    opened_on = models.DateField(_("disbursement date"))
+    first_due_on = models.DateField(_("first instalment due on"))
+    status = models.CharField(_("status"), max_length=16, choices=LoanAccountStatus.choices)
+    # The payout of the latest disbursement attempt; earlier failed ones stay in the payouts app.
+    payout = models.OneToOneField(
+        "payouts.Payout",
+        verbose_name=_("disbursement payout"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    disbursement_attempts = models.PositiveSmallIntegerField(_("disbursement attempts"), default=1)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("loan account")
+        verbose_name_plural = _("loan accounts")
+        constraints = [
+            models.CheckConstraint(condition=Q(principal__gt=0), name="loans_account_principal_positive"),
+            models.CheckConstraint(condition=Q(term_months__gte=1), name="loans_account_term_positive"),
+            # Day 29–31 is missing from some months: the repayment day is capped at 28.
+            models.CheckConstraint(
+                condition=Q(repayment_day__gte=1, repayment_day__lte=28), name="loans_account_repayment_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_due_on__gt=models.F("opened_on")), name="loans_account_first_due_after_opening"
+            ),
+            models.CheckConstraint(
+                condition=Q(disbursement_attempts__gte=1), name="loans_account_attempts_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=LoanAccountStatus.values), name="loans_account_status_known"
+            ),
+            # Money is on its way or lent only through a payout.
+            models.CheckConstraint(
+                condition=~Q(status__in=[LoanAccountStatus.DISBURSING, LoanAccountStatus.ACTIVE])
+                | Q(payout__isnull=False),
+                name="loans_account_disbursed_by_payout",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Loan account {self.account_no} {self.status} (#{self.pk})"
+
+
+class InstalmentStatus(models.TextChoices):
+    DUE = "DUE", _("Due")
+    PAID = "PAID", _("Paid")
+    OVERDUE = "OVERDUE", _("Overdue")
+
+
+class LoanInstalment(models.Model):
+    """One month of a loan account's repayment schedule (还款计划), amounts in fen."""
+
+    account = models.ForeignKey(
+        LoanAccount, verbose_name=_("loan account"), on_delete=models.PROTECT, related_name="instalments"
+    )
+    period = models.PositiveSmallIntegerField(_("period"))
+    due_on = models.DateField(_("due on"))
+    payment = models.BigIntegerField(_("payment (fen)"))
+    principal = models.BigIntegerField(_("principal (fen)"))
+    interest = models.BigIntegerField(_("interest (fen)"))
+    remaining = models.BigIntegerField(_("principal remaining (fen)"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=InstalmentStatus.choices, default=InstalmentStatus.DUE
+    )
+
+    class Meta:
+        verbose_name = _("loan instalment")
+        verbose_name_plural = _("loan instalments")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "period"], name="loans_instalment_one_per_period"),
+            models.CheckConstraint(condition=Q(period__gte=1), name="loans_instalment_period_positive"),
+            models.CheckConstraint(condition=Q(principal__gte=0), name="loans_instalment_principal_not_negative"),
+            models.CheckConstraint(condition=Q(interest__gte=0), name="loans_instalment_interest_not_negative"),
+            models.CheckConstraint(condition=Q(remaining__gte=0), name="loans_instalment_remaining_not_negative"),
+            models.CheckConstraint(
+                condition=Q(payment=models.F("principal") + models.F("interest")),
+                name="loans_instalment_payment_is_principal_and_interest",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=InstalmentStatus.values), name="loans_instalment_status_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Instalment {self.period} due {self.due_on} (#{self.pk})"
