@@ -326,7 +326,8 @@ class LoanAccount(models.Model):
                 condition=Q(repayment_day__gte=1, repayment_day__lte=28), name="loans_account_repayment_day"
             ),
             models.CheckConstraint(
-                condition=Q(first_due_on__gt=models.F("opened_on")), name="loans_account_first_due_after_opening"
+                condition=Q(first_due_on__gt=models.F("opened_on")),
+                name="loans_account_first_due_after_opening",
             ),
             models.CheckConstraint(
                 condition=Q(disbursement_attempts__gte=1), name="loans_account_attempts_positive"
@@ -374,9 +375,15 @@ class LoanInstalment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "period"], name="loans_instalment_one_per_period"),
             models.CheckConstraint(condition=Q(period__gte=1), name="loans_instalment_period_positive"),
-            models.CheckConstraint(condition=Q(principal__gte=0), name="loans_instalment_principal_not_negative"),
-            models.CheckConstraint(condition=Q(interest__gte=0), name="loans_instalment_interest_not_negative"),
-            models.CheckConstraint(condition=Q(remaining__gte=0), name="loans_instalment_remaining_not_negative"),
+            models.CheckConstraint(
+                condition=Q(principal__gte=0), name="loans_instalment_principal_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(interest__gte=0), name="loans_instalment_interest_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(remaining__gte=0), name="loans_instalment_remaining_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(payment=models.F("principal") + models.F("interest")),
                 name="loans_instalment_payment_is_principal_and_interest",

@@ -7,110 +7,240 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0007_split_centre_accounts'),
-        ('loans', '0002_signing_booking'),
-        ('payouts', '0001_initial'),
+        ("ledger", "0007_split_centre_accounts"),
+        ("loans", "0002_signing_booking"),
+        ("payouts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoanAccount',
+            name="LoanAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_no', models.CharField(max_length=20, unique=True, verbose_name='loan account number')),
-                ('principal', models.BigIntegerField(verbose_name='principal (fen)')),
-                ('annual_rate', models.DecimalField(decimal_places=5, max_digits=7, verbose_name='annual rate')),
-                ('term_months', models.PositiveSmallIntegerField(verbose_name='term (months)')),
-                ('repayment_method', models.CharField(choices=[('EQUAL_INSTALMENT', 'Equal instalments (等额本息)'), ('EQUAL_PRINCIPAL', 'Equal principal (等额本金)')], max_length=20, verbose_name='repayment method')),
-                ('repayment_day', models.PositiveSmallIntegerField(verbose_name='repayment day')),
-                ('opened_on', models.DateField(verbose_name='disbursement date')),
-                ('first_due_on', models.DateField(verbose_name='first instalment due on')),
-                ('status', models.CharField(choices=[('DISBURSING', 'Being disbursed'), ('ACTIVE', 'Repaying'), ('NOT_DISBURSED', 'Disbursement failed'), ('SETTLED', 'Settled')], max_length=16, verbose_name='status')),
-                ('disbursement_attempts', models.PositiveSmallIntegerField(default=1, verbose_name='disbursement attempts')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='account', to='loans.loanapplication', verbose_name='loan application')),
-                ('ledger_account', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.ledgeraccount', verbose_name='ledger account')),
-                ('payout', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='payouts.payout', verbose_name='disbursement payout')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "account_no",
+                    models.CharField(max_length=20, unique=True, verbose_name="loan account number"),
+                ),
+                ("principal", models.BigIntegerField(verbose_name="principal (fen)")),
+                (
+                    "annual_rate",
+                    models.DecimalField(decimal_places=5, max_digits=7, verbose_name="annual rate"),
+                ),
+                ("term_months", models.PositiveSmallIntegerField(verbose_name="term (months)")),
+                (
+                    "repayment_method",
+                    models.CharField(
+                        choices=[
+                            ("EQUAL_INSTALMENT", "Equal instalments (等额本息)"),
+                            ("EQUAL_PRINCIPAL", "Equal principal (等额本金)"),
+                        ],
+                        max_length=20,
+                        verbose_name="repayment method",
+                    ),
+                ),
+                ("repayment_day", models.PositiveSmallIntegerField(verbose_name="repayment day")),
+                ("opened_on", models.DateField(verbose_name="disbursement date")),
+                ("first_due_on", models.DateField(verbose_name="first instalment due on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("DISBURSING", "Being disbursed"),
+                            ("ACTIVE", "Repaying"),
+                            ("NOT_DISBURSED", "Disbursement failed"),
+                            ("SETTLED", "Settled"),
+                        ],
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "disbursement_attempts",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="disbursement attempts"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created at"),
+                ),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="account",
+                        to="loans.loanapplication",
+                        verbose_name="loan application",
+                    ),
+                ),
+                (
+                    "ledger_account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.ledgeraccount",
+                        verbose_name="ledger account",
+                    ),
+                ),
+                (
+                    "payout",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="payouts.payout",
+                        verbose_name="disbursement payout",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'loan account',
-                'verbose_name_plural': 'loan accounts',
+                "verbose_name": "loan account",
+                "verbose_name_plural": "loan accounts",
             },
         ),
         migrations.CreateModel(
-            name='LoanInstalment',
+            name="LoanInstalment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.PositiveSmallIntegerField(verbose_name='period')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('payment', models.BigIntegerField(verbose_name='payment (fen)')),
-                ('principal', models.BigIntegerField(verbose_name='principal (fen)')),
-                ('interest', models.BigIntegerField(verbose_name='interest (fen)')),
-                ('remaining', models.BigIntegerField(verbose_name='principal remaining (fen)')),
-                ('status', models.CharField(choices=[('DUE', 'Due'), ('PAID', 'Paid'), ('OVERDUE', 'Overdue')], default='DUE', max_length=8, verbose_name='status')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='instalments', to='loans.loanaccount', verbose_name='loan account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.PositiveSmallIntegerField(verbose_name="period")),
+                ("due_on", models.DateField(verbose_name="due on")),
+                ("payment", models.BigIntegerField(verbose_name="payment (fen)")),
+                ("principal", models.BigIntegerField(verbose_name="principal (fen)")),
+                ("interest", models.BigIntegerField(verbose_name="interest (fen)")),
+                ("remaining", models.BigIntegerField(verbose_name="principal remaining (fen)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("DUE", "Due"), ("PAID", "Paid"), ("OVERDUE", "Overdue")],
+                        default="DUE",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="instalments",
+                        to="loans.loanaccount",
+                        verbose_name="loan account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'loan instalment',
-                'verbose_name_plural': 'loan instalments',
+                "verbose_name": "loan instalment",
+                "verbose_name_plural": "loan instalments",
             },
         ),
         migrations.AddConstraint(
-            model_name='loanaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('principal__gt', 0)), name='loans_account_principal_positive'),
+            model_name="loanaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("principal__gt", 0)), name="loans_account_principal_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loanaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('term_months__gte', 1)), name='loans_account_term_positive'),
+            model_name="loanaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("term_months__gte", 1)), name="loans_account_term_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loanaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('repayment_day__gte', 1), ('repayment_day__lte', 28)), name='loans_account_repayment_day'),
+            model_name="loanaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("repayment_day__gte", 1), ("repayment_day__lte", 28)),
+                name="loans_account_repayment_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loanaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('first_due_on__gt', models.F('opened_on'))), name='loans_account_first_due_after_opening'),
+            model_name="loanaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("first_due_on__gt", models.F("opened_on"))),
+                name="loans_account_first_due_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loanaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('disbursement_attempts__gte', 1)), name='loans_account_attempts_positive'),
+            model_name="loanaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("disbursement_attempts__gte", 1)), name="loans_account_attempts_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loanaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['DISBURSING', 'ACTIVE', 'NOT_DISBURSED', 'SETTLED'])), name='loans_account_status_known'),
+            model_name="loanaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["DISBURSING", "ACTIVE", "NOT_DISBURSED", "SETTLED"])),
+                name="loans_account_status_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loanaccount',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['DISBURSING', 'ACTIVE']), _negated=True), ('payout__isnull', False), _connector='OR'), name='loans_account_disbursed_by_payout'),
+            model_name="loanaccount",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["DISBURSING", "ACTIVE"]), _negated=True),
+                    ("payout__isnull", False),
+                    _connector="OR",
+                ),
+                name="loans_account_disbursed_by_payout",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loaninstalment',
-            constraint=models.UniqueConstraint(fields=('account', 'period'), name='loans_instalment_one_per_period'),
+            model_name="loaninstalment",
+            constraint=models.UniqueConstraint(
+                fields=("account", "period"), name="loans_instalment_one_per_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loaninstalment',
-            constraint=models.CheckConstraint(condition=models.Q(('period__gte', 1)), name='loans_instalment_period_positive'),
+            model_name="loaninstalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period__gte", 1)), name="loans_instalment_period_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loaninstalment',
-            constraint=models.CheckConstraint(condition=models.Q(('principal__gte', 0)), name='loans_instalment_principal_not_negative'),
+            model_name="loaninstalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("principal__gte", 0)), name="loans_instalment_principal_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loaninstalment',
-            constraint=models.CheckConstraint(condition=models.Q(('interest__gte', 0)), name='loans_instalment_interest_not_negative'),
+            model_name="loaninstalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("interest__gte", 0)), name="loans_instalment_interest_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loaninstalment',
-            constraint=models.CheckConstraint(condition=models.Q(('remaining__gte', 0)), name='loans_instalment_remaining_not_negative'),
+            model_name="loaninstalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("remaining__gte", 0)), name="loans_instalment_remaining_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loaninstalment',
-            constraint=models.CheckConstraint(condition=models.Q(('payment', django.db.models.expressions.CombinedExpression(models.F('principal'), '+', models.F('interest')))), name='loans_instalment_payment_is_principal_and_interest'),
+            model_name="loaninstalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "payment",
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("principal"), "+", models.F("interest")
+                        ),
+                    )
+                ),
+                name="loans_instalment_payment_is_principal_and_interest",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='loaninstalment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['DUE', 'PAID', 'OVERDUE'])), name='loans_instalment_status_known'),
+            model_name="loaninstalment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["DUE", "PAID", "OVERDUE"])),
+                name="loans_instalment_status_known",
+            ),
         ),
     ]
