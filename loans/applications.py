@@ -15,9 +15,10 @@ from accounts.models import FundAccount, Person
 from appointments.models import BookingStatus
 from approvals.models import DecisionPurpose, DecisionRecord
 from approvals.selectors import explained_reasons, may_review
-from approvals.sources import source_name
+from approvals.sources import SourceUse, source_name
+from integrations.gov import ports
 from ledger.selectors import balance_of
-from loans.calculators import LIMITS
+from loans.calculators import LIMITS, percent_text
 from loans.models import ApprovalAction, LoanApplication, LoanStatus
 
 #: The limits' names as the pages show them (DOMAIN.md §7).
@@ -49,7 +50,7 @@ _STEP_LABELS = {
     "SIGNED": _("Contract signed"),
     "DISBURSED": _("Loan paid out"),
     "WITHDRAWN": _("Withdrawn"),
-    "CLOSED": _("Closed"),
+    "CLOSED": _("Application closed"),
 }
 _SOURCE_OUTCOMES = {"OK": _("Answered"), "NOT_FOUND": _("No record"), "UNAVAILABLE": _("Did not answer")}
 #: Statuses in which the applicant may book (or re-book) the contract signing.
@@ -145,6 +146,7 @@ class LoanDetail:
     may_withdraw: bool
     may_confirm: bool
     may_book: bool
+    rate_percent: str
 
 
 def _decision(loan: LoanApplication) -> DecisionRecord | None:
@@ -280,6 +282,7 @@ def loan_application_detail(loan: LoanApplication, *, role: str, language: str |
         may_withdraw=role == APPLICANT and loan.status in WITHDRAWABLE_STATUSES,
         may_confirm=role == CO_BORROWER and loan.status == LoanStatus.AWAITING_CO_BORROWER,
         may_book=role == APPLICANT and signing is None and loan.status in SIGNING_STATUSES,
+        rate_percent=percent_text(loan.annual_rate),
     )
 
 
@@ -299,3 +302,31 @@ def apply_defaults(person: Person) -> ApplyDefaults:
     return ApplyDefaults(
         balance=balance_of(account.ledger_account), monthly_income=account.base or None, has_account=True
     )
+
+
+#: What applying asks, in words, before anything is asked (PIPL): the gatherer of LOAN_ELIGIBILITY
+#: asks the credit bureau; the co-borrower check asks 民政 about the applicant's marriage.
+LOAN_SOURCES = (
+    SourceUse(
+        ports.CREDIT_BUREAU,
+        "credit_report",
+        "人民银行征信中心：您的贷款、逾期及还款记录",
+        "The credit bureau: your loans, overdue payments and repayment record",
+    ),
+    SourceUse(
+        ports.CIVIL_AFFAIRS,
+        "marriage",
+        "民政部门：您的婚姻状况及配偶身份（仅在填写共同借款人时查询）",
+        "Civil affairs: your marital status and who your spouse is (only when you name a co-borrower)",
+    ),
+)
+OWN_RECORDS = (
+    "本中心：您及共同借款人的公积金账户状态、余额和连续缴存月数",
+    "This centre: your and your co-borrower's fund account status, balance and months deposited",
+)
+
+
+def consent_texts(language: str | None) -> list[str]:
+    """The records applying reads, own records first, in ``language``."""
+    english = (language or "").startswith("en")
+    return [OWN_RECORDS[1] if english else OWN_RECORDS[0], *(use.text(language) for use in LOAN_SOURCES)]

@@ -1,0 +1,202 @@
+"""An employee applies for a fund loan in the hall, their spouse confirms from their own login, and
+the applicant books the contract signing; in Chinese first and in English."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from appointments.selectors import open_slots, service_by_code
+from loans.models import LoanApplication, LoanStatus
+from tests.appointments.factories import BookableServiceFactory, counter_offering
+from tests.loans.factories import credit, depositor, fund_loan, married
+
+pytestmark = pytest.mark.django_db
+
+ENGLISH = {"accept-language": "en"}
+CHINESE = {"accept-language": "zh-hans"}
+
+
+def form(**overrides):
+    data = {
+        "consent": "on",
+        "property_kind": "NEW",
+        "property_ref": "XM2026-0001",
+        "property_address": "思明区某路8号",
+        "house_price": "3000000",
+        "first_home": "yes",
+        "term_months": "240",
+        "repayment_method": "EQUAL_INSTALMENT",
+        "monthly_income": "20000",
+        "other_monthly_debt": "",
+        "amount": "",
+        "co_borrower_id_number": "",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def apply(client, headers=ENGLISH, **overrides):
+    return client.post(reverse("web:hall-loan-apply"), form(**overrides), headers=headers)
+
+
+class TestApplyPage:
+    def test_says_what_is_checked_and_prefills_the_income_from_the_deposit_base(self, client):
+        person = depositor()
+        client.force_login(person.user)
+
+        response = client.get(reverse("web:hall-loan-apply"), headers=ENGLISH)
+
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert "The credit bureau: your loans, overdue payments and repayment record" in text
+        assert "Civil affairs: your marital status" in text
+        assert 'value="8000.00"' in text  # the factory's deposit base, 8,000 yuan
+        assert "28,800.00" in text  # twelve deposits of 2,400 yuan
+
+    def test_is_in_chinese_by_default(self, client):
+        person = depositor()
+        client.force_login(person.user)
+
+        response = client.get(reverse("web:hall-loan-apply"), headers=CHINESE)
+
+        text = response.content.decode()
+        assert "人民银行征信中心：您的贷款、逾期及还款记录" in text
+        assert "申请公积金贷款" in text
+
+    def test_pre_accepts_and_shows_the_quota_the_binding_limit_and_what_remains(self, client, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        client.force_login(person.user)
+
+        response = apply(client)
+
+        loan = LoanApplication.objects.get(applicant=person)
+        assert response.status_code == 302
+        assert response.url == reverse("web:hall-loan", args=[loan.pk])
+        page = client.get(response.url, headers=ENGLISH).content.decode()
+        assert "Pre-accepted" in page
+        assert "432,000.00" in page
+        assert 'class="limit-balance_multiple binding"' in page
+        assert "Book the contract signing appointment" in page
+        assert "Credit bureau: Answered" in page
+
+    def test_shows_the_reasons_of_a_rejection(self, client, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person, loans=[fund_loan()]))
+        client.force_login(person.user)
+
+        response = apply(client)
+
+        page = client.get(response.url, headers=ENGLISH).content.decode()
+        assert "Rejected" in page
+        assert "still repaying a housing fund loan" in page
+
+    def test_refuses_an_amount_above_the_quota_on_its_field(self, client, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        client.force_login(person.user)
+
+        response = apply(client, amount="500000")
+
+        assert response.status_code == 400
+        assert "The most the fund can lend you is 432000.00 yuan" in response.content.decode()
+        assert not LoanApplication.objects.exists()
+
+    def test_refuses_without_consent(self, client, sources):
+        person = depositor()
+        client.force_login(person.user)
+
+        response = apply(client, consent=None)
+
+        assert response.status_code == 400
+        assert "Agree to the checks above" in response.content.decode()
+
+    def test_refuses_a_second_open_application(self, client, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        client.force_login(person.user)
+        apply(client)
+
+        response = apply(client)
+
+        assert response.status_code == 409
+        assert "already have a loan application in progress" in response.content.decode()
+
+
+class TestCoBorrowerPages:
+    def test_the_spouse_sees_it_among_their_loans_and_confirms(self, client, sources):
+        person, spouse = depositor(), depositor()
+        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        client.force_login(person.user)
+        apply(client, co_borrower_id_number=spouse.id_number)
+        loan = LoanApplication.objects.get(applicant=person)
+        client.force_login(spouse.user)
+
+        listed = client.get(reverse("web:hall-loans"), headers=ENGLISH).content.decode()
+        response = client.post(reverse("web:hall-loan-confirm", args=[loan.pk]), headers=ENGLISH)
+
+        assert "You are co-borrower" in listed
+        assert response.status_code == 302
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.PRE_ACCEPTED
+
+    def test_the_applicant_cannot_confirm_for_the_spouse(self, client, sources):
+        person, spouse = depositor(), depositor()
+        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        client.force_login(person.user)
+        apply(client, co_borrower_id_number=spouse.id_number)
+        loan = LoanApplication.objects.get(applicant=person)
+
+        response = client.post(reverse("web:hall-loan-confirm", args=[loan.pk]), headers=ENGLISH)
+
+        assert response.status_code == 403
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.AWAITING_CO_BORROWER
+
+    def test_nobody_else_sees_the_application(self, client, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        client.force_login(person.user)
+        apply(client)
+        loan = LoanApplication.objects.get(applicant=person)
+        client.force_login(depositor().user)
+
+        response = client.get(reverse("web:hall-loan", args=[loan.pk]), headers=ENGLISH)
+
+        assert response.status_code == 404
+
+
+class TestSigningAndWithdrawal:
+    def test_books_the_signing_from_the_free_slots_and_withdraws(self, client, sources):
+        service = BookableServiceFactory()
+        counter_offering(service, code="siming", name="思明服务网点", weekdays=range(7))
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        client.force_login(person.user)
+        apply(client)
+        loan = LoanApplication.objects.get(applicant=person)
+        today = timezone.localdate()
+        slot = open_slots(
+            service=service_by_code("LOAN_SIGNING"),
+            first=today + timedelta(days=1),
+            last=today + timedelta(days=10),
+        )[0]
+
+        page = client.get(reverse("web:hall-loan-signing", args=[loan.pk]), headers=ENGLISH)
+        booked = client.post(
+            reverse("web:hall-loan-signing", args=[loan.pk]),
+            {"counter": "siming", "starts_at": slot.starts_at.isoformat()},
+            headers=ENGLISH,
+        )
+        detail = client.get(reverse("web:hall-loan", args=[loan.pk]), headers=ENGLISH).content.decode()
+        withdrawn = client.post(reverse("web:hall-loan-withdraw", args=[loan.pk]), headers=ENGLISH)
+
+        assert page.status_code == 200
+        assert "思明服务网点" in page.content.decode()
+        assert booked.status_code == 302
+        assert "Signing booked" in detail
+        assert withdrawn.status_code == 302
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.WITHDRAWN
