@@ -44,6 +44,7 @@ __all__ = [
     "centre_account",
     "open_fund_ledger_account",
     "open_fund_ledger_accounts",
+    "open_loan_ledger_account",
     "post_entries",
     "post_entry",
     "reverse_entry",
@@ -93,6 +94,30 @@ def open_fund_ledger_account(*, account_no: str) -> LedgerAccount:
         code=f"{FUND_CODE_PREFIX}{account_no}",
         defaults={"name": f"个人账户 {account_no}", "kind": AccountKind.FUND},
     )
+    return account
+
+
+#: A loan account's ledger account is ``LOAN-<loan account number>`` (an ASSET of the centre).
+LOAN_CODE_PREFIX = "LOAN-"
+
+
+def open_loan_ledger_account(*, account_no: str) -> LedgerAccount:
+    """The ledger account of loan account ``account_no`` (the principal owed), created at zero if new.
+
+    Idempotent like :func:`open_fund_ledger_account`: a retried disbursement finds the account
+    its first attempt opened. Refuses a code already held by an account of another kind.
+    """
+    require_transaction("open_loan_ledger_account")
+    if not account_no:
+        raise InvalidLine(_("A loan ledger account needs the loan account number."), code="INVALID_LINE")
+    account, _created = LedgerAccount.objects.get_or_create(
+        code=f"{LOAN_CODE_PREFIX}{account_no}",
+        defaults={"name": f"个人贷款 {account_no}", "kind": AccountKind.ASSET},
+    )
+    if account.kind != AccountKind.ASSET:
+        raise InvalidLine(
+            _("Ledger account %(code)s is not a loan account.") % {"code": account.code}, code="INVALID_LINE"
+        )
     return account
 
 
