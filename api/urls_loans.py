@@ -2,9 +2,23 @@
 
 from django.urls import path
 
-from api import loans
+from api import loans, loans_applications
 
 urlpatterns: list = [
     path("calculators/loan-quota", loans.LoanQuotaView.as_view(), name="calculator-loan-quota"),
     path("calculators/loan-schedule", loans.LoanScheduleView.as_view(), name="calculator-loan-schedule"),
+]
+
+urlpatterns += [
+    path("loans/applications", loans_applications.LoanApplicationsView.as_view(), name="loan-applications"),
+    path(
+        "loans/applications/<int:application_id>",
+        loans_applications.LoanApplicationView.as_view(),
+        name="loan-application",
+    ),
+    path(
+        "loans/applications/<int:application_id>/confirm",
+        loans_applications.ConfirmCoBorrowerView.as_view(),
+        name="loan-application-confirm",
+    ),
 ]
