@@ -636,3 +636,36 @@ def book_signing(*, loan_id: int, starts_at: datetime, counter_code: str, actor)
         cancel_appointment(person=person, booking_id=booking.pk, actor=actor)
         raise
     return loan
+
+
+def after_eligibility_decided(*, application: Application, decision: DecisionRecord) -> None:
+    """The approvals hook of kind ``loan``: a reviewer's decision on a referred eligibility check.
+
+    A rejection by the reviewer rejects the loan application while it is still before the staff
+    chain (waiting for the co-borrower or pre-accepted); an approval only clears the note's doubt,
+    which the timeline shows. The automatic decision needs nothing here: ``apply_for_loan`` has
+    already written the loan application from it.
+    """
+    if decision.purpose != DecisionPurpose.REVIEW or decision.outcome != Outcome.REJECT:
+        return
+    with transaction.atomic(durable=True):
+        loan = (
+            LoanApplication.objects.select_for_update(of=("self",))
+            .select_related("applicant", "co_borrower")
+            .filter(eligibility=application)
+            .first()
+        )
+        if loan is None or loan.status not in (LoanStatus.AWAITING_CO_BORROWER, LoanStatus.PRE_ACCEPTED):
+            return
+        before = loan.status
+        loan.status = LoanStatus.REJECTED
+        loan.closed_at = timezone.now()
+        loan.note = decision.note
+        loan.save(update_fields=["status", "closed_at", "note"])
+        _event(loan, actor=decision.decided_by, action="application_rejected_on_review", before=before)
+        body = f"经工作人员核实，您的公积金贷款申请（编号{loan.pk}）不符合贷款条件：{decision.note}"
+        _tell(loan.applicant, loan, kind="loan_rejected", title="公积金贷款申请未通过资格审查", body=body)
+        if loan.co_borrower is not None:
+            _tell(
+                loan.co_borrower, loan, kind="loan_rejected", title="公积金贷款申请未通过资格审查", body=body
+            )

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from appointments.models import BookingStatus
 from appointments.selectors import open_slots, service_by_code
+from approvals import registry
 from approvals.models import ApplicationStatus, ReviewCase
+from approvals.services import approve_case, claim_case, reject_case
 from audit.models import AuditEvent
 from integrations.gov.fakes import FakeCivilAffairs, FakeCreditBureau
 from loans.applications import loan_application_detail
@@ -25,6 +27,7 @@ from loans.services import (
     NotYourLoanApplication,
     OpenLoanApplication,
     SigningAlreadyBooked,
+    after_eligibility_decided,
     apply_for_loan,
     book_signing,
     confirm_co_borrower,
@@ -33,6 +36,7 @@ from loans.services import (
 from notifications.models import Message
 from tests.appointments.factories import BookableServiceFactory, counter_offering
 from tests.approvals.conftest import _fresh_parameters, gov_log, sources  # noqa: F401 (fixtures)
+from tests.approvals.factories import staff_user
 from tests.loans.factories import credit, depositor, fund_loan, married, terms
 
 pytestmark = pytest.mark.django_db
@@ -315,3 +319,45 @@ class TestBookSigning:
 
         withdrawn.signing_booking.refresh_from_db()
         assert withdrawn.signing_booking.status == BookingStatus.CANCELLED
+
+
+@pytest.fixture
+def loan_hook():
+    """The approvals hook of kind ``loan``, as the loans app registers it."""
+    registry.register_kind("loan", on_decided=after_eligibility_decided)
+    yield
+    registry.unregister_kind("loan")
+
+
+class TestAfterEligibilityDecided:
+    def test_a_reviewer_rejecting_a_referred_check_rejects_the_pre_accepted_loan(
+        self, sources, loan_hook, django_capture_on_commit_callbacks
+    ):
+        person = depositor()
+        sources(credit_bureau=FakeCreditBureau(unavailable=True))
+        loan = apply(person)
+        reviewer = staff_user(username="loan-reviewer")
+        case = claim_case(case=ReviewCase.objects.get(application=loan.eligibility), actor=reviewer)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            reject_case(case=case, actor=reviewer, reason="征信报告显示有未结清的公积金贷款。")
+
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.REJECTED
+        assert loan.note == "征信报告显示有未结清的公积金贷款。"
+        assert Message.objects.filter(person=person, kind="loan_rejected").exists()
+
+    def test_a_reviewer_approving_leaves_the_loan_pre_accepted(
+        self, sources, loan_hook, django_capture_on_commit_callbacks
+    ):
+        person = depositor()
+        sources(credit_bureau=FakeCreditBureau(unavailable=True))
+        loan = apply(person)
+        reviewer = staff_user(username="loan-reviewer")
+        case = claim_case(case=ReviewCase.objects.get(application=loan.eligibility), actor=reviewer)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            approve_case(case=case, actor=reviewer, reason="征信报告无未结清贷款。")
+
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.PRE_ACCEPTED
