@@ -136,6 +136,9 @@ def seed_city(plan: CityPlan) -> SeedResult:
     fill_sandbox(plan)
     decisions = seed_decisions(plan, clerk=staff[roles.STAFF_CLERK])
     seed_appointment_counters(today=plan.today)
+    seed_final_approval_delegation(
+        director=staff[roles.STAFF_DIRECTOR], deputy=staff[roles.STAFF_DEPUTY_DIRECTOR], today=plan.today
+    )
     return SeedResult(
         logins=logins,
         decisions=decisions,
@@ -649,3 +652,25 @@ def seed_appointment_counters(*, today: date) -> None:
                 date=saturday + timedelta(weeks=week),
                 defaults={"is_open": True, "note": "周末轮班"},
             )
+
+
+# --- Loans: the director delegates final approval (终审) to the deputy director (DOMAIN.md §7) ---
+
+DEMO_DELEGATION_DAYS = 365
+
+
+def seed_final_approval_delegation(*, director: User, deputy: User, today: date) -> None:
+    """The demo director delegates final approval to the demo deputy director for a year, any
+    amount, through the audited service. Safe to run again: nothing is added while one is in force."""
+    from datetime import timedelta
+
+    from loans.approval import create_final_approval_delegation, delegations_in_force
+
+    if delegations_in_force(delegate=deputy, on=today).filter(delegator=director).exists():
+        return
+    create_final_approval_delegation(
+        actor=director,
+        delegate_id=deputy.pk,
+        valid_from=today,
+        valid_until=today + timedelta(days=DEMO_DELEGATION_DAYS),
+    )
