@@ -113,3 +113,23 @@ def contract_terms(loan: LoanApplication, *, verify_url: str) -> ContractTerms:
         signed_at=timezone.localtime(loan.signed_at) if loan.signed_at else None,
         signed_before=_signer_name(loan.signed_by),
     )
+
+
+def contract_case(loan_id: int) -> LoanApplication | None:
+    """A case with everything its contract and disbursement pages show, or None."""
+    return (
+        LoanApplication.objects.select_related(
+            "applicant", "co_borrower", "approval_seal", "signed_by", "signing_booking__counter"
+        )
+        .filter(pk=loan_id)
+        .first()
+    )
+
+
+def cases_to_sign_or_disburse() -> list[LoanApplication]:
+    """Approved cases waiting for the signing, then signed ones waiting for their money, oldest first."""
+    return list(
+        LoanApplication.objects.select_related("applicant", "signing_booking")
+        .filter(status__in=[LoanStatus.APPROVED, LoanStatus.SIGNED])
+        .order_by("approved_at", "pk")
+    )

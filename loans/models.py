@@ -349,7 +349,7 @@ class LoanAccount(models.Model):
 
 class InstalmentStatus(models.TextChoices):
     DUE = "DUE", _("Due")
-    PAID = "PAID", _("Paid")
+    PAID = "PAID", _("Repaid")
     OVERDUE = "OVERDUE", _("Overdue")
 
 
@@ -359,8 +359,8 @@ class LoanInstalment(models.Model):
     account = models.ForeignKey(
         LoanAccount, verbose_name=_("loan account"), on_delete=models.PROTECT, related_name="instalments"
     )
-    period = models.PositiveSmallIntegerField(_("period"))
-    due_on = models.DateField(_("due on"))
+    period = models.PositiveSmallIntegerField(_("instalment number"))
+    due_on = models.DateField(_("instalment due on"))
     payment = models.BigIntegerField(_("payment (fen)"))
     principal = models.BigIntegerField(_("principal (fen)"))
     interest = models.BigIntegerField(_("interest (fen)"))

@@ -112,8 +112,8 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("period", models.PositiveSmallIntegerField(verbose_name="period")),
-                ("due_on", models.DateField(verbose_name="due on")),
+                ("period", models.PositiveSmallIntegerField(verbose_name="instalment number")),
+                ("due_on", models.DateField(verbose_name="instalment due on")),
                 ("payment", models.BigIntegerField(verbose_name="payment (fen)")),
                 ("principal", models.BigIntegerField(verbose_name="principal (fen)")),
                 ("interest", models.BigIntegerField(verbose_name="interest (fen)")),
@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
                 (
                     "status",
                     models.CharField(
-                        choices=[("DUE", "Due"), ("PAID", "Paid"), ("OVERDUE", "Overdue")],
+                        choices=[("DUE", "Due"), ("PAID", "Repaid"), ("OVERDUE", "Overdue")],
                         default="DUE",
                         max_length=8,
                         verbose_name="status",
