@@ -349,6 +349,8 @@ def apply_for_loan(
     Returns the loan application: PRE_ACCEPTED, AWAITING_CO_BORROWER (a spouse co-borrower must
     confirm from their own login) or REJECTED with the rules' reasons in its decision.
     """
+    # The service level runs from the moment the employee sends the application.
+    submitted_at = timezone.now()
     if not consent:
         raise ConsentRequired(
             _("Agree to the checks above: the application cannot be decided without them."), field="consent"
@@ -421,7 +423,7 @@ def apply_for_loan(
             quota_limits=quota_limits_record(estimate),
             monthly_income=terms.monthly_income,
             other_monthly_debt=terms.other_monthly_debt,
-            submitted_at=now,
+            submitted_at=submitted_at,
             closed_at=now if status == LoanStatus.REJECTED else None,
             note=note,
         )
