@@ -37,6 +37,7 @@ from loans.services import (
     apply_for_loan,
     book_signing,
     confirm_co_borrower,
+    resubmit_loan_application,
     withdraw_loan_application,
 )
 from web.access import employee_only
@@ -113,6 +114,32 @@ class LoanApplyForm(forms.Form):
         )
 
 
+class LoanResubmitForm(LoanApplyForm):
+    """The details staff returned for correction; consent and the co-borrower stay as they were."""
+
+    consent = None
+    co_borrower_id_number = None
+
+
+def _initial_of(loan) -> dict:
+    return {
+        "property_kind": loan.property_kind,
+        "property_ref": loan.property_ref,
+        "property_address": loan.property_address,
+        "house_price": format_yuan(loan.house_price),
+        "first_home": YES if loan.first_home else NO,
+        "term_months": loan.term_months,
+        "repayment_method": loan.repayment_method,
+        "monthly_income": format_yuan(loan.monthly_income),
+        "other_monthly_debt": format_yuan(loan.other_monthly_debt),
+        "amount": format_yuan(loan.amount),
+    }
+
+
+def _refusal_on_form(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error.message))
+
+
 @employee_only
 def my_loans(request):
     person = request.user.person
@@ -156,10 +183,7 @@ def apply(request):
             co_borrower_id_number=form.cleaned_data["co_borrower_id_number"],
         )
     except DomainError as error:
-        if error.field in form.fields:
-            form.add_error(error.field, str(error.message))
-        else:
-            form.add_error(None, str(error.message))
+        _refusal_on_form(form, error)
         status = getattr(error, "http_status", 400)
         context = _apply_context(request, form)
         context["in_flight"] = error.code == "LOAN_APPLICATION_OPEN"
@@ -264,3 +288,24 @@ def signing(request, pk: int):
             request, "web/hall/loan_signing.html", context, status=getattr(error, "http_status", 400)
         )
     return redirect(reverse("web:hall-loan", args=[loan.pk]))
+
+
+@employee_only
+def resubmit(request, pk: int):
+    loan, role = _visible(request, pk)
+    if role != "APPLICANT":
+        raise Http404(_("Only the applicant corrects the application."))
+    if request.method != "POST":
+        form = LoanResubmitForm(initial=_initial_of(loan))
+        return render(request, "web/hall/loan_resubmit.html", {"loan": loan, "form": form})
+    form = LoanResubmitForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            resubmit_loan_application(loan_id=loan.pk, terms=form.terms(), actor=request.user)
+        except DomainError as error:
+            _refusal_on_form(form, error)
+            status = getattr(error, "http_status", 400)
+        else:
+            return redirect(reverse("web:hall-loan", args=[loan.pk]))
+    return render(request, "web/hall/loan_resubmit.html", {"loan": loan, "form": form}, status=status)

@@ -11,4 +11,5 @@ urlpatterns: list = [
     path("hall/loans/<int:pk>/confirm/", loans_hall.confirm, name="hall-loan-confirm"),
     path("hall/loans/<int:pk>/withdraw/", loans_hall.withdraw, name="hall-loan-withdraw"),
     path("hall/loans/<int:pk>/signing/", loans_hall.signing, name="hall-loan-signing"),
+    path("hall/loans/<int:pk>/resubmit/", loans_hall.resubmit, name="hall-loan-resubmit"),
 ]

@@ -31,6 +31,7 @@ from loans.services import (
     apply_for_loan,
     book_signing,
     confirm_co_borrower,
+    resubmit_loan_application,
     withdraw_loan_application,
 )
 from notifications.models import Message
@@ -361,3 +362,30 @@ class TestAfterEligibilityDecided:
 
         loan.refresh_from_db()
         assert loan.status == LoanStatus.PRE_ACCEPTED
+
+
+class TestResubmitLoanApplication:
+    def test_a_returned_application_goes_back_pre_accepted_with_the_corrected_figures(self, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        loan = apply(person)
+        LoanApplication.objects.filter(pk=loan.pk).update(status=LoanStatus.RETURNED, note="房价与合同不符")
+
+        resubmitted = resubmit_loan_application(
+            loan_id=loan.pk, terms=terms(house_price=250_000_000, amount=30_000_000), actor=person.user
+        )
+
+        assert resubmitted.status == LoanStatus.PRE_ACCEPTED
+        assert resubmitted.house_price == 250_000_000
+        assert resubmitted.amount == 30_000_000
+        assert resubmitted.quota == TWELVE_MONTHS_TIMES_FIFTEEN
+        assert resubmitted.eligibility_id == loan.eligibility_id
+        assert AuditEvent.objects.filter(action="loans.application_resubmitted").count() == 1
+
+    def test_refuses_an_application_that_was_not_returned(self, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        loan = apply(person)
+
+        with pytest.raises(LoanStatusConflict):
+            resubmit_loan_application(loan_id=loan.pk, terms=terms(), actor=person.user)

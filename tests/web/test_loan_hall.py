@@ -200,3 +200,31 @@ class TestSigningAndWithdrawal:
         assert withdrawn.status_code == 302
         loan.refresh_from_db()
         assert loan.status == LoanStatus.WITHDRAWN
+
+
+class TestResubmitPage:
+    def test_shows_the_return_reason_and_sends_the_corrected_application_again(self, client, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        client.force_login(person.user)
+        apply(client)
+        loan = LoanApplication.objects.get(applicant=person)
+        LoanApplication.objects.filter(pk=loan.pk).update(status=LoanStatus.RETURNED, note="房价与合同不符")
+
+        page = client.get(reverse("web:hall-loan-resubmit", args=[loan.pk]), headers=CHINESE)
+        response = client.post(
+            reverse("web:hall-loan-resubmit", args=[loan.pk]),
+            {
+                key: value
+                for key, value in form(house_price="2500000", amount="300000").items()
+                if key != "consent"
+            },
+            headers=ENGLISH,
+        )
+
+        assert "房价与合同不符" in page.content.decode()
+        assert 'value="3000000.00"' in page.content.decode()
+        assert response.status_code == 302
+        loan.refresh_from_db()
+        assert loan.status == LoanStatus.PRE_ACCEPTED
+        assert loan.house_price == 250_000_000
