@@ -79,7 +79,8 @@ def queue(request):
             "rows": [
                 {
                     "loan": row.loan,
-                    "applicant": _person_label(row.loan.applicant),
+                    "applicant": row.loan.applicant.name,
+                    "masked_id": mask_id_number(row.loan.applicant.id_number),
                     "clock": _clock_view(row.clock),
                 }
                 for row in group.rows
@@ -196,26 +197,27 @@ def document(request, pk: int, document_id: int):
 
 def _accept(pk, actor, reason, level):
     approval.accept_loan_application(loan_id=pk, actor=actor)
+    return _("You accepted the loan application.")
 
 
 def _approve(pk, actor, reason, level):
-    approval.approve_level(loan_id=pk, actor=actor, reason=reason, level=level)
+    loan = approval.approve_level(loan_id=pk, actor=actor, reason=reason, level=level)
+    if loan.status == LoanStatus.APPROVED:
+        return _("You approved the loan; the approval is sealed and the applicant is told.")
+    return _("You approved this level; the case has moved on.")
 
 
 def _return(pk, actor, reason, level):
     approval.return_loan_application(loan_id=pk, actor=actor, reason=reason, level=level)
+    return _("You returned the loan application to the applicant.")
 
 
 def _reject(pk, actor, reason, level):
     approval.reject_loan_application(loan_id=pk, actor=actor, reason=reason, level=level)
+    return _("You rejected the loan application.")
 
 
-_ACTIONS = {
-    "accept": (_accept, gettext_lazy("You accepted the loan application.")),
-    "approve": (_approve, gettext_lazy("You approved this level; the case has moved on.")),
-    "return": (_return, gettext_lazy("You returned the loan application to the applicant.")),
-    "reject": (_reject, gettext_lazy("You rejected the loan application.")),
-}
+_ACTIONS = {"accept": _accept, "approve": _approve, "return": _return, "reject": _reject}
 
 
 @require_POST
@@ -227,9 +229,8 @@ def act(request, pk: int, action: str):
     pk = int(pk)  # from the URL's digits
     typed_reason = request.POST.get("reason", "")
     level = request.POST.get("level") or None
-    call, done = _ACTIONS[action]
     try:
-        call(pk, request.user, typed_reason, level)
+        done = _ACTIONS[action](pk, request.user, typed_reason, level)
     except approval.LoanNotFound:
         raise Http404 from None
     except DomainError as error:
@@ -281,7 +282,8 @@ def sla(request):
             "urgent": [
                 {
                     "loan": loan,
-                    "applicant": _person_label(loan.applicant),
+                    "applicant": loan.applicant.name,
+                    "masked_id": mask_id_number(loan.applicant.id_number),
                     "status": _STATUS_LABELS.get(loan.status, loan.status),
                     "level": _level_name(loan.stage),
                     "clock": _clock_view(clock),
