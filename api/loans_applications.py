@@ -209,6 +209,16 @@ _ANSWER_EXAMPLE = {
 }
 
 
+#: The X-Channel header, as /me/eligibility documents it.
+CHANNEL_PARAMETER = OpenApiParameter(
+    CHANNEL_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    enum=Channel.values,
+    description='the channel asking (default "API")',
+)
+
+
 def _visible_or_404(request, application_id: int):
     found = loan_application_visible_to(loan_id=application_id, user=request.user)
     if found is None:
@@ -225,15 +235,7 @@ class LoanApplicationsView(APIView):
             403: ErrorSerializer,
             409: ErrorSerializer,
         },
-        parameters=[
-            OpenApiParameter(
-                CHANNEL_HEADER,
-                str,
-                OpenApiParameter.HEADER,
-                enum=Channel.values,
-                description='the channel asking (default "API")',
-            )
-        ],
+        parameters=[CHANNEL_PARAMETER],
         description="Apply for a fund loan. Eligibility (LOAN_ELIGIBILITY) and the pre-approved quota "
         "(from the centre's balances of the applicant and the co-borrower) are decided at once: "
         "PRE_ACCEPTED, AWAITING_CO_BORROWER (the spouse confirms from their own login) or REJECTED "

@@ -330,15 +330,21 @@ def loan_hook():
     registry.unregister_kind("loan")
 
 
+def referred_and_claimed(sources):
+    """A loan pre-accepted while the credit bureau did not answer, its review case claimed by a clerk."""
+    person = depositor()
+    sources(credit_bureau=FakeCreditBureau(unavailable=True))
+    loan = apply(person)
+    reviewer = staff_user(username="loan-reviewer")
+    case = claim_case(case=ReviewCase.objects.get(application=loan.eligibility), actor=reviewer)
+    return loan, case, reviewer
+
+
 class TestAfterEligibilityDecided:
     def test_a_reviewer_rejecting_a_referred_check_rejects_the_pre_accepted_loan(
         self, sources, loan_hook, django_capture_on_commit_callbacks
     ):
-        person = depositor()
-        sources(credit_bureau=FakeCreditBureau(unavailable=True))
-        loan = apply(person)
-        reviewer = staff_user(username="loan-reviewer")
-        case = claim_case(case=ReviewCase.objects.get(application=loan.eligibility), actor=reviewer)
+        loan, case, reviewer = referred_and_claimed(sources)
 
         with django_capture_on_commit_callbacks(execute=True):
             reject_case(case=case, actor=reviewer, reason="征信报告显示有未结清的公积金贷款。")
@@ -346,16 +352,12 @@ class TestAfterEligibilityDecided:
         loan.refresh_from_db()
         assert loan.status == LoanStatus.REJECTED
         assert loan.note == "征信报告显示有未结清的公积金贷款。"
-        assert Message.objects.filter(person=person, kind="loan_rejected").exists()
+        assert Message.objects.filter(person=loan.applicant, kind="loan_rejected").exists()
 
     def test_a_reviewer_approving_leaves_the_loan_pre_accepted(
         self, sources, loan_hook, django_capture_on_commit_callbacks
     ):
-        person = depositor()
-        sources(credit_bureau=FakeCreditBureau(unavailable=True))
-        loan = apply(person)
-        reviewer = staff_user(username="loan-reviewer")
-        case = claim_case(case=ReviewCase.objects.get(application=loan.eligibility), actor=reviewer)
+        loan, case, reviewer = referred_and_claimed(sources)
 
         with django_capture_on_commit_callbacks(execute=True):
             approve_case(case=case, actor=reviewer, reason="征信报告无未结清贷款。")
