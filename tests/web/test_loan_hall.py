@@ -1,9 +1,14 @@
 """An employee applies for a fund loan in the hall, their spouse confirms from their own login, and
 the applicant books the contract signing; in Chinese first and in English."""
 
+import os
+import shutil
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,11 +16,14 @@ from appointments.selectors import open_slots, service_by_code
 from loans.models import LoanApplication, LoanStatus
 from tests.appointments.factories import BookableServiceFactory, counter_offering
 from tests.loans.factories import credit, depositor, fund_loan, married
+from tests.policy import ensure_policy_parameters
 
 pytestmark = pytest.mark.django_db
 
 ENGLISH = {"accept-language": "en"}
 CHINESE = {"accept-language": "zh-hans"}
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 390, "height": 844}
 
 
 def form(**overrides):
@@ -228,3 +236,67 @@ class TestResubmitPage:
         loan.refresh_from_db()
         assert loan.status == LoanStatus.PRE_ACCEPTED
         assert loan.house_price == 250_000_000
+
+
+@pytest.fixture
+def phone(live_server):
+    """A phone-sized Chromium page; skipped without Playwright or Debian's chromium."""
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the test's own ORM calls beside Playwright's loop
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+        yield context
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def logged_in(context, live_server, user):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+    return context.new_page()
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# A live server reads committed rows; only PostgreSQL can empty the journal's tables afterwards.
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+class TestLoanHallOnAPhone:
+    def test_an_employee_is_pre_accepted_and_books_the_signing_on_a_390_px_screen(
+        self, phone, live_server, sources
+    ):
+        ensure_policy_parameters()
+        with transaction.atomic():
+            person = depositor()
+            counter_offering(BookableServiceFactory(), code="siming", name="思明服务网点", weekdays=range(7))
+        sources(credit_bureau=credit(person))
+        page = logged_in(phone, live_server, person.user)
+
+        page.goto(f"{live_server.url}/hall/")
+        page.click("#loans-link")
+        page.click("#loan-apply-link")
+        assert fits_the_screen(page)
+        assert "人民银行征信中心：您的贷款、逾期及还款记录" in page.inner_text("#loan-sources")
+        page.check("#id_consent")
+        page.fill("#id_property_ref", "XM2026-0812")
+        page.fill("#id_house_price", "3000000")
+        page.click("#loan-apply-submit")
+        page.wait_for_selector("#loan-status-value")
+        assert page.inner_text("#loan-status-value") == "已预受理"
+        assert fits_the_screen(page)
+        page.click("#book-signing-link")
+        assert fits_the_screen(page)
+        page.locator("input[name=starts_at]").first.check()
+        page.click("#signing-submit")
+        page.wait_for_selector("#loan-signing")
+
+        assert "思明服务网点" in page.inner_text("#loan-signing")
+        assert fits_the_screen(page)
+        assert LoanApplication.objects.get(applicant=person).signing_booking is not None
