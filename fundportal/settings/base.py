@@ -236,12 +236,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "withdrawals.tasks.pay_due_instalments",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Loans: settled disbursement payouts whose hook was lost reach their loan.
+    "loans-disbursement-results": {"task": "loans.tasks.record_settled_disbursements", "schedule": 60.0},
 }
 
-# A cache every process shares: Redis when the broker is Redis, otherwise files under var/.
 # /readyz reports not ready when beat's heartbeat (every 60 s) is older than this.
 HEALTH_BEAT_MAX_AGE_S = env.int("HEALTH_BEAT_MAX_AGE_S", default=180)
 
+# A cache every process shares: Redis when the broker is Redis, otherwise files under var/.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL}

@@ -27,7 +27,6 @@ from loans.services import (
     NotYourLoanApplication,
     OpenLoanApplication,
     SigningAlreadyBooked,
-    after_eligibility_decided,
     apply_for_loan,
     book_signing,
     confirm_co_borrower,
@@ -324,10 +323,10 @@ class TestBookSigning:
 
 @pytest.fixture
 def loan_hook():
-    """The approvals hook of kind ``loan``, as the loans app registers it."""
-    registry.register_kind("loan", on_decided=after_eligibility_decided)
-    yield
-    registry.unregister_kind("loan")
+    """The approvals hook of kind ``loan``: the loans app registers it when it starts."""
+    hook = registry.hook_for("loan")
+    assert hook is not None and hook.__module__ == "loans.hooks"
+    return hook
 
 
 def referred_and_claimed(sources):
