@@ -5,12 +5,14 @@ no application and pays nothing; its decision record (purpose PRECHECK) is kept 
 """
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from approvals.selectors import applications_of, explained_reasons, localized_reasons
 from approvals.services import check_eligibility
 from core.exceptions import DomainError
+from loans.models import LoanApplication
 from web.access import employee_only
 from web.reasons import INSTANT_REASONS, reason_label
 
@@ -75,9 +77,19 @@ def applications(request):
     timelines = [
         {
             "application": timeline.application,
+            "url": _page_of(timeline.application),
             "reason_label": reason_label(timeline.application.reason),
             "events": [timeline_event(event) for event in timeline.events],
         }
         for timeline in applications_of(request.user.person)
     ]
     return render(request, "web/hall/applications.html", {"timelines": timelines})
+
+
+def _page_of(application) -> str:
+    # A loan's eligibility check is followed on the loan's own page, which shows the whole case.
+    if application.kind == "loan":
+        loan = LoanApplication.objects.filter(eligibility=application).values_list("pk", flat=True).first()
+        if loan is not None:
+            return reverse("web:hall-loan", args=[loan])
+    return reverse("web:hall-application", args=[application.pk])

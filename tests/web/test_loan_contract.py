@@ -254,3 +254,40 @@ class TestLoanAccountPage:
         response = client.get(reverse("web:hall-loan-account", args=[loan.pk]))
 
         assert response.status_code == 404
+
+
+@freeze_time(TODAY)
+class TestLinksFromTheLoanPage:
+    def test_an_approved_loan_offers_the_contract_but_no_account_yet(self, client):
+        loan = approved_loan(term_months=24)
+        client.force_login(loan.applicant.user)
+
+        page = client.get(
+            reverse("web:hall-loan", args=[loan.pk]), headers={"accept-language": "en"}
+        ).content.decode()
+
+        assert reverse("web:loan-contract-pdf", args=[loan.pk]) in page
+        assert reverse("web:hall-loan-account", args=[loan.pk]) not in page
+
+    def test_a_disbursed_loan_offers_the_contract_and_the_loan_account(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        loan = disbursed_loan(django_capture_on_commit_callbacks)
+        client.force_login(loan.applicant.user)
+
+        page = client.get(
+            reverse("web:hall-loan", args=[loan.pk]), headers={"accept-language": "en"}
+        ).content.decode()
+
+        assert reverse("web:loan-contract-pdf", args=[loan.pk]) in page
+        assert reverse("web:hall-loan-account", args=[loan.pk]) in page
+
+    def test_staff_reach_signing_from_the_approval_case(self, client):
+        loan = approved_loan(term_months=24)
+        client.force_login(clerk())
+
+        page = client.get(
+            reverse("web:staff-loan-case", args=[loan.pk]), headers={"accept-language": "en"}
+        ).content.decode()
+
+        assert reverse("web:staff-loan-contract", args=[loan.pk]) in page

@@ -307,3 +307,30 @@ class TestLoanHallOnAPhone:
         assert "思明服务网点" in page.inner_text("#loan-signing")
         assert fits_the_screen(page)
         assert LoanApplication.objects.get(applicant=person).signing_booking is not None
+
+
+class TestMyApplicationsList:
+    def test_links_a_loans_eligibility_check_to_the_loan_page(self, client, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        client.force_login(person.user)
+        apply(client)
+        loan = LoanApplication.objects.get(applicant=person)
+
+        page = client.get(reverse("web:hall-applications"), headers=ENGLISH).content.decode()
+
+        assert f'href="{reverse("web:hall-loan", args=[loan.pk])}"' in page
+        assert "Fund loan eligibility" in page
+
+
+class TestContractLinks:
+    def test_a_pre_accepted_loan_offers_no_contract_yet(self, client, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+        client.force_login(person.user)
+        apply(client)
+        loan = LoanApplication.objects.get(applicant=person)
+
+        page = client.get(reverse("web:hall-loan", args=[loan.pk]), headers=ENGLISH).content.decode()
+
+        assert reverse("web:loan-contract-pdf", args=[loan.pk]) not in page
