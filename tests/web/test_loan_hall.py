@@ -50,6 +50,15 @@ def apply(client, headers=ENGLISH, **overrides):
     return client.post(reverse("web:hall-loan-apply"), form(**overrides), headers=headers)
 
 
+def pre_accepted(client, sources) -> LoanApplication:
+    """A depositor logged in on ``client`` whose application was pre-accepted through the page."""
+    person = depositor()
+    sources(credit_bureau=credit(person))
+    client.force_login(person.user)
+    apply(client)
+    return LoanApplication.objects.get(applicant=person)
+
+
 class TestApplyPage:
     def test_says_what_is_checked_and_prefills_the_income_from_the_deposit_base(self, client):
         person = depositor()
@@ -165,11 +174,7 @@ class TestCoBorrowerPages:
         assert loan.status == LoanStatus.AWAITING_CO_BORROWER
 
     def test_nobody_else_sees_the_application(self, client, sources):
-        person = depositor()
-        sources(credit_bureau=credit(person))
-        client.force_login(person.user)
-        apply(client)
-        loan = LoanApplication.objects.get(applicant=person)
+        loan = pre_accepted(client, sources)
         client.force_login(depositor().user)
 
         response = client.get(reverse("web:hall-loan", args=[loan.pk]), headers=ENGLISH)
@@ -181,11 +186,7 @@ class TestSigningAndWithdrawal:
     def test_books_the_signing_from_the_free_slots_and_withdraws(self, client, sources):
         service = BookableServiceFactory()
         counter_offering(service, code="siming", name="思明服务网点", weekdays=range(7))
-        person = depositor()
-        sources(credit_bureau=credit(person))
-        client.force_login(person.user)
-        apply(client)
-        loan = LoanApplication.objects.get(applicant=person)
+        loan = pre_accepted(client, sources)
         today = timezone.localdate()
         slot = open_slots(
             service=service_by_code("LOAN_SIGNING"),
@@ -213,11 +214,7 @@ class TestSigningAndWithdrawal:
 
 class TestResubmitPage:
     def test_shows_the_return_reason_and_sends_the_corrected_application_again(self, client, sources):
-        person = depositor()
-        sources(credit_bureau=credit(person))
-        client.force_login(person.user)
-        apply(client)
-        loan = LoanApplication.objects.get(applicant=person)
+        loan = pre_accepted(client, sources)
         LoanApplication.objects.filter(pk=loan.pk).update(status=LoanStatus.RETURNED, note="房价与合同不符")
 
         page = client.get(reverse("web:hall-loan-resubmit", args=[loan.pk]), headers=CHINESE)
@@ -311,11 +308,7 @@ class TestLoanHallOnAPhone:
 
 class TestMyApplicationsList:
     def test_links_a_loans_eligibility_check_to_the_loan_page(self, client, sources):
-        person = depositor()
-        sources(credit_bureau=credit(person))
-        client.force_login(person.user)
-        apply(client)
-        loan = LoanApplication.objects.get(applicant=person)
+        loan = pre_accepted(client, sources)
 
         page = client.get(reverse("web:hall-applications"), headers=ENGLISH).content.decode()
 
@@ -325,11 +318,7 @@ class TestMyApplicationsList:
 
 class TestContractLinks:
     def test_a_pre_accepted_loan_offers_no_contract_yet(self, client, sources):
-        person = depositor()
-        sources(credit_bureau=credit(person))
-        client.force_login(person.user)
-        apply(client)
-        loan = LoanApplication.objects.get(applicant=person)
+        loan = pre_accepted(client, sources)
 
         page = client.get(reverse("web:hall-loan", args=[loan.pk]), headers=ENGLISH).content.decode()
 
