@@ -66,6 +66,8 @@ WALK_INS_FILE = "demo-try.json"
 
 STAFF_LOGINS = (
     (roles.STAFF_CLERK, "clerk", "受理员"),
+    # A second clerk: one person never acts on two levels of one loan, so 受理 and 初审 need two.
+    (roles.STAFF_CLERK, "first_reviewer", "初审员"),
     (roles.STAFF_SECTION_CHIEF, "section_chief", "科长(复审)"),
     (roles.STAFF_DEPUTY_DIRECTOR, "deputy_director", "副主任(终审)"),
     (roles.STAFF_DIRECTOR, "director", "主任"),
