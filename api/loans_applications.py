@@ -28,6 +28,8 @@ class LoanApplicationRequestSerializer(serializers.Serializer):
     property_ref = serializers.CharField(max_length=64, help_text="purchase contract or certificate number")
     property_address = serializers.CharField(max_length=200, required=False, allow_blank=True)
     house_price = YuanField()
+    seller_name = serializers.CharField(max_length=50, help_text="the developer or owner, as on the contract")
+    seller_account = serializers.CharField(max_length=30, help_text="the account the loan is paid into")
     first_home = serializers.BooleanField()
     term_months = serializers.IntegerField(min_value=1, help_text="1 to loan.max_term_months (360)")
     repayment_method = serializers.CharField(max_length=20, help_text="EQUAL_INSTALMENT or EQUAL_PRINCIPAL")
@@ -149,6 +151,8 @@ _REQUEST_EXAMPLE = {
     "property_ref": "XM2026-0001",
     "property_address": "思明区某路8号",
     "house_price": "3000000.00",
+    "seller_name": "厦门某房地产开发有限公司",
+    "seller_account": "6222021234567890128",
     "first_home": True,
     "term_months": 240,
     "repayment_method": "EQUAL_INSTALMENT",
@@ -260,6 +264,8 @@ class LoanApplicationsView(APIView):
                 property_ref=data["property_ref"],
                 property_address=data.get("property_address", ""),
                 house_price=data["house_price"],
+                seller_name=data["seller_name"],
+                seller_account=data["seller_account"],
                 first_home=data["first_home"],
                 term_months=data["term_months"],
                 repayment_method=data["repayment_method"],

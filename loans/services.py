@@ -48,6 +48,7 @@ from approvals.services import ApplicationInFlight, submit_application
 from audit.services import record_event
 from core.crypto import blind_index
 from core.exceptions import DomainError
+from core.identity import InvalidBankCard, check_bank_card
 from core.money import format_yuan
 from integrations.gov import ports
 from integrations.gov.registry import gov_source
@@ -129,6 +130,10 @@ class SigningAlreadyBooked(LoanApplicationError):
     http_status = 409
 
 
+# The payout to the seller carries the name in a 50-character holder field (payouts.Payout).
+SELLER_NAME_MAX = 50
+
+
 @dataclass(frozen=True)
 class LoanTerms:
     """What the employee states about the home and the loan; amounts in fen, ``amount`` None for the quota."""
@@ -144,6 +149,8 @@ class LoanTerms:
     amount: int | None = None
     property_address: str = ""
     seller_name: str = ""
+    # The account the loan is paid into (the developer's or the seller's), as on the purchase contract.
+    seller_account: str = ""
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -158,6 +165,20 @@ def _check_terms(terms: LoanTerms) -> None:
         )
     if terms.repayment_method not in RepaymentMethod.values:
         raise InvalidLoanField(_("Choose equal instalments or equal principal."), field="repayment_method")
+    seller = (terms.seller_name or "").strip()
+    if not seller or len(seller) > SELLER_NAME_MAX:
+        raise InvalidLoanField(
+            _("Enter the seller's name as on the purchase contract (at most %(n)s characters).")
+            % {"n": SELLER_NAME_MAX},
+            field="seller_name",
+        )
+    try:
+        check_bank_card(terms.seller_account or "")
+    except InvalidBankCard:
+        raise InvalidLoanField(
+            _("Enter the seller's bank account for the loan: 15 to 19 digits, as on the purchase contract."),
+            field="seller_account",
+        ) from None
     if terms.amount is not None and (isinstance(terms.amount, bool) or terms.amount <= 0):
         raise InvalidLoanField(
             _("Enter an amount above zero, or leave it empty for the pre-approved quota."), field="amount"
@@ -414,7 +435,8 @@ def apply_for_loan(
             property_address=(terms.property_address or "").strip(),
             house_price=terms.house_price,
             first_home=terms.first_home,
-            seller_name=(terms.seller_name or "").strip(),
+            seller_name=terms.seller_name.strip(),
+            seller_account=check_bank_card(terms.seller_account).number,
             amount=amount,
             term_months=terms.term_months,
             repayment_method=terms.repayment_method,
@@ -559,7 +581,8 @@ def resubmit_loan_application(*, loan_id: int, terms: LoanTerms, actor) -> LoanA
             setattr(loan, field, getattr(terms, field))
         loan.property_ref = terms.property_ref.strip()
         loan.property_address = (terms.property_address or "").strip()
-        loan.seller_name = (terms.seller_name or "").strip()
+        loan.seller_name = terms.seller_name.strip()
+        loan.seller_account = check_bank_card(terms.seller_account).number
         loan.monthly_income, loan.other_monthly_debt = terms.monthly_income, terms.other_monthly_debt
         loan.amount, loan.quota = amount, estimate.quota
         loan.annual_rate = estimate.rate.annual

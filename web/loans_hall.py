@@ -59,6 +59,12 @@ class LoanApplyForm(forms.Form):
     )
     property_address = forms.CharField(label=_("Address of the home"), max_length=200, required=False)
     house_price = YuanField(label=_("Price of the home (yuan)"))
+    seller_name = forms.CharField(label=_("Seller (developer or owner)"), max_length=50)
+    seller_account = forms.CharField(
+        label=_("Seller's bank account"),
+        max_length=30,
+        help_text=_("The account on the purchase contract: the loan is paid into it."),
+    )
     first_home = forms.ChoiceField(
         label=_("Which home"),
         choices=[(YES, _("First home")), (NO, _("Second home"))],
@@ -105,6 +111,8 @@ class LoanApplyForm(forms.Form):
             property_ref=data["property_ref"],
             property_address=data["property_address"],
             house_price=data["house_price"],
+            seller_name=data["seller_name"],
+            seller_account=data["seller_account"],
             first_home=data["first_home"] == YES,
             term_months=data["term_months"],
             repayment_method=data["repayment_method"],
@@ -127,6 +135,8 @@ def _initial_of(loan) -> dict:
         "property_ref": loan.property_ref,
         "property_address": loan.property_address,
         "house_price": format_yuan(loan.house_price),
+        "seller_name": loan.seller_name,
+        "seller_account": loan.seller_account,
         "first_home": YES if loan.first_home else NO,
         "term_months": loan.term_months,
         "repayment_method": loan.repayment_method,

@@ -15,6 +15,8 @@ BODY = {
     "property_kind": "NEW",
     "property_ref": "XM2026-0001",
     "house_price": "3000000.00",
+    "seller_name": "厦门某房地产开发有限公司",
+    "seller_account": "6222021234567890128",
     "first_home": True,
     "term_months": 240,
     "repayment_method": "EQUAL_INSTALMENT",

@@ -78,6 +78,8 @@ def terms(**overrides) -> LoanTerms:
         "property_ref": "XM2026-0001",
         "property_address": "思明区某路8号",
         "house_price": 300_000_000,
+        "seller_name": "厦门某房地产开发有限公司",
+        "seller_account": "6222021234567890128",
         "first_home": True,
         "term_months": 240,
         "repayment_method": "EQUAL_INSTALMENT",

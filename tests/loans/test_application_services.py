@@ -22,6 +22,7 @@ from loans.services import (
     CoBorrowerNotSpouse,
     CoBorrowerUnknown,
     ConsentRequired,
+    InvalidLoanField,
     LoanStatusConflict,
     MarriageUnavailable,
     NotYourLoanApplication,
@@ -101,6 +102,36 @@ class TestApplyForLoan:
         assert "432000.00" in error.value.message
         assert fakes["credit_bureau"].calls == []
         assert not LoanApplication.objects.exists()
+
+    @pytest.mark.parametrize(
+        "field, value",
+        [
+            ("seller_name", ""),
+            ("seller_name", "某" * 51),
+            ("seller_account", ""),
+            ("seller_account", "1234-5678"),
+        ],
+    )
+    def test_refuses_a_missing_or_malformed_seller_on_its_field_before_asking_any_source(
+        self, sources, field, value
+    ):
+        person = depositor()
+        fakes = sources(credit_bureau=credit(person))
+
+        with pytest.raises(InvalidLoanField) as error:
+            apply(person, **{field: value})
+
+        assert error.value.field == field
+        assert fakes["credit_bureau"].calls == []
+
+    def test_keeps_the_sellers_account_as_digits_encrypted_at_rest(self, sources):
+        person = depositor()
+        sources(credit_bureau=credit(person))
+
+        loan = apply(person, seller_account="6222 0212 3456 7890 128")
+
+        assert loan.seller_account == "6222021234567890128"
+        assert "6222021234567890128" not in _raw_seller_account(loan.pk)
 
     def test_rejects_a_borrower_still_repaying_a_fund_loan_and_says_why(self, sources):
         person = depositor()
@@ -390,3 +421,12 @@ class TestResubmitLoanApplication:
 
         with pytest.raises(LoanStatusConflict):
             resubmit_loan_application(loan_id=loan.pk, terms=terms(), actor=person.user)
+
+
+def _raw_seller_account(loan_id: int) -> str:
+    """The column as the database holds it, below the encrypting field."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT seller_account FROM loans_loanapplication WHERE id = %s", [loan_id])
+        return cursor.fetchone()[0]

@@ -34,6 +34,8 @@ def form(**overrides):
         "property_ref": "XM2026-0001",
         "property_address": "思明区某路8号",
         "house_price": "3000000",
+        "seller_name": "厦门某房地产开发有限公司",
+        "seller_account": "6222 0212 3456 7890 128",
         "first_home": "yes",
         "term_months": "240",
         "repayment_method": "EQUAL_INSTALMENT",
