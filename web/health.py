@@ -62,7 +62,8 @@ def _database() -> dict:
 
 def _broker() -> dict:
     def probe():
-        with celery_app.connection_for_write() as broker:
+        # The URL from settings, read per call: the one the web node was configured with.
+        with celery_app.connection_for_write(url=settings.CELERY_BROKER_URL) as broker:
             broker.ensure_connection(max_retries=1, timeout=2)
 
     return _timed(probe)

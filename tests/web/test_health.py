@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from core.tasks import HEARTBEAT_KEY, heartbeat
-from fundportal.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -50,13 +49,10 @@ def test_readyz_is_not_ready_when_beat_has_not_ticked_for_too_long(client, setti
     cache.delete(HEARTBEAT_KEY)
 
 
-def test_readyz_names_a_broker_that_does_not_answer(client, beat_just_ran):
-    saved = celery_app.conf.broker_url
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
-        response = client.get("/readyz")
-    finally:
-        celery_app.conf.broker_url = saved
+def test_readyz_names_a_broker_that_does_not_answer(client, beat_just_ran, settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+    response = client.get("/readyz")
 
     body = response.json()
     assert response.status_code == 503

@@ -16,7 +16,7 @@ from appointments.selectors import open_slots, service_by_code
 from core.models import CalendarYear
 from loans.models import LoanApplication, LoanStatus
 from tests.appointments.factories import BookableServiceFactory, counter_offering
-from tests.loans.factories import credit, depositor, fund_loan, married
+from tests.loans.factories import buying, credit, depositor, fund_loan, married
 from tests.policy import ensure_policy_parameters
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def apply(client, headers=ENGLISH, **overrides):
 def pre_accepted(client, sources) -> LoanApplication:
     """A depositor logged in on ``client`` whose application was pre-accepted through the page."""
     person = depositor()
-    sources(credit_bureau=credit(person))
+    sources(**buying(person), credit_bureau=credit(person))
     client.force_login(person.user)
     apply(client)
     return LoanApplication.objects.get(applicant=person)
@@ -87,7 +87,7 @@ class TestApplyPage:
 
     def test_pre_accepts_and_shows_the_quota_the_binding_limit_and_what_remains(self, client, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         client.force_login(person.user)
 
         response = apply(client)
@@ -104,7 +104,7 @@ class TestApplyPage:
 
     def test_shows_the_reasons_of_a_rejection(self, client, sources):
         person = depositor()
-        sources(credit_bureau=credit(person, loans=[fund_loan()]))
+        sources(**buying(person), credit_bureau=credit(person, loans=[fund_loan()]))
         client.force_login(person.user)
 
         response = apply(client)
@@ -115,7 +115,7 @@ class TestApplyPage:
 
     def test_refuses_an_amount_above_the_quota_on_its_field(self, client, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         client.force_login(person.user)
 
         response = apply(client, amount="500000")
@@ -135,7 +135,7 @@ class TestApplyPage:
 
     def test_refuses_a_second_open_application(self, client, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         client.force_login(person.user)
         apply(client)
 
@@ -148,7 +148,7 @@ class TestApplyPage:
 class TestCoBorrowerPages:
     def test_the_spouse_sees_it_among_their_loans_and_confirms(self, client, sources):
         person, spouse = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=married(person, spouse))
         client.force_login(person.user)
         apply(client, co_borrower_id_number=spouse.id_number)
         loan = LoanApplication.objects.get(applicant=person)
@@ -164,7 +164,7 @@ class TestCoBorrowerPages:
 
     def test_the_applicant_cannot_confirm_for_the_spouse(self, client, sources):
         person, spouse = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=married(person, spouse))
         client.force_login(person.user)
         apply(client, co_borrower_id_number=spouse.id_number)
         loan = LoanApplication.objects.get(applicant=person)
@@ -282,7 +282,7 @@ class TestLoanHallOnAPhone:
                 )
             person = depositor()
             counter_offering(BookableServiceFactory(), code="siming", name="思明服务网点", weekdays=range(7))
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         page = logged_in(phone, live_server, person.user)
 
         page.goto(f"{live_server.url}/hall/")
@@ -293,6 +293,8 @@ class TestLoanHallOnAPhone:
         page.check("#id_consent")
         page.fill("#id_property_ref", "XM2026-0812")
         page.fill("#id_house_price", "3000000")
+        page.fill("#id_seller_name", "厦门某房地产开发有限公司")
+        page.fill("#id_seller_account", "6222021234567890128")
         page.click("#loan-apply-submit")
         page.wait_for_selector("#loan-status-value")
         assert page.inner_text("#loan-status-value") == "已预受理"
