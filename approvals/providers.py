@@ -494,16 +494,53 @@ def _staff_review(ask: _Asker, own: OwnData, id_number: str, payload, on: date, 
 
 
 def _loan_eligibility(ask: _Asker, own: OwnData, id_number: str, payload, on: date, params) -> Gathered:
+    """Credit report, 社保 employment, 不动产 homes and 民政 marriage, asked together; then the
+    spouse's homes when 民政 names a spouse (their homes count against a first home)."""
     term = payload.get("term_months", 360)
     if isinstance(term, bool) or not isinstance(term, int) or term <= 0:
         raise InvalidPayload("term_months must be a whole number of months > 0")
-    report = _credit_report(ask, id_number)
+    wanted = payload.get("property_ref")
+    if wanted is not None and not isinstance(wanted, str):
+        raise InvalidPayload("property_ref must be text")
+    wanted = (wanted or "").strip() or None
+    price = payload.get("house_price")
+    if price is not None and (isinstance(price, bool) or not isinstance(price, int)):
+        raise InvalidPayload("house_price must be a whole number of fen")
+    answers = ask.ask(
+        {
+            "credit_bureau.credit_report": ask.request(ports.CREDIT_BUREAU, "credit_report", id_number),
+            "social_security.employment": ask.request(ports.SOCIAL_SECURITY, "employment", id_number),
+            "real_estate.properties": ask.request(ports.REAL_ESTATE, "properties", id_number),
+            "civil_affairs.marriage": ask.request(ports.CIVIL_AFFAIRS, "marriage", id_number),
+        }
+    )
+    report = _value(answers["credit_bureau.credit_report"])
     if report is UNKNOWN:
         loans, overdue = UNKNOWN, UNKNOWN
     elif report is None:
         loans, overdue = (), 0
     else:
         loans, overdue = _bureau_loans(report), report.overdue_months_last_24
+    own_homes = _value(answers["real_estate.properties"])
+    status, spouse = _marriage(answers["civil_affairs.marriage"])
+    spouse_homes = None
+    if status is UNKNOWN:
+        spouse_homes = UNKNOWN
+    elif spouse is not None:
+        second = ask.ask(
+            {"real_estate.properties:spouse": ask.request(ports.REAL_ESTATE, "properties", spouse)}
+        )
+        spouse_homes = _value(second["real_estate.properties:spouse"])
+    purchase = _loan_purchase(own_homes, spouse_homes, wanted, params)
+    found = purchase is not UNKNOWN and purchase is not None
+    bought = {purchase[0]} if found else set()
+    self_regions = _other_regions(own_homes, bought)
+    if spouse_homes is UNKNOWN or spouse_homes is None:
+        spouse_regions = spouse_homes
+    else:
+        # A joint home appears in both lists: counted once, with the applicant's.
+        mine = set() if own_homes is UNKNOWN else {home.property_id for home in own_homes}
+        spouse_regions = _other_regions(spouse_homes, bought | mine)
     facts = f.LoanEligibilityFacts(
         applied_on=on,
         account_status=own.account_status,
@@ -514,8 +551,44 @@ def _loan_eligibility(ask: _Asker, own: OwnData, id_number: str, payload, on: da
         centre_loan_repaying=_centre_loan_repaying(report),
         bureau_loans=loans,
         overdue_months=overdue,
+        gov_checked=True,
+        employment=_employment(answers["social_security.employment"]),
+        marital_status=status,
+        purchase=purchase[1] if found else purchase,
+        property_named=wanted is not None,
+        stated_price=price,
+        first_home_declared=payload.get("first_home") is True,
+        self_home_regions=self_regions,
+        spouse_home_regions=spouse_regions,
     )
-    return Gathered(facts, ask.answers, {})
+    return Gathered(facts, ask.answers, _private_marriage(status, spouse))
+
+
+def _loan_purchase(own_homes, spouse_homes, wanted: str | None, params):
+    """(property id, :class:`LoanPurchase`) of the home the loan is for, None, or UNKNOWN.
+
+    By the number named (the port has no look-up by contract number, so it is searched among the
+    applicant's and the spouse's homes); with none named, their latest purchase in the city.
+    """
+    prefix = params.get(CITY_PREFIX_KEY) or "3502"
+    for relation, homes in ((f.RELATION_SELF, own_homes), (f.RELATION_SPOUSE, spouse_homes)):
+        if homes is UNKNOWN:
+            return UNKNOWN
+        home = _pick(homes, wanted, prefix)
+        if home is not None:
+            return home.property_id, f.LoanPurchase(
+                relation=relation,
+                region_code=home.region_code,
+                price=home.price,
+                titled=home.title_on is not None,
+            )
+    return None
+
+
+def _other_regions(homes, leave_out: set[str]):
+    if homes is UNKNOWN:
+        return UNKNOWN
+    return tuple(home.region_code for home in homes or () if home.property_id not in leave_out)
 
 
 PROVIDERS: dict[type, Callable[..., Gathered]] = {

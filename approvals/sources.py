@@ -84,6 +84,7 @@ SOURCES_BY_REASON: dict[str, tuple[SourceUse, ...]] = {
     "RENT": (_PROPERTIES_WITH_SPOUSE, _MARRIAGE),
     "LOAN_REPAYMENT_ANNUAL": (_CREDIT,),
     "LOAN_REPAYMENT_MONTHLY": (_CREDIT,),
+    "LOAN_ELIGIBILITY": (_EMPLOYMENT, _PROPERTIES_WITH_SPOUSE, _MARRIAGE, _CREDIT),
 }
 
 #: What the centre reads from its own records for every reason, told alongside the sources.

@@ -222,6 +222,17 @@ class StaffReviewFacts(Facts):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LoanPurchase(Facts):
+    """The home a loan is for, as 不动产登记 records it: whose purchase it is ("self" or
+    "spouse"), where, its registered price in fen, and whether the title is registered yet."""
+
+    relation: str
+    region_code: str
+    price: int
+    titled: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class LoanEligibilityFacts(Facts):
     """LOAN_ELIGIBILITY (DOMAIN.md §7).
 
@@ -230,6 +241,20 @@ class LoanEligibilityFacts(Facts):
     repayment (see "This centre's loans" above). ``bureau_loans``: the credit report's loans.
     ``overdue_months``: months with an overdue payment in the last ``loan.overdue_lookback_months``
     months (credit report).
+
+    Version 2 adds 社保, 不动产登记 and 民政 (the fields below ``overdue_months``). They default to
+    what replays a decision recorded before they existed as it was decided: ``gov_checked`` False
+    means those sources were not asked, and the rules that read them pass.
+
+    ``employment``: 社保's latest employment record (None: never insured). ``marital_status``: 民政
+    ("married", "single", …). ``purchase``: the home being bought, found in 不动产登记 under the
+    applicant's or the spouse's name by the contract or certificate number the application names
+    (``property_named``), or, when it names none, their latest purchase in the city; None when
+    neither holds it. ``stated_price``: the price the applicant stated, in fen.
+    ``first_home_declared``: the applicant applied for a first home. ``self_home_regions`` and
+    ``spouse_home_regions``: region codes of the other homes (the one being bought left out, a
+    joint home counted once) the applicant and the spouse own or are buying; the spouse's None
+    when not married or when the marriage record names no spouse.
     """
 
     applied_on: date
@@ -241,3 +266,12 @@ class LoanEligibilityFacts(Facts):
     centre_loan_repaying: bool | Unknown
     bureau_loans: tuple[BureauLoan, ...] | Unknown
     overdue_months: int | Unknown
+    gov_checked: bool = False
+    employment: Employment | Unknown | None = None
+    marital_status: str | Unknown | None = None
+    purchase: LoanPurchase | Unknown | None = None
+    property_named: bool = False
+    stated_price: int | None = None
+    first_home_declared: bool = False
+    self_home_regions: tuple[str, ...] | Unknown = ()
+    spouse_home_regions: tuple[str, ...] | Unknown | None = None

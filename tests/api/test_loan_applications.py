@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from loans.models import LoanApplication, LoanStatus
 from tests.approvals.factories import staff_user
-from tests.loans.factories import credit, depositor, fund_loan, married
+from tests.loans.factories import buying, credit, depositor, fund_loan, married
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def apply(person, **overrides):
 class TestApplyThroughTheApi:
     def test_answers_pre_accepted_with_the_quota_limits_and_the_sources_asked(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
 
         response = apply(person)
 
@@ -53,12 +53,17 @@ class TestApplyThroughTheApi:
         assert body["limits"]["balance_multiple"] == "432000.00"
         assert body["annual_rate"] == "0.026"
         assert body["eligibility"]["outcome"] == "APPROVE"
-        assert [s["source"] for s in body["eligibility"]["sources"]] == ["credit_bureau.credit_report"]
+        assert [s["source"] for s in body["eligibility"]["sources"]] == [
+            "civil_affairs.marriage",
+            "credit_bureau.credit_report",
+            "real_estate.properties",
+            "social_security.employment",
+        ]
         assert [todo["code"] for todo in body["todo"]] == ["BOOK_SIGNING", "WAIT_FOR_APPROVAL"]
 
     def test_answers_rejected_with_the_reasons(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person, loans=[fund_loan()]))
+        sources(**buying(person), credit_bureau=credit(person, loans=[fund_loan()]))
 
         response = apply(person)
 
@@ -68,7 +73,7 @@ class TestApplyThroughTheApi:
 
     def test_refuses_an_amount_above_the_quota_in_the_contract_shape(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
 
         response = apply(person, amount="500000.00")
 
@@ -86,7 +91,7 @@ class TestApplyThroughTheApi:
 
     def test_refuses_a_second_open_application_with_409(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         apply(person)
 
         response = apply(person)
@@ -98,7 +103,7 @@ class TestApplyThroughTheApi:
 class TestReadAndConfirm:
     def test_the_spouse_reads_and_confirms_and_nobody_else_may(self, sources):
         person, spouse = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=married(person, spouse))
         loan_id = apply(person, co_borrower_id_number=spouse.id_number).json()["id"]
         url = reverse("api:loan-application-confirm", args=[loan_id])
 
@@ -118,7 +123,7 @@ class TestReadAndConfirm:
 
     def test_staff_read_any_application(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         loan_id = apply(person).json()["id"]
 
         response = client_of(staff_user(username="loan-clerk")).get(

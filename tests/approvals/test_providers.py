@@ -15,6 +15,7 @@ from integrations.gov import ports
 from integrations.gov.fakes import FakeCreditBureau
 from tests.approvals.factories import account_with_deposits
 from tests.approvals.rulesets.builders import PARAMS
+from tests.loans.factories import buying
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +138,7 @@ class TestLoanRepayerLikeBorrower:
         assert monthly.decisions.get().facts["centre_loan_status"] == "repaying"
 
     def test_loan_eligibility_refuses_a_second_fund_loan(self, sources, borrower, today):
-        sources(credit_bureau=bureau(borrower, loan()))
+        sources(**buying(borrower), credit_bureau=bureau(borrower, loan()))
 
         decision = check_eligibility(
             reason="LOAN_ELIGIBILITY", person=borrower, channel="WEB", actor=None, payload=SHORT_TERM
@@ -209,7 +210,7 @@ class TestLoanRepayerLikeBorrower:
 class TestBureauUnavailable:
     @pytest.mark.parametrize("name", ["LOAN_REPAYMENT_MONTHLY", "LOAN_REPAYMENT_ANNUAL", "LOAN_ELIGIBILITY"])
     def test_refers_and_never_rejects(self, sources, borrower, today, name):
-        sources(credit_bureau=FakeCreditBureau(unavailable=True))
+        sources(**buying(borrower), credit_bureau=FakeCreditBureau(unavailable=True))
 
         evaluation = decide(name, borrower, today)
 
@@ -251,7 +252,7 @@ class TestOtherLoans:
         assert (evaluation.outcome, codes(evaluation)) == (Outcome.REJECT, ["NO_CENTRE_LOAN_IN_REPAYMENT"])
 
     def test_a_commercial_loan_does_not_block_a_fund_loan(self, sources, borrower, today):
-        sources(credit_bureau=bureau(borrower, loan(kind=ports.COMMERCIAL_LOAN)))
+        sources(**buying(borrower), credit_bureau=bureau(borrower, loan(kind=ports.COMMERCIAL_LOAN)))
 
         facts = facts_for("LOAN_ELIGIBILITY", borrower, today, SHORT_TERM)
 
@@ -259,7 +260,7 @@ class TestOtherLoans:
         assert evaluate(rule_set("LOAN_ELIGIBILITY"), facts, PARAMS).outcome is Outcome.APPROVE
 
     def test_another_centres_fund_loan_is_not_this_centres(self, sources, borrower, today):
-        sources(credit_bureau=bureau(borrower, loan(centre="350100")))
+        sources(**buying(borrower), credit_bureau=bureau(borrower, loan(centre="350100")))
 
         monthly = decide("LOAN_REPAYMENT_MONTHLY", borrower, today)
         eligibility = decide("LOAN_ELIGIBILITY", borrower, today)

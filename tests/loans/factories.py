@@ -1,5 +1,6 @@
 """Arranging loan applications: depositors young enough for a long term, with deposits, a login,
-a spouse per 民政, and a credit report."""
+a spouse per 民政, a credit report, and (``buying``) an insured job and the filed purchase contract
+that LOAN_ELIGIBILITY version 2 asks 社保 and 不动产登记 about."""
 
 import itertools
 from datetime import date, timedelta
@@ -10,7 +11,7 @@ from accounts import roles
 from accounts.roles import ensure_roles
 from core.identity import make_resident_id
 from integrations.gov import ports
-from integrations.gov.fakes import FakeCivilAffairs, FakeCreditBureau
+from integrations.gov.fakes import FakeCivilAffairs, FakeCreditBureau, FakeRealEstate, FakeSocialSecurity
 from loans.services import LoanTerms
 from tests.accounts.factories import PersonFactory, UserFactory
 from tests.approvals.factories import account_with_deposits
@@ -71,13 +72,57 @@ def credit(person, *, loans=(), overdue_months: int = 0) -> FakeCreditBureau:
     )
 
 
+#: The contract ``terms()`` names, as 不动产登记 files it in ``buying``.
+CONTRACT_REF = "XM2026-0001"
+PRICE = 300_000_000
+
+
+def buying(person, *, price: int = PRICE, other_homes: int = 0) -> dict:
+    """社保 and 不动产 fakes for ``person``: insured at work since 2019 and buying the home of
+    ``terms()`` (contract filed, no title yet), plus ``other_homes`` homes already held in the city."""
+    bought = ports.Property(
+        property_id=CONTRACT_REF,
+        region_code="350203",
+        address="思明区某路8号",
+        kind=ports.NEW_HOME,
+        contract_on=date(2026, 1, 10),
+        title_on=None,
+        price=price,
+        loan_amount=210_000_000,
+        full_payment=False,
+        owners=(person.id_number,),
+    )
+    held = tuple(
+        ports.Property(
+            property_id=f"XM-HELD-{n}",
+            region_code="350206",
+            address="湖里区某路1号",
+            kind=ports.RESALE_HOME,
+            contract_on=date(2015, 5, 1),
+            title_on=date(2015, 9, 1),
+            price=150_000_000,
+            loan_amount=0,
+            full_payment=True,
+            owners=(person.id_number,),
+        )
+        for n in range(other_homes)
+    )
+    job = ports.EmploymentRecord(
+        employer_credit_code=None, employer_name="厦门某科技有限公司", since=date(2019, 3, 1)
+    )
+    return {
+        "social_security": FakeSocialSecurity(employment={person.id_number: job}),
+        "real_estate": FakeRealEstate(properties=(bought, *held)),
+    }
+
+
 def terms(**overrides) -> LoanTerms:
     """A first new home of 3,000,000 yuan over 20 years, 20,000 yuan a month earned, no other debt."""
     stated = {
         "property_kind": "NEW",
-        "property_ref": "XM2026-0001",
+        "property_ref": CONTRACT_REF,
         "property_address": "思明区某路8号",
-        "house_price": 300_000_000,
+        "house_price": PRICE,
         "seller_name": "厦门某房地产开发有限公司",
         "seller_account": "6222021234567890128",
         "first_home": True,

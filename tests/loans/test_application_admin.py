@@ -6,7 +6,7 @@ from django.urls import reverse
 from loans.services import apply_for_loan
 from tests.accounts.factories import UserFactory
 from tests.approvals.conftest import _fresh_parameters, gov_log, sources  # noqa: F401 (fixtures)
-from tests.loans.factories import credit, depositor, terms
+from tests.loans.factories import buying, credit, depositor, terms
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 class TestLoanApplicationAdmin:
     def test_shows_an_application_read_only(self, client, sources):  # noqa: F811 (fixture)
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         loan = apply_for_loan(applicant=person, terms=terms(), consent=True, channel="WEB", actor=person.user)
         client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
 

@@ -9,7 +9,7 @@ from integrations.models import GovQuery
 from loans.models import OPEN_LOAN_STATUSES, LoanApplication
 from loans.services import OpenLoanApplication, apply_for_loan
 from tests.ledger.test_concurrency import race
-from tests.loans.factories import credit, depositor, terms
+from tests.loans.factories import buying, credit, depositor, terms
 from tests.policy import ensure_policy_parameters
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -28,7 +28,7 @@ class TestApplyForLoanConcurrently:
         with transaction.atomic():
             person = depositor()
 
-        with use_fakes(all_fakes(credit_bureau=credit(person))):
+        with use_fakes(all_fakes(**buying(person), credit_bureau=credit(person))):
             results, errors = race(
                 2,
                 lambda _i: (

@@ -38,7 +38,7 @@ from notifications.models import Message
 from tests.appointments.factories import BookableServiceFactory, counter_offering
 from tests.approvals.conftest import _fresh_parameters, gov_log, sources  # noqa: F401 (fixtures)
 from tests.approvals.factories import staff_user
-from tests.loans.factories import credit, depositor, fund_loan, married, terms
+from tests.loans.factories import buying, credit, depositor, fund_loan, married, terms
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ class TestApplyForLoan:
         self, sources, django_capture_on_commit_callbacks
     ):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
 
         with django_capture_on_commit_callbacks(execute=True):
             loan = apply(person)
@@ -84,7 +84,7 @@ class TestApplyForLoan:
 
     def test_keeps_the_amount_asked_for_below_the_quota(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
 
         loan = apply(person, amount=30_000_000)
 
@@ -93,7 +93,7 @@ class TestApplyForLoan:
 
     def test_refuses_an_amount_above_the_quota_before_asking_any_source(self, sources):
         person = depositor()
-        fakes = sources(credit_bureau=credit(person))
+        fakes = sources(**buying(person), credit_bureau=credit(person))
 
         with pytest.raises(AmountAboveQuota) as error:
             apply(person, amount=TWELVE_MONTHS_TIMES_FIFTEEN + 100)
@@ -116,7 +116,7 @@ class TestApplyForLoan:
         self, sources, field, value
     ):
         person = depositor()
-        fakes = sources(credit_bureau=credit(person))
+        fakes = sources(**buying(person), credit_bureau=credit(person))
 
         with pytest.raises(InvalidLoanField) as error:
             apply(person, **{field: value})
@@ -126,7 +126,7 @@ class TestApplyForLoan:
 
     def test_keeps_the_sellers_account_as_digits_encrypted_at_rest(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
 
         loan = apply(person, seller_account="6222 0212 3456 7890 128")
 
@@ -135,7 +135,7 @@ class TestApplyForLoan:
 
     def test_rejects_a_borrower_still_repaying_a_fund_loan_and_says_why(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person, loans=[fund_loan()]))
+        sources(**buying(person), credit_bureau=credit(person, loans=[fund_loan()]))
 
         loan = apply(person)
 
@@ -147,7 +147,7 @@ class TestApplyForLoan:
 
     def test_rejects_a_borrower_with_overdue_payments_and_says_why(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person, overdue_months=2))
+        sources(**buying(person), credit_bureau=credit(person, overdue_months=2))
 
         loan = apply(person)
 
@@ -160,7 +160,7 @@ class TestApplyForLoan:
         self, sources
     ):
         person = depositor()
-        sources(credit_bureau=FakeCreditBureau(unavailable=True))
+        sources(**buying(person), credit_bureau=FakeCreditBureau(unavailable=True))
 
         loan = apply(person)
 
@@ -176,7 +176,7 @@ class TestApplyForLoan:
 
     def test_refuses_a_second_open_application_of_the_same_person(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         apply(person)
 
         with pytest.raises(OpenLoanApplication) as error:
@@ -187,7 +187,7 @@ class TestApplyForLoan:
 
     def test_accepts_a_new_application_once_the_last_is_withdrawn(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         first = apply(person)
         withdraw_loan_application(loan_id=first.pk, actor=person.user)
 
@@ -199,7 +199,7 @@ class TestApplyForLoan:
 class TestCoBorrower:
     def test_waits_for_a_spouse_co_borrower_and_counts_both_balances(self, sources):
         person, spouse = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=married(person, spouse))
 
         loan = apply(person, co_borrower=spouse)
 
@@ -212,7 +212,7 @@ class TestCoBorrower:
 
     def test_refuses_a_co_borrower_who_is_not_the_spouse(self, sources):
         person, other = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=FakeCivilAffairs())
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=FakeCivilAffairs())
 
         with pytest.raises(CoBorrowerNotSpouse) as error:
             apply(person, co_borrower=other)
@@ -235,7 +235,7 @@ class TestCoBorrower:
 
     def test_the_spouse_confirms_from_their_own_login(self, sources, django_capture_on_commit_callbacks):
         person, spouse = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=married(person, spouse))
         loan = apply(person, co_borrower=spouse)
 
         with django_capture_on_commit_callbacks(execute=True):
@@ -248,7 +248,7 @@ class TestCoBorrower:
     @pytest.mark.parametrize("who", ["applicant", "stranger"])
     def test_nobody_else_may_confirm(self, sources, who):
         person, spouse = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=married(person, spouse))
         loan = apply(person, co_borrower=spouse)
         actor = person.user if who == "applicant" else depositor().user
 
@@ -260,7 +260,7 @@ class TestCoBorrower:
 
     def test_the_co_borrower_may_not_apply_while_on_an_open_application(self, sources):
         person, spouse = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=married(person, spouse))
         apply(person, co_borrower=spouse)
 
         with pytest.raises(OpenLoanApplication):
@@ -270,7 +270,7 @@ class TestCoBorrower:
 class TestWithdrawLoanApplication:
     def test_the_applicant_withdraws_and_the_co_borrower_is_told(self, sources):
         person, spouse = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=married(person, spouse))
         loan = apply(person, co_borrower=spouse)
 
         withdrawn = withdraw_loan_application(loan_id=loan.pk, actor=person.user)
@@ -282,7 +282,7 @@ class TestWithdrawLoanApplication:
 
     def test_refuses_the_co_borrower_and_a_closed_application(self, sources):
         person, spouse = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=married(person, spouse))
         loan = apply(person, co_borrower=spouse)
 
         with pytest.raises(NotYourLoanApplication):
@@ -307,7 +307,7 @@ def first_open_slot(service):
 class TestBookSigning:
     def test_books_the_signing_and_links_it_to_the_application(self, sources, signing_counter):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         loan = apply(person)
         slot = first_open_slot(service_by_code("LOAN_SIGNING"))
 
@@ -322,7 +322,7 @@ class TestBookSigning:
 
     def test_refuses_a_second_booking_while_one_is_active(self, sources, signing_counter):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         loan = apply(person)
         slot = first_open_slot(service_by_code("LOAN_SIGNING"))
         book_signing(loan_id=loan.pk, starts_at=slot.starts_at, counter_code="siming", actor=person.user)
@@ -332,7 +332,7 @@ class TestBookSigning:
 
     def test_refuses_before_the_co_borrower_has_confirmed(self, sources, signing_counter):
         person, spouse = depositor(), depositor()
-        sources(credit_bureau=credit(person), civil_affairs=married(person, spouse))
+        sources(**buying(person), credit_bureau=credit(person), civil_affairs=married(person, spouse))
         loan = apply(person, co_borrower=spouse)
         slot = first_open_slot(service_by_code("LOAN_SIGNING"))
 
@@ -341,7 +341,7 @@ class TestBookSigning:
 
     def test_withdrawing_cancels_the_signing_appointment(self, sources, signing_counter):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         loan = apply(person)
         slot = first_open_slot(service_by_code("LOAN_SIGNING"))
         book_signing(loan_id=loan.pk, starts_at=slot.starts_at, counter_code="siming", actor=person.user)
@@ -363,7 +363,7 @@ def loan_hook():
 def referred_and_claimed(sources):
     """A loan pre-accepted while the credit bureau did not answer, its review case claimed by a clerk."""
     person = depositor()
-    sources(credit_bureau=FakeCreditBureau(unavailable=True))
+    sources(**buying(person), credit_bureau=FakeCreditBureau(unavailable=True))
     loan = apply(person)
     reviewer = staff_user(username="loan-reviewer")
     case = claim_case(case=ReviewCase.objects.get(application=loan.eligibility), actor=reviewer)
@@ -399,7 +399,7 @@ class TestAfterEligibilityDecided:
 class TestResubmitLoanApplication:
     def test_a_returned_application_goes_back_pre_accepted_with_the_corrected_figures(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         loan = apply(person)
         LoanApplication.objects.filter(pk=loan.pk).update(status=LoanStatus.RETURNED, note="房价与合同不符")
 
@@ -416,7 +416,7 @@ class TestResubmitLoanApplication:
 
     def test_refuses_an_application_that_was_not_returned(self, sources):
         person = depositor()
-        sources(credit_bureau=credit(person))
+        sources(**buying(person), credit_bureau=credit(person))
         loan = apply(person)
 
         with pytest.raises(LoanStatusConflict):

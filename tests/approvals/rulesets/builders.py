@@ -8,6 +8,7 @@ from approvals.rulesets.facts import (
     Employment,
     LeavingCityFacts,
     LoanEligibilityFacts,
+    LoanPurchase,
     LoanRepaymentAnnualFacts,
     LoanRepaymentMonthlyFacts,
     PurchasedProperty,
@@ -140,6 +141,27 @@ def loan_eligibility_facts(**changes) -> LoanEligibilityFacts:
         centre_loan_repaying=False,
         bureau_loans=(bureau_loan(kind="commercial", centre=None),),
         overdue_months=0,
+    )
+    return replace(facts, **changes)
+
+
+def loan_purchase(**changes) -> LoanPurchase:
+    purchase = LoanPurchase(relation="self", region_code=XIAMEN, price=300_000_000, titled=False)
+    return replace(purchase, **changes)
+
+
+def checked_loan_facts(**changes) -> LoanEligibilityFacts:
+    """Version-2 facts that approve: employed, single, a first home registered at the stated price."""
+    facts = loan_eligibility_facts(
+        gov_checked=True,
+        employment=Employment(since=date(2019, 3, 1), ended_on=None),
+        marital_status="single",
+        purchase=loan_purchase(),
+        property_named=True,
+        stated_price=300_000_000,
+        first_home_declared=True,
+        self_home_regions=(),
+        spouse_home_regions=None,
     )
     return replace(facts, **changes)
 

@@ -21,7 +21,7 @@ NAMES = sorted(RULE_SETS)
 FACT_TYPES = sorted({each.facts_type for each in RULE_SETS.values()}, key=lambda cls: cls.__name__)
 # Rule sets changed since their first version; every other one is version 1. Every withdrawal rule
 # set gained the withdrawal lock (version 2; LOAN_REPAYMENT_MONTHLY had already changed once).
-VERSIONS = {name: 2 for name in WITHDRAWAL_REASONS} | {"LOAN_REPAYMENT_MONTHLY": 3}
+VERSIONS = {name: 2 for name in WITHDRAWAL_REASONS} | {"LOAN_REPAYMENT_MONTHLY": 3, "LOAN_ELIGIBILITY": 2}
 RULESETS_DIR = Path(__file__).resolve().parents[3] / "approvals" / "rulesets"
 
 
@@ -102,6 +102,21 @@ SCENARIOS = [
         b.loan_eligibility_facts(centre_loan_repaying=UNKNOWN, bureau_loans=UNKNOWN, overdue_months=UNKNOWN),
     ),
     ("LOAN_ELIGIBILITY", b.loan_eligibility_facts(birth_year=1960, term_months=400)),
+    ("LOAN_ELIGIBILITY", b.checked_loan_facts()),
+    ("LOAN_ELIGIBILITY", b.checked_loan_facts(employment=UNKNOWN, purchase=UNKNOWN, marital_status=UNKNOWN)),
+    ("LOAN_ELIGIBILITY", b.checked_loan_facts(employment=None, purchase=None)),
+    (
+        "LOAN_ELIGIBILITY",
+        b.checked_loan_facts(purchase=None, property_named=False, self_home_regions=(b.XIAMEN,)),
+    ),
+    (
+        "LOAN_ELIGIBILITY",
+        b.checked_loan_facts(
+            employment=Employment(since=date(2019, 3, 1), ended_on=date(2026, 5, 31)),
+            stated_price=280_000_000,
+        ),
+    ),
+    ("LOAN_ELIGIBILITY", b.checked_loan_facts(marital_status="married", spouse_home_regions=None)),
     ("RENT", b.rent_facts(withdrawal_locked=True)),
 ]
 
