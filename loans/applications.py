@@ -15,8 +15,7 @@ from accounts.models import FundAccount, Person
 from appointments.models import BookingStatus
 from approvals.models import DecisionPurpose, DecisionRecord
 from approvals.selectors import explained_reasons, may_review
-from approvals.sources import SourceUse, source_name
-from integrations.gov import ports
+from approvals.sources import source_name, sources_for
 from ledger.selectors import balance_of
 from loans.calculators import LIMITS, percent_text
 from loans.models import ApprovalAction, LoanApplication, LoanStatus
@@ -306,20 +305,6 @@ def apply_defaults(person: Person) -> ApplyDefaults:
 
 #: What applying asks, in words, before anything is asked (PIPL): the gatherer of LOAN_ELIGIBILITY
 #: asks the credit bureau; the co-borrower check asks 民政 about the applicant's marriage.
-LOAN_SOURCES = (
-    SourceUse(
-        ports.CREDIT_BUREAU,
-        "credit_report",
-        "人民银行征信中心：您的贷款、逾期及还款记录",
-        "The credit bureau: your loans, overdue payments and repayment record",
-    ),
-    SourceUse(
-        ports.CIVIL_AFFAIRS,
-        "marriage",
-        "民政部门：您的婚姻状况及配偶身份（仅在填写共同借款人时查询）",
-        "Civil affairs: your marital status and who your spouse is (only when you name a co-borrower)",
-    ),
-)
 OWN_RECORDS = (
     "本中心：您及共同借款人的公积金账户状态、余额和连续缴存月数",
     "This centre: your and your co-borrower's fund account status, balance and months deposited",
@@ -329,4 +314,7 @@ OWN_RECORDS = (
 def consent_texts(language: str | None) -> list[str]:
     """The records applying reads, own records first, in ``language``."""
     english = (language or "").startswith("en")
-    return [OWN_RECORDS[1] if english else OWN_RECORDS[0], *(use.text(language) for use in LOAN_SOURCES)]
+    # The same list the eligibility gatherer is tested against (approvals.sources): consent names
+    # every record asked, no more and no fewer.
+    uses = sources_for("LOAN_ELIGIBILITY")
+    return [OWN_RECORDS[1] if english else OWN_RECORDS[0], *(use.text(language) for use in uses)]

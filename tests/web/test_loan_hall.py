@@ -70,7 +70,7 @@ class TestApplyPage:
 
         text = response.content.decode()
         assert response.status_code == 200
-        assert "The credit bureau: your loans, overdue payments and repayment record" in text
+        assert "The credit bureau: your loans and their repayment record" in text
         assert "Civil affairs: your marital status" in text
         assert 'value="8000.00"' in text  # the factory's deposit base, 8,000 yuan
         assert "28,800.00" in text  # twelve deposits of 2,400 yuan
@@ -82,7 +82,8 @@ class TestApplyPage:
         response = client.get(reverse("web:hall-loan-apply"), headers=CHINESE)
 
         text = response.content.decode()
-        assert "人民银行征信中心：您的贷款、逾期及还款记录" in text
+        assert "人民银行征信中心：您的贷款及还款记录" in text
+        assert "社保" in text and "不动产登记部门：您及配偶名下的房产及购房合同" in text
         assert "申请公积金贷款" in text
 
     def test_pre_accepts_and_shows_the_quota_the_binding_limit_and_what_remains(self, client, sources):
@@ -289,7 +290,7 @@ class TestLoanHallOnAPhone:
         page.click("#loans-link")
         page.click("#loan-apply-link")
         assert fits_the_screen(page)
-        assert "人民银行征信中心：您的贷款、逾期及还款记录" in page.inner_text("#loan-sources")
+        assert "人民银行征信中心：您的贷款及还款记录" in page.inner_text("#loan-sources")
         page.check("#id_consent")
         page.fill("#id_property_ref", "XM2026-0812")
         page.fill("#id_house_price", "3000000")
