@@ -43,7 +43,9 @@ from accounts.services import (
     seal_account_in_transaction,
 )
 from audit.services import PendingEvent, record_events
+from core.crypto import blind_index
 from core.identity import is_local_region
+from core.money import format_yuan
 from demo.city import (
     CLOSED_MERGED,
     CLOSED_TRANSFER,
@@ -155,8 +157,11 @@ def seed_city(plan: CityPlan) -> SeedResult:
 
 def walk_ins_of(plan: CityPlan) -> dict[str, list[dict]]:
     """What a visitor can try the unit pages with: ``units`` to register online (a 注销 one is
-    refused) and ``people`` to add as employees, all in the sandbox and unknown to the centre."""
+    refused) and ``people`` to add as employees, all in the sandbox and unknown to the centre;
+    and ``home_buyers``: what the loan persona's purchase contract says (the register number and
+    price the loan application is checked against), as the buyer would read it off the contract."""
     return {
+        "home_buyers": _home_buyers(plan),
         "units": [
             {
                 "credit_code": unit.credit_code,
@@ -179,6 +184,32 @@ def walk_ins_of(plan: CityPlan) -> dict[str, list[dict]]:
             for person in plan.walk_in_people
         ],
     }
+
+
+def _home_buyers(plan: CityPlan) -> list[dict]:
+    from integrations.models import SandboxProperty
+
+    buyers = [person for person in plan.people if person.persona == Persona.BUYER]
+    rows = []
+    for person in buyers:
+        purchase = (
+            SandboxProperty.objects.filter(
+                owners__id_number_index=blind_index(person.id_number), title_on__isnull=True
+            )
+            .order_by("-contract_on")
+            .first()
+        )
+        if purchase is not None:
+            rows.append(
+                {
+                    "persona": person.persona,
+                    "id_number": person.id_number,
+                    "property_ref": purchase.property_id,
+                    "address": purchase.address,
+                    "price_yuan": format_yuan(purchase.price),
+                }
+            )
+    return rows
 
 
 def _write_var_json(name: str, content) -> str:

@@ -391,6 +391,9 @@ def apply_for_loan(
             applicant=applicant,
             channel=channel,
             payload={
+                # The register is searched for this contract or certificate among the applicant's
+                # and spouse's homes (approvals.rulesets.loans).
+                "property_ref": terms.property_ref.strip(),
                 "term_months": terms.term_months,
                 "amount": amount,
                 "house_price": terms.house_price,

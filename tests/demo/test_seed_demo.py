@@ -14,6 +14,7 @@ from accounts.selectors import person_by_id_number
 from accounts.services import NewOperator, UnitNotActive, register_employer_online, take_on_employee
 from audit.models import AuditEvent
 from core.identity import check_bank_card, check_credit_code, is_local_region, parse_resident_id
+from core.money import format_yuan
 from demo.city import add_months, plan_city
 from demo.models import DemoPersona, Persona
 from integrations.gov import ports
@@ -265,6 +266,16 @@ class TestSeedDemoWalkIns:
         assert len(walk_ins["people"]) == 6
         assert {"credit_code", "name"} <= set(walk_ins["units"][0])
         assert {"id_number", "name", "hukou_region"} <= set(walk_ins["people"][0])
+
+    def test_gives_the_home_buyers_contract_as_the_property_register_holds_it(self, city):
+        from integrations.models import SandboxProperty
+
+        (buyer,) = city["walk_ins"]["home_buyers"]
+        registered = SandboxProperty.objects.get(property_id=buyer["property_ref"])
+
+        assert buyer["persona"] == "buyer"
+        assert buyer["price_yuan"] == format_yuan(registered.price)
+        assert registered.title_on is None  # a purchase still under contract
 
     def test_offers_people_with_local_and_with_non_local_hukou(self, city):
         people = city["walk_ins"]["people"]

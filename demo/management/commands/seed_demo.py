@@ -93,6 +93,13 @@ class Command(BaseCommand):
             "People a unit can add at /employer/staff/add/ (known to the 公安 sandbox, no fund account):"
         )
         self._print_table(walk_ins["people"], ("id_number", "name", "hukou_region", "mobile"))
+        self.stdout.write(
+            "The home buyer's purchase contract, for a loan application at /hall/loans/apply/ "
+            "(the property register checks the number and the price):"
+        )
+        self._print_table(
+            walk_ins.get("home_buyers", []), ("persona", "property_ref", "price_yuan", "address")
+        )
 
     def _print_table(self, entries, headers=("role", "persona", "username", "password", "name")):
         rows = [[str(entry.get(key) or "") for key in headers] for entry in entries]
