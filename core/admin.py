@@ -17,6 +17,19 @@ from core.money import format_yuan, parse_yuan
 from core.policy import FEN, PARAMETERS, clean_policy_value
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown under their parent, never added, changed or deleted there."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Viewing only; staff see what their role's view permissions allow."""
 

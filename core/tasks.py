@@ -3,9 +3,24 @@
 from celery import shared_task
 from celery.signals import worker_ready
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 HEARTBEAT_KEY = "fundportal:heartbeat"
+
+#: The options of a task that moves money (ARCHITECTURE.md, Celery): acknowledged after it ran and
+#: handed back if its worker dies; a lost connection, a deadlock victim or a lock timeout is retried
+#: with a growing, jittered pause, a bounded number of times; anything else is for a person to see.
+MONEY_TASK_OPTIONS = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "ignore_result": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "max_retries": 5,
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+}
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -213,7 +213,7 @@ class SandboxLoanAdmin(IdNumberSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(SandboxCollection)
-class SandboxCollectionAdmin(admin.ModelAdmin):
+class SandboxCollectionAdmin(ReadOnlyAdmin):
     """Read-only: the sandbox bank's orders, pending and settled; only the bank settles them."""
 
     list_display = [
@@ -233,18 +233,9 @@ class SandboxCollectionAdmin(admin.ModelAdmin):
     search_fields = ["=order_ref", "=bank_ref", "payer_name"]
     date_hierarchy = "submitted_at"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SandboxSms)
-class SandboxSmsAdmin(admin.ModelAdmin):
+class SandboxSmsAdmin(ReadOnlyAdmin):
     """Read-only: the texts the sandbox gateway "sent", so staff can see what a phone would show."""
 
     list_display = ["pk", "accepted_at", "masked", "text", "reference"]
@@ -257,18 +248,9 @@ class SandboxSmsAdmin(admin.ModelAdmin):
     def masked(self, obj):
         return obj.masked_mobile
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SandboxPayment)
-class SandboxPaymentAdmin(admin.ModelAdmin):
+class SandboxPaymentAdmin(ReadOnlyAdmin):
     """Read-only: the sandbox bank's payments to cards, one per reference; only the bank settles them."""
 
     list_display = [
@@ -292,12 +274,3 @@ class SandboxPaymentAdmin(admin.ModelAdmin):
     @admin.display(description=_("bank card"))
     def masked_card(self, obj):
         return f"**** {obj.card_last4}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

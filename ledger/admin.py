@@ -2,20 +2,13 @@
 
 from django.contrib import admin
 
+from core import admin as core_admin
+from core.admin import ReadOnlyInline
 from ledger.models import JournalEntry, JournalLine, LedgerAccount
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(core_admin.ReadOnlyAdmin):
     show_full_result_count = False  # the journal grows to millions of rows
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LedgerAccount)
@@ -25,19 +18,11 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
     search_fields = ("code", "name")
 
 
-class JournalLineInline(admin.TabularInline):
+class JournalLineInline(ReadOnlyInline):
     model = JournalLine
     fields = ("account", "debit", "credit")
     readonly_fields = fields
     raw_id_fields = ("account",)
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(JournalEntry)

@@ -8,22 +8,14 @@ things up. People are shown by name only; the seller's account stays encrypted a
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from loans.models import ApprovalAction, LoanApplication
 
 
-class ApprovalActionInline(admin.TabularInline):
+class ApprovalActionInline(ReadOnlyInline):
     model = ApprovalAction
     fields = ["level", "action", "actor", "delegation", "reason", "acted_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LoanApplication)

@@ -5,25 +5,16 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from core.exceptions import DomainError
+from core.tasks import MONEY_TASK_OPTIONS
 from loans import disbursement
 
 logger = logging.getLogger(__name__)
 
 # A lost connection, a deadlock victim or a lock timeout is worth another try; a refusal (the case
 # is not signed, its seal or the seller's account does not check) is for staff to see on the page.
-_RETRY = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "ignore_result": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "max_retries": 5,
-    "retry_backoff": 5,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-}
+_RETRY = MONEY_TASK_OPTIONS
 
 
 @shared_task(**_RETRY)

@@ -7,12 +7,13 @@ are the person's own and are not shown here at all.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
 from core.crypto import mask_mobile
 from notifications.models import SmsOutbox
 
 
 @admin.register(SmsOutbox)
-class SmsOutboxAdmin(admin.ModelAdmin):
+class SmsOutboxAdmin(ReadOnlyAdmin):
     list_display = ["pk", "reference", "masked", "status", "attempts", "last_error", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["=reference", "=gateway_ref"]
@@ -32,12 +33,3 @@ class SmsOutboxAdmin(admin.ModelAdmin):
     @admin.display(description=_("mobile"))
     def masked(self, obj):
         return mask_mobile(obj.mobile)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

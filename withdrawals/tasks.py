@@ -6,9 +6,9 @@ import logging
 from datetime import date, timedelta
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from core.tasks import MONEY_TASK_OPTIONS
 from withdrawals import selectors, services
 
 logger = logging.getLogger(__name__)
@@ -21,16 +21,7 @@ INSTRUCTION_WINDOW = timedelta(days=1)
 
 # A lost connection, a deadlock victim or a lock timeout is worth another try; anything else is a
 # bug for a person to see (the sweep will also come back to it within a minute).
-_RETRY = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
-    "ignore_result": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "max_retries": 5,
-    "retry_backoff": 5,
-    "retry_backoff_max": 300,
-    "retry_jitter": True,
-}
+_RETRY = MONEY_TASK_OPTIONS
 
 
 @shared_task(**_RETRY)
