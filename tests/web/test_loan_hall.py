@@ -16,7 +16,7 @@ from appointments.selectors import open_slots, service_by_code
 from core.models import CalendarYear
 from loans.models import LoanApplication, LoanStatus
 from tests.appointments.factories import BookableServiceFactory, counter_offering
-from tests.loans.factories import buying, credit, depositor, fund_loan, married
+from tests.loans.factories import CONTRACT_REF, buying, credit, depositor, fund_loan, married
 from tests.policy import ensure_policy_parameters
 
 pytestmark = pytest.mark.django_db
@@ -292,7 +292,7 @@ class TestLoanHallOnAPhone:
         assert fits_the_screen(page)
         assert "人民银行征信中心：您的贷款及还款记录" in page.inner_text("#loan-sources")
         page.check("#id_consent")
-        page.fill("#id_property_ref", "XM2026-0812")
+        page.fill("#id_property_ref", CONTRACT_REF)
         page.fill("#id_house_price", "3000000")
         page.fill("#id_seller_name", "厦门某房地产开发有限公司")
         page.fill("#id_seller_account", "6222021234567890128")
