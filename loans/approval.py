@@ -46,8 +46,8 @@ from loans.models import ApprovalAction, ApprovalLevel, FinalApprovalDelegation,
 
 SECOND_REVIEW_KEY = "loan.approval.second_review_above"
 SEAL_KIND = "LOAN_APPROVAL"
-#: The applicant's messages link to their loan application pages.
-APPLICANT_LINK = "/hall/applications/"
+#: The applicant's messages lead to the loan's own page in the hall, which shows the whole case.
+APPLICANT_LINK = "/hall/loans/{pk}/"
 #: A reason is kept whole in the case; its SMS is shortened by the notifications app.
 REASON_MAX_LENGTH = 2000
 
@@ -385,7 +385,7 @@ def _notify_applicant(loan: LoanApplication, action: str, reason: str) -> None:
     else:
         kind, title = "loan_rejected", _REJECTED_TITLE
         body = _REJECTED_TEXT.format(number=loan.pk, reason=reason.rstrip("。."))
-    notify(person=applicant, kind=kind, title=title, body=body, link=APPLICANT_LINK)
+    notify(person=applicant, kind=kind, title=title, body=body, link=APPLICANT_LINK.format(pk=loan.pk))
 
 
 def _act(*, loan_id: int, actor, action: str, reason: str, level: str | None, only_at: str | None = None):

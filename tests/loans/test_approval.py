@@ -115,6 +115,7 @@ class TestTheFullChain:
         assert approved.approval_seal.subject == f"loan-application:{loan.pk}"
         message = Message.objects.get(person=loan.applicant)
         assert message.kind == "loan_approved"
+        assert message.link == f"/hall/loans/{loan.pk}/"
         assert "300,000.00元" in message.body
         assert message.sms.mobile == loan.applicant.mobile
 
