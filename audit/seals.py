@@ -42,6 +42,7 @@ from core.exceptions import DomainError
 #: What each kind of seal stands for, as the public verification page names it.
 SEAL_KINDS = {
     "LOAN_APPROVAL": _("Housing fund loan approval (贷款终审)"),
+    "LOAN_SETTLED": _("Housing fund loan settled (贷款结清证明)"),
 }
 
 # Crockford's base32 alphabet without I, L, O, U: a code read aloud or typed from paper survives.

@@ -53,6 +53,7 @@ from ledger.services import Line, centre_account, open_loan_ledger_account, post
 from loans.approval import SEAL_KIND, LoanNotFound, approval_digest, loan_reviewer_conflict
 from loans.contract_terms import approved_schedule, contract_no, repayment_day_for
 from loans.models import (
+    InstalmentStatus,
     LoanAccount,
     LoanAccountStatus,
     LoanApplication,
@@ -535,7 +536,8 @@ def outstanding_principal(account: LoanAccount) -> int:
 
 
 def instalments_of(account: LoanAccount) -> list[LoanInstalment]:
-    return list(account.instalments.order_by("period"))
+    """The schedule in force: every instalment not replaced by a later schedule, by number."""
+    return list(account.instalments.exclude(status=InstalmentStatus.SUPERSEDED).order_by("period"))
 
 
 def disbursement_payouts(loan: LoanApplication) -> list[Payout]:

@@ -279,6 +279,14 @@ class LoanAccountStatus(models.TextChoices):
     SETTLED = "SETTLED", _("Settled")
 
 
+class CollectionMode(models.TextChoices):
+    """How the monthly instalment is collected (the borrower chooses; DOMAIN.md §7)."""
+
+    BANK_DEBIT = "BANK_DEBIT", _("Debit from my bank card")
+    # 委托按月还贷: from the fund account; a month the balance is short falls back to the card.
+    FUND_OFFSET = "FUND_OFFSET", _("Offset from my fund account (委托按月还贷)")
+
+
 class LoanAccount(models.Model):
     """The loan as lent (贷款账户): its terms, repayment day and schedule; opened at disbursement.
 
@@ -313,6 +321,21 @@ class LoanAccount(models.Model):
         related_name="+",
     )
     disbursement_attempts = models.PositiveSmallIntegerField(_("disbursement attempts"), default=1)
+    collection_mode = models.CharField(
+        _("how instalments are collected"),
+        max_length=12,
+        choices=CollectionMode.choices,
+        default=CollectionMode.BANK_DEBIT,
+    )
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+    settlement_seal = models.OneToOneField(
+        "audit.ElectronicSeal",
+        verbose_name=_("loan-settled certificate seal"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -341,6 +364,15 @@ class LoanAccount(models.Model):
                 | Q(payout__isnull=False),
                 name="loans_account_disbursed_by_payout",
             ),
+            models.CheckConstraint(
+                condition=Q(status=LoanAccountStatus.SETTLED, settled_on__isnull=False)
+                | (~Q(status=LoanAccountStatus.SETTLED) & Q(settled_on__isnull=True)),
+                name="loans_account_settled_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(collection_mode__in=CollectionMode.values),
+                name="loans_account_collection_mode_known",
+            ),
         ]
 
     def __str__(self):
@@ -351,6 +383,12 @@ class InstalmentStatus(models.TextChoices):
     DUE = "DUE", _("Due")
     PAID = "PAID", _("Repaid")
     OVERDUE = "OVERDUE", _("Overdue")
+    # A prepayment, a re-pricing or the settlement replaced it; the row stays as the old schedule.
+    SUPERSEDED = "SUPERSEDED", _("Replaced by a new schedule")
+
+
+#: The instalments still owed: not repaid and not replaced.
+UNPAID_INSTALMENT_STATUSES = (InstalmentStatus.DUE, InstalmentStatus.OVERDUE)
 
 
 class LoanInstalment(models.Model):
@@ -366,14 +404,31 @@ class LoanInstalment(models.Model):
     interest = models.BigIntegerField(_("interest (fen)"))
     remaining = models.BigIntegerField(_("principal remaining (fen)"))
     status = models.CharField(
-        _("status"), max_length=8, choices=InstalmentStatus.choices, default=InstalmentStatus.DUE
+        _("status"), max_length=12, choices=InstalmentStatus.choices, default=InstalmentStatus.DUE
     )
+    paid_on = models.DateField(_("repaid on"), null=True, blank=True)
+    # The overdue penalty (罚息) collected with it; the instalment's own payment never changes.
+    penalty = models.BigIntegerField(_("overdue penalty paid (fen)"), default=0)
+    # When an instalment first went overdue: the borrower is told once, not every morning.
+    overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("loan instalment")
         verbose_name_plural = _("loan instalments")
+        ordering = ["account", "period", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["account", "period"], name="loans_instalment_one_per_period"),
+            # A replaced instalment keeps its number: the new schedule's row takes it over.
+            models.UniqueConstraint(
+                fields=["account", "period"],
+                condition=~Q(status="SUPERSEDED"),
+                name="loans_instalment_one_per_period",
+            ),
+            models.CheckConstraint(condition=Q(penalty__gte=0), name="loans_instalment_penalty_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status="PAID", paid_on__isnull=False)
+                | (~Q(status="PAID") & Q(paid_on__isnull=True)),
+                name="loans_instalment_paid_has_date",
+            ),
             models.CheckConstraint(condition=Q(period__gte=1), name="loans_instalment_period_positive"),
             models.CheckConstraint(
                 condition=Q(principal__gte=0), name="loans_instalment_principal_not_negative"
@@ -395,3 +450,179 @@ class LoanInstalment(models.Model):
 
     def __str__(self):
         return f"Instalment {self.period} due {self.due_on} (#{self.pk})"
+
+
+class LoanMovement(models.TextChoices):
+    """贷款业务类型 of the loan side (DOMAIN.md §2): what each repayment is, in the loan's own ledger."""
+
+    DISBURSEMENT = "01", _("Disbursement (发放)")
+    REPAYMENT = "02", _("Repayment (正常还款)")
+    PREPAYMENT = "03", _("Prepayment (提前还款)")
+    OVERDUE_REPAYMENT = "04", _("Overdue repayment (逾期还款)")
+    FUND_REPAYMENT = "05", _("Repayment from the fund account (公积金提取还款)")
+    SETTLEMENT = "06", _("Settlement (结清)")
+
+
+class RepaymentKind(models.TextChoices):
+    INSTALMENT = "INSTALMENT", _("Monthly instalment")
+    PREPAYMENT = "PREPAYMENT", _("Partial prepayment")
+    SETTLEMENT = "SETTLEMENT", _("Full settlement")
+
+
+class RepaymentStatus(models.TextChoices):
+    COLLECTING = "COLLECTING", _("Being collected")
+    SUCCEEDED = "SUCCEEDED", _("Received")
+    FAILED = "FAILED", _("Not collected")
+
+
+class PrepaymentOption(models.TextChoices):
+    SHORTEN_TERM = "SHORTEN_TERM", _("Shorten the term, keep the payment")
+    LOWER_PAYMENT = "LOWER_PAYMENT", _("Keep the term, lower the payment")
+
+
+class LoanRepayment(models.Model):
+    """One attempt to take money in for a loan (还款): an instalment, a prepayment or the settlement.
+
+    A fund-account offset is posted at once (SUCCEEDED or never written); a bank debit is a
+    collection order (``order_ref``, the bank's idempotency key and the posting's) that stays
+    COLLECTING until the bank settles it. The ledger entry exists exactly when SUCCEEDED.
+    """
+
+    account = models.ForeignKey(
+        LoanAccount, verbose_name=_("loan account"), on_delete=models.PROTECT, related_name="repayments"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=RepaymentKind.choices)
+    channel = models.CharField(_("paid by"), max_length=12, choices=CollectionMode.choices)
+    movement = models.CharField(_("loan movement"), max_length=2, choices=LoanMovement.choices)
+    # The instalment a monthly collection pays; empty for a prepayment or the settlement.
+    instalment = models.ForeignKey(
+        LoanInstalment,
+        verbose_name=_("instalment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repayments",
+    )
+    option = models.CharField(
+        _("after the prepayment"), max_length=16, choices=PrepaymentOption.choices, blank=True
+    )
+    amount = models.BigIntegerField(_("amount (fen)"))
+    principal = models.BigIntegerField(_("principal (fen)"))
+    interest = models.BigIntegerField(_("interest (fen)"))
+    penalty = models.BigIntegerField(_("overdue penalty (fen)"), default=0)
+    status = models.CharField(_("status"), max_length=12, choices=RepaymentStatus.choices)
+    order_ref = models.CharField(_("reference"), max_length=64, unique=True)
+    bank_ref = models.CharField(_("bank reference"), max_length=64, blank=True)
+    order_accepted_at = models.DateTimeField(_("accepted by the bank at"), null=True, blank=True)
+    failure_code = models.CharField(_("failure code"), max_length=32, blank=True)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry",
+        verbose_name=_("ledger entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    settled_on = models.DateField(_("received on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("loan repayment")
+        verbose_name_plural = _("loan repayments")
+        ordering = ["account", "created_at", "pk"]
+        indexes = [models.Index(fields=["status", "channel"], name="loans_repayment_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount=models.F("principal") + models.F("interest") + models.F("penalty")),
+                name="loans_repayment_amount_is_its_parts",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="loans_repayment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(principal__gte=0, interest__gte=0, penalty__gte=0),
+                name="loans_repayment_parts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=RepaymentStatus.SUCCEEDED, entry__isnull=False, settled_on__isnull=False)
+                | (~Q(status=RepaymentStatus.SUCCEEDED) & Q(entry__isnull=True)),
+                name="loans_repayment_posted_when_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=RepaymentKind.INSTALMENT, instalment__isnull=False)
+                | (~Q(kind=RepaymentKind.INSTALMENT) & Q(instalment__isnull=True)),
+                name="loans_repayment_instalment_names_its_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=RepaymentKind.PREPAYMENT) & ~Q(option="")
+                | ~Q(kind=RepaymentKind.PREPAYMENT) & Q(option=""),
+                name="loans_repayment_prepayment_has_option",
+            ),
+            # One collection in flight per loan: the bank debits nothing twice for one month.
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status=RepaymentStatus.COLLECTING),
+                name="loans_repayment_one_in_flight",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Repayment {self.kind} {self.status} {self.order_ref} (#{self.pk})"
+
+
+class ScheduleChangeKind(models.TextChoices):
+    PREPAYMENT = "PREPAYMENT", _("Prepayment")
+    REPRICING = "REPRICING", _("Re-pricing on 1 January")
+    SETTLEMENT = "SETTLEMENT", _("Settlement")
+
+
+class LoanScheduleChange(models.Model):
+    """A change of a running loan's schedule: what it was, what it became and why.
+
+    The replaced instalments stay as SUPERSEDED rows, so the old schedule can always be shown.
+    """
+
+    account = models.ForeignKey(
+        LoanAccount, verbose_name=_("loan account"), on_delete=models.PROTECT, related_name="schedule_changes"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ScheduleChangeKind.choices)
+    effective_on = models.DateField(_("effective on"))
+    repayment = models.OneToOneField(
+        LoanRepayment,
+        verbose_name=_("repayment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="schedule_change",
+    )
+    old_rate = models.DecimalField(_("rate before"), max_digits=7, decimal_places=5)
+    new_rate = models.DecimalField(_("rate after"), max_digits=7, decimal_places=5)
+    old_months = models.PositiveSmallIntegerField(_("instalments left before"))
+    new_months = models.PositiveSmallIntegerField(_("instalments left after"))
+    old_payment = models.BigIntegerField(_("next payment before (fen)"))
+    new_payment = models.BigIntegerField(_("next payment after (fen)"))
+    # The replaced instalments' interest less the new ones'; negative when a rate rose.
+    interest_change = models.BigIntegerField(_("interest saved (fen)"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("loan schedule change")
+        verbose_name_plural = _("loan schedule changes")
+        ordering = ["account", "effective_on", "pk"]
+        constraints = [
+            # A loan re-prices at most once on each 1 January, however often the job runs.
+            models.UniqueConstraint(
+                fields=["account", "effective_on"],
+                condition=Q(kind="REPRICING"),
+                name="loans_schedule_one_repricing_a_year",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Schedule change {self.kind} {self.effective_on} (#{self.pk})"

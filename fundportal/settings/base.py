@@ -238,6 +238,15 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Loans: settled disbursement payouts whose hook was lost reach their loan.
     "loans-disbursement-results": {"task": "loans.tasks.record_settled_disbursements", "schedule": 60.0},
+    # Loan repayment: overdue marking and the month's collections each morning (before the fund
+    # offsets of withdrawals at 06:00 would compete for the same balances), bank debits every
+    # minute, and 1 January re-pricing every night (a no-op once the year's is done).
+    "loans-daily-repayments": {
+        "task": "loans.tasks.run_daily_repayments",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    "loans-repayment-results": {"task": "loans.tasks.sweep_repayments", "schedule": 60.0},
+    "loans-reprice": {"task": "loans.tasks.reprice_loans", "schedule": crontab(hour=1, minute=15)},
 }
 
 # /readyz reports not ready when beat's heartbeat (every 60 s) is older than this.
