@@ -65,7 +65,11 @@ def repaying_loan(
             relay_payouts()
             payout = Payout.objects.get(pk=account.payout_id)
             record_payment_result(
-                reference=payout.reference, paid=True, failure_code=None, bank_ref="B-1", settled_on=disbursed_on
+                reference=payout.reference,
+                paid=True,
+                failure_code=None,
+                bank_ref="B-1",
+                settled_on=disbursed_on,
             )
             record_disbursement_result(payout_id=payout.pk)
     person = loan.applicant

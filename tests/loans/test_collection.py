@@ -55,7 +55,9 @@ def fund_offset(account):
 
 
 def first_instalment(account):
-    return account.instalments.get(period=1, status__in=[InstalmentStatus.DUE, InstalmentStatus.OVERDUE, "PAID"])
+    return account.instalments.get(
+        period=1, status__in=[InstalmentStatus.DUE, InstalmentStatus.OVERDUE, "PAID"]
+    )
 
 
 class TestFundOffset:
@@ -98,7 +100,10 @@ class TestFundOffset:
 
         repayment = collect_instalment(account_id=account.pk, today=FIRST_DUE)
 
-        assert (repayment.channel, repayment.status) == (CollectionMode.BANK_DEBIT, RepaymentStatus.COLLECTING)
+        assert (repayment.channel, repayment.status) == (
+            CollectionMode.BANK_DEBIT,
+            RepaymentStatus.COLLECTING,
+        )
         fund = account.application.applicant.fund_account
         assert balance_of(fund.ledger_account) == 100_000
         assert AuditEvent.objects.filter(action="loans.fund_offset_short").count() == 1
@@ -170,7 +175,10 @@ class TestBankDebit:
             collection.advance_repayment(repayment_id=repayment.pk)
 
         repayment.refresh_from_db()
-        assert (repayment.status, repayment.failure_code) == (RepaymentStatus.FAILED, ports.INSUFFICIENT_FUNDS)
+        assert (repayment.status, repayment.failure_code) == (
+            RepaymentStatus.FAILED,
+            ports.INSUFFICIENT_FUNDS,
+        )
         assert first_instalment(account).status == InstalmentStatus.DUE
         assert balance_of(account.ledger_account) == 12_000_000
         message = Message.objects.get(kind="loan_repayment_failed")
@@ -181,7 +189,10 @@ class TestBankDebit:
 
         repayment = collect_instalment(account_id=account.pk, today=FIRST_DUE)
 
-        assert (repayment.status, repayment.failure_code) == (RepaymentStatus.FAILED, collection.NO_VERIFIED_CARD)
+        assert (repayment.status, repayment.failure_code) == (
+            RepaymentStatus.FAILED,
+            collection.NO_VERIFIED_CARD,
+        )
         assert bank.orders == {}
 
     def test_the_morning_run_tries_each_instalment_once_a_day(self, bank):
@@ -201,7 +212,9 @@ class TestBankDebit:
             failing.failures[first.order_ref] = ports.INSUFFICIENT_FUNDS
             collection.advance_repayment(repayment_id=first.pk)
 
-        again = collect_instalment(account_id=account.pk, today=FIRST_DUE, actor=account.application.applicant.user)
+        again = collect_instalment(
+            account_id=account.pk, today=FIRST_DUE, actor=account.application.applicant.user
+        )
 
         assert again.order_ref == f"{first.order_ref.removesuffix(':bank')}.2:bank"
         collection.advance_repayment(repayment_id=again.pk)
