@@ -287,8 +287,3 @@ def apply_received(repayment: LoanRepayment, on: date) -> None:
             f"共节省利息 {format_yuan(change.interest_change)} 元。"
         ),
     )
-
-
-def repayments_of(account: LoanAccount) -> list[LoanRepayment]:
-    """The loan's statement: every repayment, newest first."""
-    return list(account.repayments.select_related("instalment").order_by("-created_at", "-pk"))
