@@ -1,6 +1,6 @@
 """Loans: the loans pages and endpoints, included by api/urls.py."""
 
-from django.urls import path
+from django.urls import include, path
 
 from api import loans, loans_applications
 
@@ -22,3 +22,5 @@ urlpatterns += [
         name="loan-application-confirm",
     ),
 ]
+
+urlpatterns += [path("", include("api.urls_loans_accounts"))]

@@ -11,4 +11,6 @@ urlpatterns: list = [
     path("", include("web.urls_loans_hall")),
     path("", include("web.urls_loans_staff")),
     path("", include("web.urls_loans_contract")),
+    path("", include("web.urls_loans_repayment")),
+    path("", include("web.urls_loans_certificate")),
 ]
