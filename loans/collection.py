@@ -120,25 +120,37 @@ def set_collection_mode(*, account_id: int, mode: str, actor) -> LoanAccount:
         account = loan_book.lock_account(account_id)
         if account is None or not is_borrower(account=account, user=actor):
             raise NotBorrower(_("Only the borrower can choose how the loan is repaid."))
-        if account.status != LoanAccountStatus.ACTIVE:
-            raise LoanNotRepaying(_("This loan is not being repaid."))
-        if mode == Mode.FUND_OFFSET:
-            fund = loan_book.borrower_fund_account(account, lock=False)
-            if fund is None or fund.status in loan_book.FUND_CANNOT_PAY:
-                raise FundAccountCannotPay(
-                    _("Your fund account is frozen or closed, so it cannot repay the loan."), field="mode"
-                )
-        if account.collection_mode == mode:
-            return account
-        before, account.collection_mode = account.collection_mode, mode
-        account.save(update_fields=["collection_mode"])
-        record_event(
-            actor=actor,
-            action="loans.collection_mode_changed",
-            target=account,
-            summary=f"贷款账户 {account.account_no} 还款方式 {before} → {mode}",
-            data={"account": account.pk, "before": before, "after": mode},
-        )
+        return _change_mode(account, mode, actor=actor, why="借款人选择")
+
+
+def change_collection_mode_for(*, account_id: int, fund_offset: bool, reason: str) -> LoanAccount:
+    """Switch the loan to (or off) 委托按月还贷 for another part of the portal: an approved
+    LOAN_REPAYMENT_MONTHLY withdrawal, or its end. A helper: needs the caller's transaction."""
+    account = loan_book.lock_account(account_id)
+    return _change_mode(account, Mode.FUND_OFFSET if fund_offset else Mode.BANK_DEBIT, actor=None, why=reason)
+
+
+def _change_mode(account: LoanAccount, mode: str, *, actor, why: str) -> LoanAccount:
+    if account.status != LoanAccountStatus.ACTIVE:
+        raise LoanNotRepaying(_("This loan is not being repaid."))
+    if mode == Mode.FUND_OFFSET:
+        fund = loan_book.borrower_fund_account(account, lock=False)
+        if fund is None or fund.status in loan_book.FUND_CANNOT_PAY:
+            raise FundAccountCannotPay(
+                _("Your fund account is frozen or closed, so it cannot repay the loan."), field="mode"
+            )
+    if account.collection_mode == mode:
+        return account
+    before, account.collection_mode = account.collection_mode, mode
+    account.save(update_fields=["collection_mode"])
+    record_event(
+        actor=actor,
+        actor_label=None if actor is not None else loan_book.SYSTEM,
+        action="loans.collection_mode_changed",
+        target=account,
+        summary=f"贷款账户 {account.account_no} 还款方式 {before} → {mode} ({why})",
+        data={"account": account.pk, "before": before, "after": mode},
+    )
     return account
 
 

@@ -145,3 +145,12 @@ def overdue_loans(*, today: date | None = None) -> list[OverdueLoan]:
             )
         )
     return sorted(rows, key=lambda row: (row.oldest_due_on, row.account.pk))
+
+
+def repaying_account_of(person_id: int) -> LoanAccount | None:
+    """The person's loan of this centre in repayment, as main borrower (the latest), or None."""
+    return (
+        LoanAccount.objects.filter(status=LoanAccountStatus.ACTIVE, application__applicant_id=person_id)
+        .order_by("-opened_on", "-pk")
+        .first()
+    )

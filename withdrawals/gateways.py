@@ -94,3 +94,20 @@ def centre_loan_in_repayment(id_number: str, *, purpose: str, requested_by: str)
         and loan.monthly_payment > 0
     ]
     return max(loans, key=lambda loan: loan.opened_on, default=None)
+
+
+def loan_book_account(person_id: int):
+    """This centre's loan in repayment in its own loan book (``loans.LoanAccount``), or None."""
+    from loans.repayment_selectors import repaying_account_of
+
+    return repaying_account_of(person_id)
+
+
+def offset_loan_from_fund(*, account_id: int, on: bool, reason: str) -> None:
+    """Ask the loans app to collect the loan's instalments from the fund account (``on``) or the card.
+
+    A helper: needs the caller's transaction.
+    """
+    from loans.collection import change_collection_mode_for
+
+    change_collection_mode_for(account_id=account_id, fund_offset=on, reason=reason)

@@ -135,6 +135,9 @@ class StandingInstruction(models.Model):
     # The loan's instalments fall on the day of the month it was disbursed (clamped to month end).
     repayment_day = models.PositiveSmallIntegerField(_("repayment day"))
     lender = models.CharField(_("lender"), max_length=100, blank=True)
+    # A loan of this centre's own loan book: the loans app takes each instalment from the fund
+    # account itself (loans.collection, fund offset), so this instruction pays nothing out.
+    loan_account_no = models.CharField(_("loan account number"), max_length=20, blank=True)
     loan_opened_on = models.DateField(_("loan disbursed on"))
     # The first month paid: the month of approval, or the next when its repayment day had passed.
     first_period = models.DateField(_("first month"))

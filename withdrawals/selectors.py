@@ -243,9 +243,13 @@ def due_instalments(*, today: date) -> list[tuple[int, date]]:
     period = today.replace(day=1)
     done = set(InstalmentPayment.objects.filter(period=period).values_list("instruction_id", flat=True))
     due = []
-    for pk, day in StandingInstruction.objects.filter(
-        status=InstructionStatus.ACTIVE, first_period__lte=period
-    ).values_list("pk", "repayment_day"):
+    # An instruction for a loan of this centre's loan book pays nothing out: the loans app
+    # offsets that loan's instalments from the fund account itself.
+    for pk, day in (
+        StandingInstruction.objects.filter(status=InstructionStatus.ACTIVE, first_period__lte=period)
+        .filter(loan_account_no="")
+        .values_list("pk", "repayment_day")
+    ):
         if pk not in done and repayment_due_on(period, day) <= today:
             due.append((pk, period))
     return due

@@ -447,10 +447,14 @@ def _next_month(period: date) -> date:
 def set_up_standing_instruction(*, application_id: int) -> StandingInstruction:
     """Turn an approved LOAN_REPAYMENT_MONTHLY application into a standing instruction; idempotent.
 
-    The instalment and its day come from this centre's loan in the credit report (the portal
-    keeps no loan book yet): asked here, outside any transaction. Raises :class:`LoanNotFound`
-    when the report shows no such loan in repayment, and the port's unavailability error when
-    the bureau does not answer (the sweep asks again).
+    When the loan is in this centre's own loan book (the loans app), the instruction records the
+    consent and switches that loan to fund-account offset: the loans app then takes each
+    instalment from the fund account itself and nothing is paid out to the card.
+
+    Otherwise the instalment and its day come from this centre's loan in the credit report (a
+    loan from before the loan book): asked here, outside any transaction. Raises
+    :class:`LoanNotFound` when the report shows no such loan in repayment, and the port's
+    unavailability error when the bureau does not answer (the sweep asks again).
     """
     existing = StandingInstruction.objects.filter(application_id=application_id).first()
     if existing is not None:
@@ -462,6 +466,9 @@ def set_up_standing_instruction(*, application_id: int) -> StandingInstruction:
         )
     if application.status != ApplicationStatus.APPROVED:
         raise NotApproved(_("Application %(id)s has not been approved.") % {"id": application_id})
+    booked = gateways.loan_book_account(application.applicant_id)
+    if booked is not None:
+        return _offset_booked_loan(application, booked)
     loan = gateways.centre_loan_in_repayment(
         application.applicant.id_number, purpose=f"{INSTRUCTION_PURPOSE}{application_id}", requested_by=SYSTEM
     )
@@ -499,6 +506,39 @@ def set_up_standing_instruction(*, application_id: int) -> StandingInstruction:
     return instruction
 
 
+def _offset_booked_loan(application: Application, booked) -> StandingInstruction:
+    """The instruction for a loan of this centre's loan book: the loans app offsets it from the fund."""
+    with transaction.atomic(durable=True):
+        Application.objects.select_for_update().get(pk=application.pk)
+        existing = StandingInstruction.objects.filter(application_id=application.pk).first()
+        if existing is not None:
+            return existing
+        nxt = booked.instalments.filter(status__in=("DUE", "OVERDUE")).order_by("period").first()
+        decided_on = timezone.localdate(application.decided_at)
+        instruction = StandingInstruction.objects.create(
+            application=application,
+            person=application.applicant,
+            monthly_amount=nxt.payment if nxt is not None else 1,
+            repayment_day=booked.repayment_day,
+            lender="本中心公积金贷款",
+            loan_opened_on=booked.opened_on,
+            first_period=decided_on.replace(day=1),
+            loan_account_no=booked.account_no,
+        )
+        gateways.offset_loan_from_fund(
+            account_id=booked.pk, on=True, reason=f"委托按月还贷申请 #{application.pk}"
+        )
+        record_event(
+            actor=None,
+            actor_label=SYSTEM,
+            action="withdrawals.standing_instruction_set_up",
+            target=instruction,
+            summary=f"委托按月还贷 本中心贷款 {booked.account_no} 改由公积金账户按月冲还",
+            data={"application": application.pk, "loan_account_no": booked.account_no},
+        )
+    return instruction
+
+
 def end_standing_instruction(*, instruction: StandingInstruction, actor) -> StandingInstruction:
     """Stop the monthly deduction (the loan is settled, or the employee asked)."""
     with transaction.atomic(durable=True):
@@ -508,6 +548,8 @@ def end_standing_instruction(*, instruction: StandingInstruction, actor) -> Stan
         instruction.status = InstructionStatus.ENDED
         instruction.ended_at = timezone.now()
         instruction.save(update_fields=["status", "ended_at"])
+        if instruction.loan_account_no:
+            _stop_offset(instruction)
         record_event(
             actor=actor,
             actor_label=None if actor is not None else SYSTEM,
@@ -517,6 +559,14 @@ def end_standing_instruction(*, instruction: StandingInstruction, actor) -> Stan
             data={"application": instruction.application_id},
         )
     return instruction
+
+
+def _stop_offset(instruction: StandingInstruction) -> None:
+    booked = gateways.loan_book_account(instruction.person_id)
+    if booked is not None and booked.account_no == instruction.loan_account_no:
+        gateways.offset_loan_from_fund(
+            account_id=booked.pk, on=False, reason=f"委托按月还贷 #{instruction.pk} 终止"
+        )
 
 
 def pay_monthly_instalment(
@@ -542,6 +592,8 @@ def pay_monthly_instalment(
             return done
         if instruction.status != InstructionStatus.ACTIVE or period < instruction.first_period:
             return None
+        if instruction.loan_account_no:
+            return None  # the loans app offsets a loan of its own book from the fund itself
         if today < repayment_due_on(period, instruction.repayment_day):
             raise InstalmentNotDue(_("This month's instalment is not due yet."))
         person = instruction.person
