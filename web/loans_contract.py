@@ -38,6 +38,7 @@ from loans.contract_terms import (
     may_read_contract,
 )
 from loans.models import LoanAccountStatus, LoanStatus
+from web import loans_repayment
 from web.access import staff_only
 
 
@@ -181,17 +182,5 @@ def hall_account(request, pk: int):
     loan = contract_case(pk)
     if loan is None or not is_borrower(loan=loan, user=request.user) or not has_contract(loan):
         raise Http404
-    account = disbursement.loan_account_of(loan)
-    lent = account is not None and account.status in (LoanAccountStatus.ACTIVE, LoanAccountStatus.SETTLED)
-    return render(
-        request,
-        "web/hall/loan_account.html",
-        {
-            "loan": loan,
-            "contract_no": contract_no(loan),
-            "rate_percent": percent_text(loan.annual_rate),
-            "account": account if lent else None,
-            "outstanding": disbursement.outstanding_principal(account) if lent else None,
-            "instalments": disbursement.instalments_of(account) if lent else [],
-        },
-    )
+    # Where the loan stands, how it is repaid, its statement: the repayment pages own the page.
+    return loans_repayment.account_page(request, loan)
