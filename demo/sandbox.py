@@ -26,6 +26,7 @@ from demo.city import (
     PlannedPerson,
     add_months,
 )
+from demo.loan import disbursement_day, repayer_loan_terms
 from demo.models import Persona
 from integrations.gov import ports
 from integrations.models import (
@@ -205,12 +206,15 @@ class _Filler:
         principal: int,
         opened_on: date,
         status: str = ports.REPAYING,
+        monthly_payment: int | None = None,
     ) -> None:
-        months = 360 if principal > 50_000_000 else 240
-        rate_per_month = 0.026 / 12 if fund else 0.035 / 12
-        growth = (1 + rate_per_month) ** months
-        # Display data for the sandbox only; the exact schedule lives with the loan itself.
-        payment = round(principal * rate_per_month * growth / (growth - 1))
+        payment = monthly_payment
+        if payment is None:
+            months = 360 if principal > 50_000_000 else 240
+            rate_per_month = 0.026 / 12 if fund else 0.035 / 12
+            growth = (1 + rate_per_month) ** months
+            # Display data for the sandbox only: these loans are not in the centre's loan book.
+            payment = round(principal * rate_per_month * growth / (growth - 1))
         self.loans.append(
             SandboxLoan(
                 id_number=person.id_number,
@@ -249,13 +253,29 @@ class _Filler:
             loan_amount=BUYER_LOAN,
         )
 
+        # The repayer's loan is in the centre's own loan book too (demo.loan): one set of terms for
+        # both, the credit bureau's 月还款额 the contract's first instalment.
         repayer = self.persona[Persona.LOAN_REPAYER]
-        contract_on = self.today - timedelta(days=self.rng.randint(700, 1500))
-        home = self.home(self.household(repayer), local=True, contract_on=contract_on, loan_amount=None)
-        principal = max(home.loan_amount, 50_000_000)
-        home.loan_amount = min(principal, home.price)
+        lead = self.rng.randint(700, 1500)  # drawn as before, so the later draws stay the same
+        disbursed_on = disbursement_day(self.today)
+        contract_on = disbursed_on - timedelta(days=30 + lead % 30)
+        home = self.home(
+            self.household(repayer),
+            local=True,
+            kind=ports.NEW_HOME,
+            contract_on=contract_on,
+            loan_amount=None,
+        )
+        terms = repayer_loan_terms(self.plan, house_price=home.price)
+        home.loan_amount = terms.principal
         home.full_payment = False
-        self.loan(repayer, fund=True, principal=home.loan_amount, opened_on=home.title_on or contract_on)
+        self.loan(
+            repayer,
+            fund=True,
+            principal=terms.principal,
+            opened_on=terms.disbursed_on,
+            monthly_payment=terms.monthly_payment,
+        )
 
         overdue = self.persona[Persona.OVERDUE_BORROWER]
         self.citizens[overdue.index].overdue_months_last_24 = 2

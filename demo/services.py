@@ -55,6 +55,7 @@ from demo.city import (
     PlannedPerson,
 )
 from demo.decisions import DecisionsResult, seed_decisions
+from demo.loan import loans_in_repayment, seed_repayer_loan
 from demo.models import DemoPersona, Persona
 from demo.sandbox import fill_sandbox
 from integrations.gov import ports
@@ -138,6 +139,7 @@ def seed_city(plan: CityPlan) -> SeedResult:
     _create_employer_logins(plan, employers, passwords, logins)
     _create_persona_logins(plan, people, employers, passwords, logins)
     fill_sandbox(plan)
+    seed_repayer_loan(plan)
     decisions = seed_decisions(plan, clerk=staff[roles.STAFF_CLERK])
     seed_appointment_counters(today=plan.today)
     seed_final_approval_delegation(
@@ -159,9 +161,12 @@ def walk_ins_of(plan: CityPlan) -> dict[str, list[dict]]:
     """What a visitor can try the unit pages with: ``units`` to register online (a 注销 one is
     refused) and ``people`` to add as employees, all in the sandbox and unknown to the centre;
     and ``home_buyers``: what the loan persona's purchase contract says (the register number and
-    price the loan application is checked against), as the buyer would read it off the contract."""
+    price the loan application is checked against), as the buyer would read it off the contract;
+    and ``loans_in_repayment``: the loan_repayer's loan account as its page shows it on the day
+    of seeding (``demo.loan``)."""
     return {
         "home_buyers": _home_buyers(plan),
+        "loans_in_repayment": loans_in_repayment(plan),
         "units": [
             {
                 "credit_code": unit.credit_code,

@@ -100,6 +100,20 @@ class Command(BaseCommand):
         self._print_table(
             walk_ins.get("home_buyers", []), ("persona", "property_ref", "price_yuan", "address")
         )
+        self.stdout.write(
+            "The loan in repayment, to follow, prepay or settle at /hall/loans/ (as on the seeding day):"
+        )
+        self._print_table(
+            walk_ins.get("loans_in_repayment", []),
+            (
+                "persona",
+                "account_no",
+                "principal_yuan",
+                "outstanding_yuan",
+                "next_due_on",
+                "next_payment_yuan",
+            ),
+        )
 
     def _print_table(self, entries, headers=("role", "persona", "username", "password", "name")):
         rows = [[str(entry.get(key) or "") for key in headers] for entry in entries]
