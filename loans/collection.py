@@ -230,6 +230,8 @@ def collect_instalment(*, account_id: int, today: date, actor=None) -> LoanRepay
     """
     with transaction.atomic(durable=True):
         account = loan_book.lock_account(account_id)
+        if account is not None and actor is not None and not is_borrower(account=account, user=actor):
+            raise NotBorrower(_("Only the borrower can pay the loan from the hall."))
         if account is None or account.status != LoanAccountStatus.ACTIVE or loan_book.in_flight(account):
             return None
         instalment = loan_book.unpaid_instalments(account).filter(due_on__lte=today).first()

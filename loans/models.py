@@ -471,7 +471,7 @@ class RepaymentKind(models.TextChoices):
 
 class RepaymentStatus(models.TextChoices):
     COLLECTING = "COLLECTING", _("Being collected")
-    SUCCEEDED = "SUCCEEDED", _("Received")
+    SUCCEEDED = "SUCCEEDED", _("Money in")
     FAILED = "FAILED", _("Not collected")
 
 

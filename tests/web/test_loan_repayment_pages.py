@@ -157,7 +157,7 @@ class TestPayNow:
         assert "Overdue repayment (逾期还款)" in text
         assert '<td class="num" data-label="Amount (yuan)">1,137.93</td>' in text
         assert '<td class="num" data-label="Penalty (yuan)">1.23</td>' in text
-        assert "Received" in text
+        assert "Money in" in text
 
 
 class TestHowTheBorrowerRepays:
