@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('withdrawals', '0002_held_withdrawals_locked'),
+        ("withdrawals", "0002_held_withdrawals_locked"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='standinginstruction',
-            name='loan_account_no',
-            field=models.CharField(blank=True, max_length=20, verbose_name='loan account number'),
+            model_name="standinginstruction",
+            name="loan_account_no",
+            field=models.CharField(blank=True, max_length=20, verbose_name="loan account number"),
         ),
     ]
