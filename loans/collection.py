@@ -171,8 +171,12 @@ def mark_overdue(*, today: date) -> int:
     for account_id in list(due):
         with transaction.atomic(durable=True):
             account = loan_book.lock_account(account_id)
+            # An instalment whose bank debit the bank has not answered yet is not late: the
+            # borrower paid on time if it succeeds (its amount, without penalty, is fixed).
             rows = list(
-                account.instalments.filter(status=InstalmentStatus.DUE, due_on__lt=today).order_by("period")
+                account.instalments.filter(status=InstalmentStatus.DUE, due_on__lt=today)
+                .exclude(repayments__status=RepaymentStatus.COLLECTING)
+                .order_by("period")
             )
             for row in rows:
                 row.status, row.overdue_since = InstalmentStatus.OVERDUE, row.due_on
@@ -248,6 +252,23 @@ def collect_instalment(*, account_id: int, today: date, actor=None) -> LoanRepay
             if paid is not None:
                 return paid
         return _start_bank_debit(account, instalment, parts, ref, today, overdue, actor)
+
+
+def collect_due(*, account_id: int, today: date) -> list[LoanRepayment]:
+    """The morning's collection for one loan: every instalment due by ``today``, oldest first.
+
+    Instalments paid at once (from the fund account) are followed by the next one due, so a loan
+    months behind is brought up to date in one morning when the balance allows; a bank debit
+    stops the run for this loan until the bank answers (one debit in flight per loan).
+    """
+    started = []
+    while True:
+        repayment = collect_instalment(account_id=account_id, today=today)
+        if repayment is None:
+            return started
+        started.append(repayment)
+        if repayment.status != RepaymentStatus.SUCCEEDED:
+            return started
 
 
 def _new_repayment(

@@ -6,9 +6,12 @@ loan pays, the instalments still to come are recomputed at the new rate over the
 (:func:`loans.repayment_math.reprice`), the old ones kept as SUPERSEDED, and the borrower told.
 
 The job runs every night and is a no-op once a year's re-pricing is done: a loan re-prices at
-most once per 1 January (a unique :class:`~loans.models.LoanScheduleChange`). Loans disbursed on
-or after 1 January already pay that year's rate. Run late (a broken beat, a backfill), the
-instalments already due keep the old rate; only those after the run day change.
+most once per 1 January (a unique :class:`~loans.models.LoanScheduleChange`). A loan is priced
+on its application day: one applied for last year and disbursed after 1 January re-prices the
+night after its disbursement; one applied for this year keeps its rate until next 1 January
+(it is this year's 1 January rate, or a later one). Run
+late (a broken beat, a backfill), the instalments already due keep the old rate; only those
+after the run day change.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from audit.services import record_event
 from core.money import format_yuan
@@ -37,19 +41,23 @@ def year_start(on: date) -> date:
 
 
 def loans_to_reprice(*, on: date) -> list[int]:
-    """Repaying loans opened before ``on``'s 1 January whose band's rate then differs from theirs."""
+    """Repaying loans priced before ``on``'s 1 January whose band's rate on that day differs from theirs."""
     start = year_start(on)
     done = LoanScheduleChange.objects.filter(kind=ScheduleChangeKind.REPRICING, effective_on=start).values(
         "account_id"
     )
     candidates = (
-        LoanAccount.objects.filter(status=LoanAccountStatus.ACTIVE, opened_on__lt=start)
+        LoanAccount.objects.filter(status=LoanAccountStatus.ACTIVE)
         .exclude(pk__in=done)
-        .values_list("pk", "annual_rate", "term_months", "application__first_home")
+        .values_list(
+            "pk", "annual_rate", "term_months", "application__first_home", "application__submitted_at"
+        )
     )
     rates: dict[str, object] = {}
     due = []
-    for pk, rate, term_months, first_home in candidates:
+    for pk, rate, term_months, first_home, priced_at in candidates:
+        if timezone.localdate(priced_at) >= start:
+            continue
         key = rate_key(first_home=first_home, term_months=term_months)
         if key not in rates:
             rates[key] = applicable_loan_rate(first_home=first_home, term_months=term_months, on=start).annual
@@ -63,8 +71,10 @@ def reprice_account(*, account_id: int, today: date) -> LoanScheduleChange | Non
     start = year_start(today)
     with transaction.atomic(durable=True):
         account = loan_book.lock_account(account_id)
-        if account is None or account.status != LoanAccountStatus.ACTIVE or account.opened_on >= start:
+        if account is None or account.status != LoanAccountStatus.ACTIVE:
             return None
+        if timezone.localdate(account.application.submitted_at) >= start:
+            return None  # priced this year: at this year's rate, or a later one that waits a year
         if account.schedule_changes.filter(kind=ScheduleChangeKind.REPRICING, effective_on=start).exists():
             return None
         new_rate = applicable_loan_rate(

@@ -81,7 +81,7 @@ def run_daily_repayments() -> None:
     collection.mark_overdue(today=today)
     for account_id in collection.accounts_owing(today=today):
         try:
-            collection.collect_instalment(account_id=account_id, today=today)
+            collection.collect_due(account_id=account_id, today=today)
         except DomainError as refusal:
             logger.warning("loan account %s not collected: %s", account_id, refusal)
 

@@ -265,6 +265,14 @@ class TestOverdue:
         # 113,670 × 0.026 / 360 × 1.5 = 12.31… fen → 12.
         assert repayment.penalty == 12
 
+    def test_an_instalment_the_bank_is_still_collecting_is_not_overdue(self):
+        account = repaying_loan()
+        with use_bank(FakeCollectionBank(settle_at_once=False)):
+            collect_instalment(account_id=account.pk, today=FIRST_DUE)
+
+        assert mark_overdue(today=date(2026, 2, 11)) == 0
+        assert first_instalment(account).status == InstalmentStatus.DUE
+
     def test_oldest_instalment_first(self, bank):
         account = repaying_loan()
 
@@ -283,6 +291,16 @@ class TestDailyRun:
 
         assert first_instalment(due).status == InstalmentStatus.PAID
         assert first_instalment(not_yet).status == InstalmentStatus.DUE
+
+    def test_a_fund_offset_brings_a_loan_months_behind_up_to_date_in_one_morning(self):
+        account = repaying_loan(fund_balance=1_000_000)
+        fund_offset(account)
+
+        paid = collection.collect_due(account_id=account.pk, today=date(2026, 4, 10))
+
+        assert [repayment.instalment.period for repayment in paid] == [1, 2, 3]
+        assert [repayment.movement for repayment in paid] == [LoanMovement.FUND_REPAYMENT] * 3
+        assert account.instalments.filter(status=InstalmentStatus.PAID).count() == 3
 
     def test_the_minute_sweep_asks_the_bank_about_debits_in_flight(self, bank):
         bank.settle_at_once = False

@@ -1,7 +1,8 @@
 """Re-pricing running loans on 1 January when the policy rate of their band changed."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -95,7 +96,20 @@ class TestRepricing:
         assert repricing.reprice_loans(today=NEW_YEAR) == 0
         assert not LoanScheduleChange.objects.filter(account=account).exists()
 
-    def test_leaves_a_loan_disbursed_this_year(self):
+    def test_re_prices_a_loan_applied_for_last_year_and_disbursed_after_1_january(self):
+        account = repaying_loan(
+            annual_rate=OLD_RATE,
+            disbursed_on=date(2026, 1, 10),
+            submitted_at=datetime(2025, 12, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+        )
+
+        changed = repricing.reprice_loans(today=date(2026, 1, 11))
+
+        account.refresh_from_db()
+        assert (changed, account.annual_rate) == (1, NEW_RATE)
+        assert in_force(account)[0].due_on == date(2026, 2, 10)
+
+    def test_leaves_a_loan_applied_for_this_year(self):
         account = repaying_loan(annual_rate=OLD_RATE, disbursed_on=date(2026, 1, 10))
 
         assert repricing.reprice_account(account_id=account.pk, today=date(2026, 1, 20)) is None
