@@ -9,7 +9,6 @@ a yuan string; every refusal is the API's error shape with the service's code.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -38,7 +37,7 @@ from loans.collection import (
 )
 from loans.contract_terms import contract_no
 from loans.disbursement import instalments_of
-from loans.models import LoanAccount, LoanAccountStatus
+from loans.models import LoanAccount
 from loans.prepayment import (
     RepaymentInProgress,
     prepay,
@@ -46,10 +45,9 @@ from loans.prepayment import (
     quote_settlement,
     settle,
 )
-from loans.repayment_selectors import loan_position, repayments_of, schedule_changes_of
+from loans.repayment_selectors import lent_accounts_of, loan_position, repayments_of, schedule_changes_of
 
 #: Accounts whose money reached the seller: before that the loan application tells the story.
-LENT_STATUSES = (LoanAccountStatus.ACTIVE, LoanAccountStatus.SETTLED)
 
 
 class NothingDue(DomainError):
@@ -62,20 +60,10 @@ class NothingDue(DomainError):
 # Reading ----------------------------------------------------------------------------------------
 
 
-def _accounts_of(person):
-    return (
-        LoanAccount.objects.select_related(
-            "application__applicant", "application__co_borrower", "ledger_account", "settlement_seal"
-        )
-        .filter(status__in=LENT_STATUSES)
-        .filter(Q(application__applicant=person) | Q(application__co_borrower=person))
-    )
-
-
 def _visible_account(request, account_no: str) -> tuple[LoanAccount, str]:
     """The caller's account and their role on it; 404 for anyone else's, as for none at all."""
     person = _person_of(request)
-    account = _accounts_of(person).filter(account_no=account_no).first()
+    account = lent_accounts_of(person).filter(account_no=account_no).first()
     if account is None:
         raise NotFound(_("There is no such loan account of yours."))
     return account, _role(account, person)
@@ -436,7 +424,7 @@ class LoanAccountsView(APIView):
     )
     def get(self, request):
         person = _person_of(request)
-        accounts = _accounts_of(person).order_by("-opened_on", "-pk")
+        accounts = lent_accounts_of(person).order_by("-opened_on", "-pk")
         return Response(
             LoanAccountSummarySerializer([summary_row(a, _role(a, person)) for a in accounts], many=True).data
         )

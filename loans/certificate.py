@@ -59,9 +59,8 @@ def _day(value: date) -> str:
 
 
 def _signer_text(seal: ElectronicSeal) -> str:
-    # A process seals a settlement (the collection or the borrower's payment closes the loan):
-    # the label names it, as the public verification page does.
-    return f"{CENTRE_NAME}电子印章（{seal.signer_label}）"
+    # No person seals a settlement (the last payment closes the loan): the label names the seal.
+    return f"{seal.signer_label}（电子印章）"
 
 
 @dataclass(frozen=True)
@@ -114,8 +113,11 @@ def settled_certificate_pdf(account: LoanAccount, *, verify_url: str) -> bytes:
     document.title_block(TITLE, subtitle=CENTRE_NAME)
     # No spaces in the sentence: the paragraph is justified, and a space would be stretched wide.
     amount = yuan_text(record["principal_fen"]).replace(" ", "")
+    borrowers = f"借款人{record['borrower']}（身份证号{record['borrower_id']}）"
+    if record["co_borrower"]:
+        borrowers += f"、共同借款人{record['co_borrower']}（身份证号{record['co_borrower_id']}）"
     document.paragraph(
-        f"兹证明：借款人{record['borrower']}（身份证号{record['borrower_id']}）于"
+        f"兹证明：{borrowers}于"
         f"{_day(certificate.opened_on)}在本中心取得的住房公积金贷款{amount}"
         f"（借款合同编号{record['contract_no']}，贷款账户{record['account_no']}），"
         f"贷款本金和利息已于{_day(certificate.settled_on)}全部还清，该笔贷款已结清。"
@@ -127,6 +129,11 @@ def settled_certificate_pdf(account: LoanAccount, *, verify_url: str) -> bytes:
         [
             ("借款人", record["borrower"]),
             ("身份证号", record["borrower_id"]),
+            *(
+                [("共同借款人", record["co_borrower"]), ("共同借款人身份证号", record["co_borrower_id"])]
+                if record["co_borrower"]
+                else []
+            ),
             ("借款合同编号", record["contract_no"]),
             ("贷款账户", record["account_no"]),
             ("贷款金额", yuan_text(record["principal_fen"])),

@@ -56,6 +56,8 @@ SYSTEM = "system:loans"
 BANK_REPAYMENT_BUSINESS_TYPE = DISBURSEMENT_BUSINESS_TYPE
 FUND_REPAYMENT_BUSINESS_TYPE = BusinessType.PARTIAL_WITHDRAWAL
 SETTLED_SEAL_KIND = "LOAN_SETTLED"
+#: Who seals a settlement: no person acts (the last payment closes the loan), the centre's seal does.
+SETTLED_SEAL_SIGNER = "住房公积金管理中心贷款结清专用章"
 #: A fund account in these states cannot pay a loan: frozen, or closed.
 FUND_CANNOT_PAY = frozenset({AccountStatus.FROZEN, *CLOSED_STATUSES})
 
@@ -262,12 +264,16 @@ def replace_schedule(
 def settled_record(account: LoanAccount) -> dict:
     """What the loan-settled certificate says, as sealed: the seal's digest is this record's."""
     loan = account.application
+    co_borrower = loan.co_borrower
     return {
         "certificate": "住房公积金贷款结清证明",
         "account_no": account.account_no,
         "contract_no": contract_no(loan),
         "borrower": loan.applicant.name,
         "borrower_id": mask_id_number(loan.applicant.id_number),
+        # Both borrowers owed the loan; the certificate discharges both.
+        "co_borrower": co_borrower.name if co_borrower else "",
+        "co_borrower_id": mask_id_number(co_borrower.id_number) if co_borrower else "",
         "principal_fen": account.principal,
         "opened_on": account.opened_on.isoformat(),
         "settled_on": account.settled_on.isoformat(),
@@ -286,7 +292,7 @@ def close_account(*, account: LoanAccount, on: date) -> LoanAccount:
         subject=f"loan-account:{account.pk}",
         digest=settled_digest(account),
         signer=None,
-        signer_label=SYSTEM,
+        signer_label=SETTLED_SEAL_SIGNER,
     )
     account.save(update_fields=["status", "settled_on", "settlement_seal"])
     record_event(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
 from ledger.selectors import balance_of
 from loans import loan_book
@@ -153,4 +153,19 @@ def repaying_account_of(person_id: int) -> LoanAccount | None:
         LoanAccount.objects.filter(status=LoanAccountStatus.ACTIVE, application__applicant_id=person_id)
         .order_by("-opened_on", "-pk")
         .first()
+    )
+
+
+#: A loan account the borrowers can see: lent (repaying) or settled.
+LENT_STATUSES = (LoanAccountStatus.ACTIVE, LoanAccountStatus.SETTLED)
+
+
+def lent_accounts_of(person):
+    """The person's lent loan accounts, as borrower or co-borrower."""
+    return (
+        LoanAccount.objects.select_related(
+            "application__applicant", "application__co_borrower", "ledger_account", "settlement_seal"
+        )
+        .filter(status__in=LENT_STATUSES)
+        .filter(Q(application__applicant=person) | Q(application__co_borrower=person))
     )

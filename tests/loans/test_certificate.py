@@ -22,6 +22,7 @@ from loans.contract_terms import contract_no
 from loans.loan_book import settled_record
 from loans.models import CollectionMode, LoanAccount
 from loans.prepayment import settle
+from tests.accounts.factories import PersonFactory
 from tests.approvals.factories import staff_user
 from tests.loans.factories_repayment import repaying_loan
 from tests.loans.test_disbursement import borrower
@@ -82,6 +83,17 @@ class TestSettledCertificatePdf:
         ):
             assert expected in text, expected
         assert account.application.applicant.id_number not in text
+
+    def test_discharges_the_co_borrower_too(self):
+        account = settled_loan(co_borrower=PersonFactory(name="李共借"))
+        record = settled_record(account)
+
+        text = texts(settled_certificate_pdf(account, verify_url=VERIFY_URL)).replace("\r\n", "")
+
+        assert (record["co_borrower"], record["co_borrower_id"][:4]) == ("李共借", "3502")
+        assert "共同借款人李共借" in text
+        assert record["co_borrower_id"] in text
+        assert account.application.co_borrower.id_number not in text
 
     def test_renders_to_an_image_with_the_chinese_text_drawn_and_its_font_embedded(self):
         account = settled_loan()
