@@ -55,7 +55,15 @@ from integrations.gov.registry import gov_source
 from ledger.selectors import balance_of
 from loans.applications import SIGNING_STATUSES, WITHDRAWABLE_STATUSES
 from loans.calculators import QuotaEstimate, QuotaInputs
-from loans.models import OPEN_LOAN_STATUSES, LoanApplication, LoanStatus, PropertyKind, RepaymentMethod
+from loans.models import (
+    OPEN_LOAN_STATUSES,
+    LoanAccount,
+    LoanAccountStatus,
+    LoanApplication,
+    LoanStatus,
+    PropertyKind,
+    RepaymentMethod,
+)
 from loans.selectors import loan_quota_estimate
 from notifications.services import notify
 
@@ -64,6 +72,8 @@ REASON = "LOAN_ELIGIBILITY"
 SIGNING_SERVICE = "LOAN_SIGNING"
 #: Where a message sends the borrowers: the application's page in the hall.
 LINK = "/hall/loans/{pk}/"
+#: A loan being paid out or repaid: its borrowers may not borrow again until it is settled.
+REPAYING_STATUSES = (LoanAccountStatus.DISBURSING, LoanAccountStatus.ACTIVE)
 
 
 class LoanApplicationError(DomainError):
@@ -89,6 +99,13 @@ class QuotaZero(LoanApplicationError):
 
 class OpenLoanApplication(LoanApplicationError):
     code = "LOAN_APPLICATION_OPEN"
+    http_status = 409
+
+
+class LoanInRepayment(LoanApplicationError):
+    """The centre's own loan book shows a loan of this person still being repaid (DOMAIN.md §7)."""
+
+    code = "FUND_LOAN_IN_REPAYMENT"
     http_status = 409
 
 
@@ -191,6 +208,13 @@ def _is_open(person: Person, *, as_co_borrower: bool = True) -> bool:
     return LoanApplication.objects.filter(mine, status__in=OPEN_LOAN_STATUSES).exists()
 
 
+def _repaying(person: Person) -> bool:
+    """Does ``person`` owe on a loan of this centre, as borrower or co-borrower? The centre's own
+    book answers at once, whatever the credit report (reported once a month) says yet."""
+    mine = Q(application__applicant=person) | Q(application__co_borrower=person)
+    return LoanAccount.objects.filter(mine, status__in=REPAYING_STATUSES).exists()
+
+
 def _open_error() -> OpenLoanApplication:
     return OpenLoanApplication(
         _("You already have a loan application in progress: follow it, or withdraw it first."),
@@ -219,6 +243,10 @@ def _co_borrower(applicant: Person, id_number: str, *, actor) -> Person:
         raise CoBorrowerUnknown(_("Name your spouse as co-borrower, not yourself."), field=field)
     if _is_open(person):
         raise CoBorrowerBusy(_("The co-borrower is already on a loan application in progress."), field=field)
+    if _repaying(person):
+        raise CoBorrowerBusy(
+            _("The co-borrower is still repaying a housing fund loan of this centre."), field=field
+        )
     requester = actor.get_username() if actor is not None else "system:loans"
     source = gov_source(
         ports.CIVIL_AFFAIRS, purpose=f"loan-application:{uuid.uuid4()}", requested_by=requester
@@ -379,6 +407,11 @@ def apply_for_loan(
     _check_terms(terms)
     if _is_open(applicant):
         raise _open_error()
+    if _repaying(applicant):
+        raise LoanInRepayment(
+            _("You are still repaying a housing fund loan of this centre: settle it before applying again."),
+            field="applicant",
+        )
     co_borrower = None
     if (co_borrower_id_number or "").strip():
         co_borrower = _co_borrower(applicant, co_borrower_id_number, actor=actor)

@@ -23,6 +23,7 @@ from loans.services import (
     CoBorrowerUnknown,
     ConsentRequired,
     InvalidLoanField,
+    LoanInRepayment,
     LoanStatusConflict,
     MarriageUnavailable,
     NotYourLoanApplication,
@@ -39,6 +40,7 @@ from tests.appointments.factories import BookableServiceFactory, counter_offerin
 from tests.approvals.conftest import _fresh_parameters, gov_log, sources  # noqa: F401 (fixtures)
 from tests.approvals.factories import staff_user
 from tests.loans.factories import buying, credit, depositor, fund_loan, married, terms
+from tests.loans.factories_repayment import repaying_loan
 
 pytestmark = pytest.mark.django_db
 
@@ -183,6 +185,17 @@ class TestApplyForLoan:
             apply(person)
 
         assert error.value.http_status == 409
+        assert LoanApplication.objects.filter(applicant=person).count() == 1
+
+    def test_refuses_a_borrower_still_repaying_a_loan_of_this_centre(self, sources):
+        account = repaying_loan()
+        person = account.application.applicant
+        sources(**buying(person), credit_bureau=credit(person))
+
+        with pytest.raises(LoanInRepayment) as error:
+            apply(person)
+
+        assert error.value.code == "FUND_LOAN_IN_REPAYMENT"
         assert LoanApplication.objects.filter(applicant=person).count() == 1
 
     def test_accepts_a_new_application_once_the_last_is_withdrawn(self, sources):
