@@ -22,6 +22,7 @@ a day, with the penalty grown by a day.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -245,13 +246,23 @@ def collect_instalment(*, account_id: int, today: date, actor=None) -> LoanRepay
         if tried and actor is None:
             return None
         penalty = penalty_on(instalment, annual_rate=account.annual_rate, on=today)
-        parts = loan_book.Parts(principal=instalment.principal, interest=instalment.interest, penalty=penalty)
-        overdue = today > instalment.due_on
+        attempt = Attempt(
+            account=account,
+            kind=RepaymentKind.INSTALMENT,
+            parts=loan_book.Parts(
+                principal=instalment.principal, interest=instalment.interest, penalty=penalty
+            ),
+            ref=ref,
+            today=today,
+            actor=actor,
+            overdue=today > instalment.due_on,
+            instalment=instalment,
+        )
         if account.collection_mode == Mode.FUND_OFFSET:
-            paid = _offset_from_fund(account, instalment, parts, ref, today, overdue, actor)
+            paid = _offset_from_fund(attempt)
             if paid is not None:
                 return paid
-        return _start_bank_debit(account, instalment, parts, ref, today, overdue, actor)
+        return start_bank_debit(attempt)
 
 
 def collect_due(*, account_id: int, today: date) -> list[LoanRepayment]:
@@ -271,64 +282,59 @@ def collect_due(*, account_id: int, today: date) -> list[LoanRepayment]:
             return started
 
 
-def _new_repayment(
-    account, *, kind, channel, parts, ref, overdue, actor, instalment=None, option=""
-) -> LoanRepayment:
-    return LoanRepayment(
-        account=account,
-        kind=kind,
-        channel=channel,
-        movement=loan_book.movement_for(kind=kind, channel=channel, overdue=overdue),
-        instalment=instalment,
-        option=option,
-        amount=parts.total,
-        principal=parts.principal,
-        interest=parts.interest,
-        penalty=parts.penalty,
-        status=RepaymentStatus.COLLECTING,
-        order_ref=ref,
-        requested_by=actor,
-    )
+@dataclass(frozen=True)
+class Attempt:
+    """One try at taking ``parts`` in for a loan, whichever way it is paid."""
+
+    account: LoanAccount
+    kind: str
+    parts: loan_book.Parts
+    #: Today's reference for this try; the channel's suffix (``:fund``, ``:bank``) is added to it.
+    ref: str
+    today: date
+    actor: object = None
+    overdue: bool = False
+    instalment: LoanInstalment | None = None
+    option: str = ""
+
+    def repayment(self, channel: str) -> LoanRepayment:
+        return LoanRepayment(
+            account=self.account,
+            kind=self.kind,
+            channel=channel,
+            movement=loan_book.movement_for(kind=self.kind, channel=channel, overdue=self.overdue),
+            instalment=self.instalment,
+            option=self.option,
+            amount=self.parts.total,
+            principal=self.parts.principal,
+            interest=self.parts.interest,
+            penalty=self.parts.penalty,
+            status=RepaymentStatus.COLLECTING,
+            order_ref=f"{self.ref}:{'fund' if channel == Mode.FUND_OFFSET else 'bank'}",
+            requested_by=self.actor,
+        )
 
 
-def pay_from_fund(account, *, kind, parts, ref, today, overdue, actor, instalment=None, option=""):
-    """Post ``parts`` from the borrower's fund account at once; None when the account cannot pay it all.
+def pay_from_fund(attempt: Attempt) -> LoanRepayment | None:
+    """Post the attempt from the borrower's fund account at once; None when the account cannot pay it all.
 
     Needs the caller's transaction with the loan account locked.
     """
-    fund = loan_book.borrower_fund_account(account, lock=True)
+    fund = loan_book.borrower_fund_account(attempt.account, lock=True)
     if fund is None or fund.status in loan_book.FUND_CANNOT_PAY:
         return None
-    if balance_of(fund.ledger_account) < parts.total:
+    if balance_of(fund.ledger_account) < attempt.parts.total:
         return None
-    repayment = _new_repayment(
-        account,
-        kind=kind,
-        channel=Mode.FUND_OFFSET,
-        parts=parts,
-        ref=ref,
-        overdue=overdue,
-        actor=actor,
-        instalment=instalment,
-        option=option,
-    )
+    repayment = attempt.repayment(Mode.FUND_OFFSET)
     repayment.save(force_insert=True)
-    loan_book.receive(repayment=repayment, source=fund.ledger_account, on=today)
+    loan_book.receive(repayment=repayment, source=fund.ledger_account, on=attempt.today)
     return repayment
 
 
-def _offset_from_fund(account, instalment, parts, ref, today, overdue, actor) -> LoanRepayment | None:
-    repayment = pay_from_fund(
-        account,
-        kind=RepaymentKind.INSTALMENT,
-        parts=parts,
-        ref=f"{ref}:fund",
-        today=today,
-        overdue=overdue,
-        actor=actor,
-        instalment=instalment,
-    )
+def _offset_from_fund(attempt: Attempt) -> LoanRepayment | None:
+    repayment = pay_from_fund(attempt)
     if repayment is None:
+        account, instalment = attempt.account, attempt.instalment
         record_event(
             actor=None,
             actor_label=loan_book.SYSTEM,
@@ -336,34 +342,22 @@ def _offset_from_fund(account, instalment, parts, ref, today, overdue, actor) ->
             target=account,
             summary=(
                 f"贷款账户 {account.account_no} 第{instalment.period}期 公积金账户余额不足 "
-                f"{format_yuan(parts.total)} 元, 改从还款银行卡扣款"
+                f"{format_yuan(attempt.parts.total)} 元, 改从还款银行卡扣款"
             ),
-            data={"account": account.pk, "period": instalment.period, "amount_fen": parts.total},
+            data={"account": account.pk, "period": instalment.period, "amount_fen": attempt.parts.total},
         )
         return None
-    _instalment_paid(repayment, today)
+    _instalment_paid(repayment, attempt.today)
     return repayment
 
 
-def start_bank_debit(
-    account, *, kind, parts, ref, today, overdue, actor, instalment=None, option=""
-) -> LoanRepayment:
-    """Record a bank debit of ``parts`` and queue its order after commit (FAILED at once without a card).
+def start_bank_debit(attempt: Attempt) -> LoanRepayment:
+    """Record a bank debit of the attempt and queue its order after commit (FAILED at once without a card).
 
     Needs the caller's transaction with the loan account locked.
     """
-    repayment = _new_repayment(
-        account,
-        kind=kind,
-        channel=Mode.BANK_DEBIT,
-        parts=parts,
-        ref=f"{ref}:bank",
-        overdue=overdue,
-        actor=actor,
-        instalment=instalment,
-        option=option,
-    )
-    borrower = account.application.applicant
+    repayment = attempt.repayment(Mode.BANK_DEBIT)
+    borrower = attempt.account.application.applicant
     if not (borrower.bank_card and borrower.bank_card_verified_at):
         repayment.status, repayment.failure_code = RepaymentStatus.FAILED, NO_VERIFIED_CARD
         repayment.save(force_insert=True)
@@ -371,31 +365,22 @@ def start_bank_debit(
         return repayment
     repayment.save(force_insert=True)
     record_event(
-        actor=actor,
-        actor_label=None if actor is not None else loan_book.SYSTEM,
+        actor=attempt.actor,
+        actor_label=None if attempt.actor is not None else loan_book.SYSTEM,
         action="loans.repayment_collecting",
         target=repayment,
         summary=(
             f"{loan_book.memo_for(repayment)} 银行扣款 {format_yuan(repayment.amount)} 元 "
             f"{repayment.order_ref}"
         ),
-        data={"account": account.pk, "amount_fen": repayment.amount, "order_ref": repayment.order_ref},
+        data={
+            "account": attempt.account.pk,
+            "amount_fen": repayment.amount,
+            "order_ref": repayment.order_ref,
+        },
     )
     transaction.on_commit(lambda: _queue_advance(repayment.pk))
     return repayment
-
-
-def _start_bank_debit(account, instalment, parts, ref, today, overdue, actor) -> LoanRepayment:
-    return start_bank_debit(
-        account,
-        kind=RepaymentKind.INSTALMENT,
-        parts=parts,
-        ref=ref,
-        today=today,
-        overdue=overdue,
-        actor=actor,
-        instalment=instalment,
-    )
 
 
 def _queue_advance(repayment_id: int) -> None:

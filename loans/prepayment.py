@@ -29,6 +29,7 @@ from core.money import format_yuan
 from ledger.selectors import balance_of
 from loans import loan_book
 from loans.collection import (
+    Attempt,
     LoanNotRepaying,
     NotBorrower,
     attempt_ref,
@@ -215,17 +216,11 @@ def settle(*, account_id: int, channel: str, actor, today: date | None = None) -
 
 def _start(account, *, kind, parts, channel, today, actor, option="") -> LoanRepayment:
     ref, _tried = attempt_ref(account, "prepay" if kind == RepaymentKind.PREPAYMENT else "settle", today)
-    common = {
-        "kind": kind,
-        "parts": parts,
-        "ref": ref,
-        "today": today,
-        "overdue": False,
-        "actor": actor,
-        "option": option,
-    }
+    attempt = Attempt(
+        account=account, kind=kind, parts=parts, ref=ref, today=today, actor=actor, option=option
+    )
     if channel == CollectionMode.FUND_OFFSET:
-        repayment = pay_from_fund(account, **common)
+        repayment = pay_from_fund(attempt)
         if repayment is None:
             raise FundBalanceShort(
                 _("Your fund account cannot pay %(amount)s yuan: choose the bank card instead.")
@@ -234,7 +229,7 @@ def _start(account, *, kind, parts, channel, today, actor, option="") -> LoanRep
             )
         apply_received(repayment, today)
         return repayment
-    return start_bank_debit(account, **common)
+    return start_bank_debit(attempt)
 
 
 def apply_received(repayment: LoanRepayment, on: date) -> None:
