@@ -24,18 +24,14 @@ The story, dated back from today:
 - the next instalment is due a few days after today, so a visitor can see it coming, prepay or
   settle in the hall.
 
-Two things the services date by the calendar, not by a business date, are set here: the
-disbursement (``disburse_loan`` takes today's date as the disbursement date, so it runs with the
-calendar of :mod:`loans.disbursement` set to the disbursement day, see :func:`_disbursing_on`) and
-the case's ``disbursed_at`` (the payout's settlement time), written back to the disbursement day
-with an audit event. The history's messages to the borrower are marked read: they are old news.
+The disbursement is dated by ``disburse_loan(business_on=…)``; the case's ``disbursed_at`` (the
+payout's settlement time, a clock time) is written back to the disbursement day with an audit
+event. The history's messages to the borrower are marked read: they are old news.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -210,31 +206,6 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
 
 
-class _CalendarOn:
-    """``django.utils.timezone`` as one module sees it, with today's date set to ``day``."""
-
-    def __init__(self, day: date):
-        self._day = day
-
-    def localdate(self, value=None, timezone_=None):
-        return self._day if value is None else timezone.localdate(value, timezone_)
-
-    def __getattr__(self, name):
-        return getattr(timezone, name)
-
-
-@contextmanager
-def _disbursing_on(day: date) -> Iterator[None]:
-    """:func:`loans.disbursement.disburse_loan` dates the loan by the calendar (``timezone.localdate``):
-    in this block, and in that module only, the calendar says ``day``. Clock times are untouched."""
-    saved = disbursement.timezone
-    disbursement.timezone = _CalendarOn(day)
-    try:
-        yield
-    finally:
-        disbursement.timezone = saved
-
-
 def _seller(rng: random.Random) -> tuple[str, str]:
     """A developer and its bank account (never one of the sandbox's failing demo endings)."""
     name = f"厦门{rng.choice(DEVELOPERS)}置业有限公司"
@@ -338,8 +309,7 @@ def _next_working_day(day: date) -> date:
 
 def _disburse(loan: LoanApplication, on: date) -> LoanAccount:
     """Pay the seller through the payouts pipeline on ``on``, the bank's result recorded as paid that day."""
-    with _disbursing_on(on):
-        account = disbursement.disburse_loan(loan_id=loan.pk)
+    account = disbursement.disburse_loan(loan_id=loan.pk, business_on=on)
     relay_payouts()
     payout = Payout.objects.get(pk=account.payout_id)
     record_payment_result(

@@ -280,8 +280,11 @@ def _queue_disbursement(loan_id: int) -> None:
 # Disbursing -----------------------------------------------------------------------------------
 
 
-def disburse_loan(*, loan_id: int, actor=None) -> LoanAccount:
+def disburse_loan(*, loan_id: int, actor=None, business_on: date | None = None) -> LoanAccount:
     """Pay signed loan ``loan_id`` to the seller through the payout pipeline; safe to repeat.
+
+    ``business_on`` dates the disbursement (the loan's opening and its schedule): today, unless
+    a record of the past is written (the demo's history).
 
     Returns the loan account: DISBURSING while the payout is on its way (a replay returns it
     unchanged), ACTIVE once paid. After a failed payout (NOT_DISBURSED) only a member of staff
@@ -310,11 +313,12 @@ def disburse_loan(*, loan_id: int, actor=None) -> LoanAccount:
             raise LoanNotSigned(_("Only a loan whose contract has been signed can be disbursed."))
         _check_seal(loan)
         card_no = _check_seller(loan)
-        return _disburse(loan, account, card_no, actor)
+        return _disburse(loan, account, card_no, actor, business_on or timezone.localdate())
 
 
-def _disburse(loan: LoanApplication, account: LoanAccount | None, card_no: str, actor) -> LoanAccount:
-    today = timezone.localdate()
+def _disburse(
+    loan: LoanApplication, account: LoanAccount | None, card_no: str, actor, today: date
+) -> LoanAccount:
     attempt = 1 if account is None else account.disbursement_attempts + 1
     ref = source_ref_for(loan.pk, attempt)
     number = contract_no(loan)
