@@ -76,6 +76,14 @@ class TestWhereTheLoanStands:
         assert page(loan_pk(account), "web:hall-loan-prepay") in text
         assert page(loan_pk(account), "web:hall-loan-settle") in text
 
+    def test_the_list_of_loans_leads_straight_to_the_account(self, client):
+        account = repaying_loan()
+        log_in_as_borrower(client, account)
+
+        text = client.get(reverse("web:hall-loans"), headers=CHINESE).content.decode()
+
+        assert f'href="{page(loan_pk(account))}"' in text
+
     @freeze_time(LATE_DAY)
     def test_warns_of_an_overdue_instalment_with_its_days_and_penalty(self, client):
         account = repaying_loan()
