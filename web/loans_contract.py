@@ -38,6 +38,7 @@ from loans.contract_terms import (
     may_read_contract,
 )
 from loans.models import LoanAccountStatus, LoanStatus
+from loans.repayment_selectors import loan_position, repayments_of
 from web import loans_repayment
 from web.access import staff_only
 
@@ -108,6 +109,7 @@ _PAYOUT_STEPS = {
 def staff_case(request, pk: int):
     loan = _case_or_404(pk)
     account = disbursement.loan_account_of(loan)
+    lent = account is not None and account.status in (LoanAccountStatus.ACTIVE, LoanAccountStatus.SETTLED)
     verdict = verify_approval_seal(loan=loan)
     may_act = disbursement.may_sign(actor=request.user)
     booking = loan.signing_booking
@@ -126,6 +128,8 @@ def staff_case(request, pk: int):
             "seal_ok": verdict is not None and verdict.in_force,
             "account": account,
             "outstanding": disbursement.outstanding_principal(account) if account is not None else None,
+            "position": loan_position(account) if lent else None,
+            "repayments": repayments_of(account)[:24] if lent else [],
             "payouts": [
                 {"payout": payout, "step": _PAYOUT_STEPS.get(payout.status, "pending")}
                 for payout in disbursement.disbursement_payouts(loan)

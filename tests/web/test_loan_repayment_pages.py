@@ -364,3 +364,17 @@ class TestStaffOverdueBook:
         response = client.get(reverse("web:staff-loan-overdue"))
 
         assert response.status_code == 403
+
+
+class TestStaffLoanPage:
+    @freeze_time(LATE_DAY)
+    def test_shows_how_the_loan_is_repaid_and_what_is_overdue(self, client):
+        account = repaying_loan()
+        client.force_login(clerk())
+
+        response = client.get(reverse("web:staff-loan-contract", args=[loan_pk(account)]), headers=CHINESE)
+
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert 'id="staff-collection-mode"' in text
+        assert "逾期 1 期，含截至今日罚息共 1,137.93 元" in text
