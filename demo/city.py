@@ -41,6 +41,11 @@ UNIT_NORMAL, UNIT_OPENED, UNIT_DEFERRED, UNIT_CLOSED, UNIT_SEALED = "01", "02", 
 WALK_IN_UNITS = 5
 WALK_IN_PEOPLE = 6
 
+# The married couple (couple_buyer, couple_spouse): ages on the seeding day, and wider ones should a
+# small city have nobody of the first (a woman retires at 55 in the sandbox, a loan ends by 65).
+COUPLE_AGES = {Persona.COUPLE_BUYER: (25, 40), Persona.COUPLE_SPOUSE: (23, 45)}
+COUPLE_WIDER_AGES = (22, 50)
+
 SEALED_PERSONAS = {
     Persona.LEAVER_SEALED_7_MONTHS: (7, False),
     Persona.LEAVER_SEALED_3_MONTHS: (3, False),
@@ -485,10 +490,39 @@ def _candidates(plan: CityPlan, people: list[PlannedPerson]) -> list[PlannedPers
     ]
 
 
+def _sex_of(person: PlannedPerson) -> str:
+    return "M" if int(person.id_number[16]) % 2 else "F"
+
+
+def _age_on(person: PlannedPerson, day: date) -> int:
+    birth = person.birth_date
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def _couple_pool(plan: CityPlan, pool: list[PlannedPerson], persona: str) -> list[PlannedPerson]:
+    """The couple's candidates: of an age to borrow for twenty years and far from retirement, the
+    spouse of the other sex than the buyer; wider ages when the city has nobody of those."""
+    buyer = None
+    if persona == Persona.COUPLE_SPOUSE:
+        buyer = next(person for person in plan.people if person.persona == Persona.COUPLE_BUYER)
+    for low, high in (COUPLE_AGES[persona], COUPLE_WIDER_AGES):
+        chosen = [
+            person
+            for person in pool
+            if low <= _age_on(person, plan.today) <= high
+            and (buyer is None or _sex_of(person) != _sex_of(buyer))
+        ]
+        if chosen:
+            return chosen
+    return []
+
+
 def _assign_personas(draw: _Draw, plan: CityPlan, people: list[PlannedPerson]) -> None:
     rng = draw.rng
     for persona in Persona.values:
         pool = _candidates(plan, people)
+        if persona in COUPLE_AGES:
+            pool = _couple_pool(plan, pool, persona)
         if not pool:
             raise ValueError("the city is too small for every persona: add persons")
         person = rng.choice(pool)

@@ -66,6 +66,9 @@ PERSONA_CHECKS: dict[str, tuple[str, dict]] = {
     Persona.BUYER: ("PURCHASE_IN_CITY", {}),
     Persona.LOAN_REPAYER: ("LOAN_REPAYMENT_MONTHLY", {}),
     Persona.OVERDUE_BORROWER: ("LOAN_ELIGIBILITY", {}),
+    # The couple's first home over twenty years: each of them is eligible (the home is joint).
+    Persona.COUPLE_BUYER: ("LOAN_ELIGIBILITY", {"term_months": 240, "first_home": True}),
+    Persona.COUPLE_SPOUSE: ("LOAN_ELIGIBILITY", {"term_months": 240, "first_home": True}),
 }
 #: The personas' own channels: the online ones a citizen checks from (the counter has a clerk).
 PERSONA_CHANNELS = (Channel.WEB, Channel.APP, Channel.WECHAT, Channel.ALIPAY, Channel.API)

@@ -1,6 +1,7 @@
 """Which demo person plays which persona: read by the government-data sandbox to fit its answers."""
 
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +18,13 @@ class Persona(models.TextChoices):
     BUYER = "buyer", _("Buying a home in the city")
     LOAN_REPAYER = "loan_repayer", _("Repaying a provident fund loan")
     OVERDUE_BORROWER = "overdue_borrower", _("Overdue in the credit record")
+    # A married couple buying their first home together: the buyer applies naming the spouse as
+    # co-borrower, the spouse confirms from their own login. Last, so the city's earlier draws stay.
+    COUPLE_BUYER = (
+        "couple_buyer",
+        format_lazy("{} · {}", _("Buying a home in the city"), _("with a co-borrower")),
+    )
+    COUPLE_SPOUSE = "couple_spouse", format_lazy("{} · {}", _("Spouse"), _("co-borrower"))
 
 
 class DemoPersona(models.Model):

@@ -6,6 +6,12 @@ plan's walk-ins, the units and people the centre does not know yet; some
 households own homes (``SandboxProperty``) and some have loans (``SandboxLoan``). The personas
 of ``demo.models.Persona`` get exactly the records that make their case true (CONTRACT.md).
 Random choices come from their own ``random.Random``, so the city's plan is unchanged.
+
+The married couple (``couple_buyer`` and ``couple_spouse``) came last to the demo: while the
+city's records are drawn they are drawn as anyone else, so every other record (and every other
+persona's) is what it was before; then :meth:`_Filler.couple_records` rewrites theirs — married
+to each other (a spouse the draws gave either is left single), no loan, no overdue, no other
+home — and files their joint purchase contract, with draws after all the others.
 """
 
 from __future__ import annotations
@@ -44,6 +50,9 @@ BANKS = ("中国建设银行厦门市分行", "中国工商银行厦门市分行
 ROADS = ("莲前西路", "湖滨南路", "嘉禾路", "仙岳路", "吕岭路", "环岛东路", "集美大道", "翔安南路", "海沧大道")
 BUYER_PRICE = 300_000_000  # fen: 3,000,000 yuan
 BUYER_LOAN = 210_000_000  # fen: 70% of the price
+COUPLE_PRICE = 200_000_000  # fen: 2,000,000 yuan, the couple's first home
+COUPLE_LOAN = 80_000_000  # fen: the fund loan the contract expects
+COUPLE = (Persona.COUPLE_BUYER, Persona.COUPLE_SPOUSE)
 
 
 def _age_on(birth: date, day: date) -> int:
@@ -52,6 +61,11 @@ def _age_on(birth: date, day: date) -> int:
 
 def _sex(person: PlannedPerson) -> str:
     return "M" if int(person.id_number[16]) % 2 else "F"
+
+
+def _drawn_as_anyone(person: PlannedPerson) -> bool:
+    """Is ``person`` drawn for like a person without a persona? The couple is (see the module's doc)."""
+    return person.persona is None or person.persona in COUPLE
 
 
 class _Filler:
@@ -63,6 +77,7 @@ class _Filler:
         self.citizens: dict[int, SandboxCitizen] = {}
         self.spouse: dict[int, PlannedPerson] = {}
         self.homes: list[tuple[SandboxProperty, list[PlannedPerson]]] = []
+        self.homes_numbered = 0
         self.loans: list[SandboxLoan] = []
         self.persona = {p.persona: p for p in plan.people if p.persona is not None}
 
@@ -100,7 +115,7 @@ class _Filler:
             if citizen.employed_since and citizen.employment_ended_on is None:
                 citizen.employment_ended_on = max(citizen.retired_on, citizen.employed_since)
         if (
-            person.persona is None
+            _drawn_as_anyone(person)
             and citizen.employment_ended_on is not None
             and not citizen.retired
             and self.rng.random() < 0.3
@@ -108,7 +123,7 @@ class _Filler:
             citizen.unemployment_registered_on = citizen.employment_ended_on + timedelta(
                 days=self.rng.randint(3, 40)
             )
-        if person.persona is None:
+        if _drawn_as_anyone(person):
             if self.rng.random() < 0.05:
                 citizen.overdue_months_last_24 = self.rng.randint(1, 3)
             if self.rng.random() < 0.15:
@@ -132,9 +147,16 @@ class _Filler:
         partners = [
             p
             for p in self.plan.people
-            if p.persona is None and _sex(p) != _sex(chosen) and _age_on(p.birth_date, self.today) >= 22
-        ] or [p for p in self.plan.people if p.persona is None]
-        self.marry(chosen, self.rng.choice(partners))
+            if _drawn_as_anyone(p) and _sex(p) != _sex(chosen) and _age_on(p.birth_date, self.today) >= 22
+        ] or [p for p in self.plan.people if _drawn_as_anyone(p)]
+        partner = self.rng.choice(partners)
+        if partner.persona is not None:
+            # One of the couple, who marry each other: another partner, with one more draw.
+            partner = self.rng.choice(
+                [p for p in partners if p.persona is None]
+                or [p for p in self.plan.people if p.persona is None]
+            )
+        self.marry(chosen, partner)
         adults = [
             p
             for p in self.plan.people
@@ -169,7 +191,9 @@ class _Filler:
         price: int | None = None,
         loan_amount: int | None = None,
     ) -> SandboxProperty:
-        n = len(self.homes) + 1
+        # Numbered as drawn: the couple's homes from the draws are dropped later, numbers stay unique.
+        self.homes_numbered += 1
+        n = self.homes_numbered
         region = self.rng.choice(names.LOCAL_REGIONS if local else names.OTHER_REGIONS)
         district = names.DISTRICT_NAMES.get(region, "")
         if price is None:
@@ -294,7 +318,7 @@ class _Filler:
                 continue
             household = self.household(person)
             seen.update(p.index for p in household)
-            if any(p.persona is not None for p in household):
+            if not all(_drawn_as_anyone(p) for p in household):
                 continue
             roll = self.rng.random()
             if roll >= 0.35:
@@ -309,6 +333,42 @@ class _Filler:
                     opened_on=home.title_on,
                     status=ports.SETTLED if settled else ports.REPAYING,
                 )
+
+    def couple_records(self) -> None:
+        """The couple's records, rewritten after every other (see the module's doc)."""
+        buyer, spouse = self.persona[Persona.COUPLE_BUYER], self.persona[Persona.COUPLE_SPOUSE]
+        couple = {buyer.index, spouse.index}
+        for person in (buyer, spouse):
+            former = self.spouse.pop(person.index, None)
+            if former is not None and former.index not in couple:
+                # Married by the draws to someone else: that person is left single.
+                del self.spouse[former.index]
+                citizen = self.citizens[former.index]
+                citizen.marital_status = MaritalStatus.SINGLE
+                citizen.spouse_id_number = None
+                citizen.spouse_id_number_index = ""
+                citizen.married_on = None
+            citizen = self.citizens[person.index]
+            citizen.overdue_months_last_24 = 0
+            citizen.other_monthly_debt = 0
+        numbers = {buyer.id_number, spouse.id_number}
+        self.loans = [loan for loan in self.loans if loan.id_number not in numbers]
+        self.homes = [
+            (home, kept)
+            for home, owners in self.homes
+            if (kept := [p for p in owners if p.index not in couple])
+        ]
+        self.marry(buyer, spouse)
+        # Their first home, bought together: a new home, the contract filed in the last weeks.
+        self.home(
+            [buyer, spouse],
+            local=True,
+            kind=ports.NEW_HOME,
+            contract_on=self.today - timedelta(days=self.rng.randint(3, 25)),
+            titled=False,
+            price=COUPLE_PRICE,
+            loan_amount=COUPLE_LOAN,
+        )
 
     # --- write -----------------------------------------------------------------------------
 
@@ -343,6 +403,8 @@ class _Filler:
         for person in self.plan.walk_in_people:
             self.citizens[person.index] = self.citizen(person)
         units = self.units()
+        # Last: the couple's own draws come after every other.
+        self.couple_records()
         with transaction.atomic(durable=True):
             SandboxUnit.objects.bulk_create(units, batch_size=BATCH)
             SandboxCitizen.objects.bulk_create(self.citizens.values(), batch_size=BATCH)

@@ -160,8 +160,9 @@ def seed_city(plan: CityPlan) -> SeedResult:
 def walk_ins_of(plan: CityPlan) -> dict[str, list[dict]]:
     """What a visitor can try the unit pages with: ``units`` to register online (a 注销 one is
     refused) and ``people`` to add as employees, all in the sandbox and unknown to the centre;
-    and ``home_buyers``: what the loan persona's purchase contract says (the register number and
-    price the loan application is checked against), as the buyer would read it off the contract;
+    and ``home_buyers``: what the loan personas' purchase contracts say (the register number and
+    price the loan application is checked against), as the buyer would read it off the contract,
+    and for the married couple the spouse to name as co-borrower;
     and ``loans_in_repayment``: the loan_repayer's loan account as its page shows it on the day
     of seeding (``demo.loan``)."""
     return {
@@ -195,6 +196,8 @@ def _home_buyers(plan: CityPlan) -> list[dict]:
     from integrations.models import SandboxProperty
 
     buyers = [person for person in plan.people if person.persona == Persona.BUYER]
+    buyers += [person for person in plan.people if person.persona == Persona.COUPLE_BUYER]
+    spouse = next((person for person in plan.people if person.persona == Persona.COUPLE_SPOUSE), None)
     rows = []
     for person in buyers:
         purchase = (
@@ -204,16 +207,20 @@ def _home_buyers(plan: CityPlan) -> list[dict]:
             .order_by("-contract_on")
             .first()
         )
-        if purchase is not None:
-            rows.append(
-                {
-                    "persona": person.persona,
-                    "id_number": person.id_number,
-                    "property_ref": purchase.property_id,
-                    "address": purchase.address,
-                    "price_yuan": format_yuan(purchase.price),
-                }
-            )
+        if purchase is None:
+            continue
+        row = {
+            "persona": person.persona,
+            "id_number": person.id_number,
+            "property_ref": purchase.property_id,
+            "address": purchase.address,
+            "price_yuan": format_yuan(purchase.price),
+        }
+        if person.persona == Persona.COUPLE_BUYER and spouse is not None:
+            # The spouse, a depositor married to the buyer, confirms from their own login.
+            row["co_borrower_id_number"] = spouse.id_number
+            row["co_borrower_name"] = spouse.name
+        rows.append(row)
     return rows
 
 

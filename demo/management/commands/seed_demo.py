@@ -94,11 +94,13 @@ class Command(BaseCommand):
         )
         self._print_table(walk_ins["people"], ("id_number", "name", "hukou_region", "mobile"))
         self.stdout.write(
-            "The home buyer's purchase contract, for a loan application at /hall/loans/apply/ "
-            "(the property register checks the number and the price):"
+            "The home buyers' purchase contracts, for a loan application at /hall/loans/apply/ "
+            "(the property register checks the number and the price; the couple's buyer names the "
+            "spouse as co-borrower, who confirms from their own login):"
         )
         self._print_table(
-            walk_ins.get("home_buyers", []), ("persona", "property_ref", "price_yuan", "address")
+            walk_ins.get("home_buyers", []),
+            ("persona", "property_ref", "price_yuan", "co_borrower_id_number", "address"),
         )
         self.stdout.write(
             "The loan in repayment, to follow, prepay or settle at /hall/loans/ (as on the seeding day):"
