@@ -35,6 +35,8 @@ EXPECTED = {
     Persona.LOCAL_LEAVER_SEALED_7_MONTHS: Outcome.REJECT,
     Persona.SPOUSE_OWNS_HOME: Outcome.REJECT,
     Persona.OVERDUE_BORROWER: Outcome.REJECT,
+    Persona.COUPLE_BUYER: Outcome.APPROVE,
+    Persona.COUPLE_SPOUSE: Outcome.APPROVE,
 }
 # The failing rule that explains each persona's rejection.
 REJECTED_BY = {
