@@ -7,7 +7,7 @@ For every lent loan account (repaying or settled):
 - a settled loan owes nothing and has nothing left to pay;
 - every received repayment is posted, and its posting credits the loan with exactly the
   repayment's principal; a repayment not received has no posting;
-- the schedule in force has one row per instalment number and ends at zero principal left.
+- the schedule in force has one row per instalment number and, while repaying, ends at zero.
 """
 
 from __future__ import annotations
@@ -71,8 +71,9 @@ def verify_loan_book() -> LoanBookReport:
             report.violations.append(f"{name}: settled but {format_yuan(max(owed, unpaid))} still owed")
         if account.in_force != account.numbers:
             report.violations.append(f"{name}: the schedule in force repeats an instalment number")
+        # A settlement supersedes what was left, so only a repaying loan's schedule must reach zero.
         last = account.instalments.exclude(status=InstalmentStatus.SUPERSEDED).order_by("-period").first()
-        if last is not None and last.remaining != 0:
+        if account.status == LoanAccountStatus.ACTIVE and last is not None and last.remaining != 0:
             report.violations.append(f"{name}: the last instalment leaves {format_yuan(last.remaining)} owed")
     credits = dict(
         JournalLine.objects.filter(account__code__startswith="LOAN-", credit__gt=0)

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 
 from loans.collection import collect_instalment, set_collection_mode
 from loans.models import CollectionMode, InstalmentStatus, LoanInstalment
-from loans.prepayment import prepay
+from loans.prepayment import prepay, settle
 from loans.verification import verify_loan_book
 from tests.loans.factories_repayment import repaying_loan
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def repaid_and_prepaid():
-    account = repaying_loan(fund_balance=5_000_000)
+    account = repaying_loan(fund_balance=15_000_000)
     user = account.application.applicant.user
     set_collection_mode(account_id=account.pk, mode=CollectionMode.FUND_OFFSET, actor=user)
     collect_instalment(account_id=account.pk, today=date(2026, 2, 10))
@@ -38,6 +38,20 @@ class TestVerifyLoanBook:
         report = verify_loan_book()
 
         assert (report.intact, report.accounts, report.repayments) == (True, 1, 2)
+
+    def test_a_loan_settled_early_is_intact(self):
+        account = repaid_and_prepaid()
+        settle(
+            account_id=account.pk,
+            channel="FUND_OFFSET",
+            actor=account.application.applicant.user,
+            today=date(2026, 3, 1),
+        )
+
+        report = verify_loan_book()
+
+        assert report.violations == []
+        assert report.repayments == 3
 
     def test_an_instalment_marked_paid_without_money_is_found(self):
         account = repaid_and_prepaid()
