@@ -1,8 +1,9 @@
-"""Vendor-specific SQL for migrations that install triggers on PostgreSQL and on SQLite."""
+"""Database helpers: vendor-specific SQL for migrations, and a consistent read-only snapshot for checks."""
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 
-from django.db import migrations
+from django.db import connection, migrations, transaction
 
 
 def run_vendor_sql(schema_editor, *, postgresql: str, sqlite: Sequence[str], what: str) -> None:
@@ -29,3 +30,19 @@ def vendor_sql(
         run_vendor_sql(schema_editor, postgresql=remove[0], sqlite=remove[1], what=what)
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+@contextmanager
+def consistent_snapshot():
+    """A read-only transaction in which every query sees one snapshot of the database, while
+    postings go on elsewhere (PostgreSQL REPEATABLE READ; SQLite's transaction already does).
+
+    Only the outermost transaction can choose its isolation level, so nested in another it is
+    just a savepoint of that one.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield

@@ -1,8 +1,9 @@
 """Check every ledger invariant against the stored journal; exit 0 only if all hold."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection
 
+from core.db import consistent_snapshot
 from core.money import format_yuan as _format_yuan
 from ledger.models import DEBIT_NORMAL_KINDS, JournalEntry, JournalLine, LedgerAccount
 
@@ -16,12 +17,8 @@ class Command(BaseCommand):
     help = "Checks that entries balance, cached balances match the lines, and fund accounts are not negative."
 
     def handle(self, *args, **options):
-        outermost = not connection.in_atomic_block
-        with transaction.atomic():
-            if outermost and connection.vendor == "postgresql":
-                # All checks must see one snapshot while postings go on (only settable first thing).
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        # All checks must see one snapshot while postings go on.
+        with consistent_snapshot():
             violations, figures = self._check()
         for name, value in figures:
             self.stdout.write(f"{name}: {value}")

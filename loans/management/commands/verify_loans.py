@@ -1,8 +1,8 @@
 """Check that the loan book agrees with the ledger (loans.verification); exit 0 only if it does."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
 
+from core.db import consistent_snapshot
 from loans.verification import verify_loan_book
 
 
@@ -10,12 +10,8 @@ class Command(BaseCommand):
     help = "Checks lent loans' schedules against their ledger accounts and repayments against postings."
 
     def handle(self, *args, **options):
-        outermost = not connection.in_atomic_block
-        with transaction.atomic():
-            if outermost and connection.vendor == "postgresql":
-                # One snapshot for the schedules and the ledger while collections go on.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        # One snapshot for the schedules and the ledger while collections go on.
+        with consistent_snapshot():
             report = verify_loan_book()
         self.stdout.write(f"loan accounts: {report.accounts}")
         self.stdout.write(f"repayments: {report.repayments}")
