@@ -24,6 +24,7 @@ app_name = "web"
 urlpatterns = [
     path("", include("web.urls_loans")),
     path("", include("web.urls_appointments")),
+    path("", include("web.urls_transfers")),
     path("", public.home, name="home"),
     path("", public.home, name="public-home"),
     path("seals/", seals.find, name="seal-find"),

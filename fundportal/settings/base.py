@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "payouts",
     "appointments",
     "loans",
+    "transfers",
     "demo",
     "web",
     "api",
