@@ -361,3 +361,104 @@ class WithdrawalLock(models.Model):
     def locked_on(self, at) -> bool:
         """Locked at ``at`` as the row stands (earlier lock periods live in the audit trail only)."""
         return self.locked_at <= at and (self.unlocks_at is None or at < self.unlocks_at)
+
+
+class AccountMoveKind(models.TextChoices):
+    MOVE = "MOVE", _("Moved to a new unit")
+    MERGE = "MERGE", _("Duplicate account merged in")
+
+
+#: 内部转移: the business type (DOMAIN.md §2) every intra-city move and merge carries.
+INTERNAL_TRANSFER = "06"
+
+
+class AccountMove(models.Model):
+    """An intra-city transfer (内部转移, business type 06) of a fund account, kept as its history.
+
+    MOVE: a sealed account moved to a new unit of the city and was unsealed there (the account,
+    its number and its ledger stay the same). MERGE: a duplicate account of the same person
+    (legacy data) was absorbed into ``account``: its whole balance moved by ``entry`` and it was
+    closed as 03. Written by ``accounts.services`` and ``transfers.intra_city`` in the same
+    transaction as the change; insert-only.
+    """
+
+    kind = models.CharField(_("kind"), max_length=5, choices=AccountMoveKind.choices)
+    business_type = models.CharField(_("business type"), max_length=2, default=INTERNAL_TRANSFER)
+    # The account that moved, or the surviving account of a merge.
+    account = models.ForeignKey(
+        FundAccount, verbose_name=_("fund account"), on_delete=models.PROTECT, related_name="moves"
+    )
+    # One-to-one: an account is absorbed at most once.
+    merged_account = models.OneToOneField(
+        FundAccount,
+        verbose_name=_("merged account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_into",
+    )
+    from_employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("from unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("to unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    moved_on = models.DateField(_("moved on"))
+    amount = models.BigIntegerField(_("amount moved (fen)"), default=0)
+    entry = models.OneToOneField(
+        "ledger.JournalEntry",
+        verbose_name=_("journal entry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor = models.ForeignKey(
+        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("account move")
+        verbose_name_plural = _("account moves")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AccountMoveKind.values), name="accounts_accountmove_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(business_type=INTERNAL_TRANSFER), name="accounts_accountmove_business_type_06"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="accounts_accountmove_amount_not_negative"
+            ),
+            # A move goes to a unit and moves no money; a merge names the absorbed account, and
+            # money moved exactly when an entry was posted.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=AccountMoveKind.MOVE, to_employer__isnull=False, merged_account__isnull=True)
+                    & Q(amount=0, entry__isnull=True)
+                )
+                | (
+                    Q(kind=AccountMoveKind.MERGE, merged_account__isnull=False)
+                    & (Q(amount=0, entry__isnull=True) | Q(amount__gt=0, entry__isnull=False))
+                ),
+                name="accounts_accountmove_kind_consistent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(merged_account=F("account")), name="accounts_accountmove_not_into_itself"
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "moved_on"], name="accounts_move_account_idx")]
+
+    def __str__(self):
+        return f"{self.kind} of account {self.account_id} on {self.moved_on} (#{self.pk})"

@@ -29,6 +29,8 @@ from accounts.models import (
     CLOSED_STATUSES,
     RATE_MAX_BP,
     RATE_MIN_BP,
+    AccountMove,
+    AccountMoveKind,
     AccountStatus,
     Employer,
     EmployerStatus,
@@ -795,6 +797,60 @@ def unseal_account_in_transaction(
     return account
 
 
+def _moves_path() -> str:
+    # Where the person sees their account's moves; a path, not a reverse(): accounts sits below web.
+    return "/hall/transfers/"
+
+
+def move_account_in_transaction(
+    *, account: FundAccount, employer: Employer, moved_on: date, actor
+) -> FundAccount:
+    """内部转移 (business type 06) inside the caller's transaction: a sealed account moves to ``employer``.
+
+    The account is unsealed there (:func:`unseal_account_in_transaction`, same number, same
+    ledger, history kept), the move is recorded as an ``AccountMove`` the person sees in the
+    hall, and the person is told by message (stored in Chinese, like every message).
+    """
+    _require_transaction("move_account_in_transaction")
+    from_employer = _lock_account(account).employer
+    account = unseal_account_in_transaction(
+        account=account, employer=employer, unsealed_on=moved_on, actor=actor
+    )
+    move = AccountMove.objects.create(
+        kind=AccountMoveKind.MOVE,
+        account=account,
+        from_employer=from_employer,
+        to_employer=account.employer,
+        moved_on=moved_on,
+        actor=actor if isinstance(actor, User) else None,
+    )
+    record_event(
+        actor=actor,
+        action="accounts.account_moved",
+        target=account,
+        summary=f"内部转移 of account {account.account_no} to {account.employer.credit_code}",
+        data={
+            "business_type": BusinessType.INTERNAL_TRANSFER.value,
+            "move_id": move.pk,
+            "from_employer_id": from_employer.pk if from_employer else None,
+            "to_employer_id": account.employer_id,
+            "moved_on": moved_on.isoformat(),
+        },
+    )
+    from_text = f"从{from_employer.name}" if from_employer else ""
+    notify(
+        person=account.person,
+        kind="account_moved",
+        title="公积金账户已转入新单位",
+        body=(
+            f"您的住房公积金个人账户已于{moved_on.isoformat()}{from_text}转移至{account.employer.name}"
+            "并启封（内部转移），账户余额和缴存记录保持不变。如非本人知情，请拨打12329。"
+        ),
+        link=_moves_path(),
+    )
+    return account
+
+
 def unseal_account(*, account: FundAccount, employer: Employer, unsealed_on: date, actor) -> FundAccount:
     """启封: a sealed account resumes at ``employer`` (the old one or a new unit in the city)."""
     with transaction.atomic(durable=True):
@@ -1506,8 +1562,8 @@ def take_on_employee(
                 % {"date": account.sealed_on.isoformat()},
                 field="start_on",
             )
-        account = unseal_account_in_transaction(
-            account=account, employer=employer, unsealed_on=start_on, actor=actor
+        account = move_account_in_transaction(
+            account=account, employer=employer, moved_on=start_on, actor=actor
         )
         account = _set_base_in_transaction(
             account, base, changed_on=start_on, parameters=parameters, actor=actor

@@ -1,3 +1,9 @@
 """Transfers: the person's transfer pages (web hall) and the staff's, included by web/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from web import transfers_hall
+
+urlpatterns: list = [
+    path("hall/transfers/", transfers_hall.intra_city, name="hall-transfer-intra"),
+]
