@@ -25,6 +25,7 @@ from .bank import payments as bank_payments
 from .bank import ports as bank_ports
 from .gov import ports
 from .sms import ports as sms_ports
+from .transfer_platform import ports as transfer_ports
 
 
 class Source(models.TextChoices):
@@ -425,3 +426,48 @@ class SandboxPayment(SandboxBankOrder):
 
     def __str__(self):
         return f"{self.reference} {self.status} (#{self.pk})"
+
+
+class SandboxTransferLetter(models.Model):
+    """One contact letter (联系函) as the sandbox transfer platform holds it.
+
+    ``OUTBOUND`` letters are the ones this centre sent: the sandbox plays the sending centre and
+    answers after a delay. ``INBOUND`` letters are the sandbox's other centres writing to us.
+    The unique references are the platform's dedup: a letter sent twice finds this row.
+    """
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "OUT", _("Sent by this centre")
+        INBOUND = "IN", _("Sent to this centre")
+
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    letter_ref = models.CharField(
+        _("letter reference"), max_length=transfer_ports.REF_MAX_LENGTH, unique=True
+    )
+    platform_ref = models.CharField(_("platform reference"), max_length=32, unique=True)
+    id_number = EncryptedTextField(_("ID number"))
+    name = models.CharField(_("name"), max_length=50)
+    other_city_code = models.CharField(_("other city code"), max_length=6)
+    other_city_name = models.CharField(_("other city name"), max_length=40, blank=True)
+    receiving_account_no = models.CharField(_("receiving account number"), max_length=40, blank=True)
+    status = models.CharField(_("platform status"), max_length=2, default=transfer_ports.LETTER_REVIEWED)
+    due_at = models.DateTimeField(_("due at"), help_text=_("The next step happens after this time."))
+    # This centre's answer to an inbound letter, or the sandbox sender's answer to an outbound one.
+    answer = models.JSONField(_("answer"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sandbox transfer letter")
+        verbose_name_plural = _("sandbox transfer letters")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=transfer_ports.STATUSES), name="sandboxtransferletter_status_known"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.platform_ref} {self.status} (#{self.pk})"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)

@@ -341,3 +341,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Cross-city transfers (transfers, integrations.transfer_platform) ---------------------------
+# The national transfer platform (异地转移接续平台): dotted path of its adapter; production must
+# not use the sandbox or fakes. Sandbox knobs: how long (ms) the sandbox's other centres take to
+# answer a letter and to confirm a transfer, the shares of our letters they refuse or negotiate
+# (fraction "0.1" or "100‰"), and the seed that fixes each letter's fate.
+TRANSFER_PLATFORM = env.str(
+    "TRANSFER_PLATFORM", default="integrations.transfer_platform.sandbox.SandboxTransferPlatform"
+)
+SANDBOX_PLATFORM_DELAY_MS = env.int("SANDBOX_PLATFORM_DELAY_MS", default=3000)
+SANDBOX_PLATFORM_REFUSAL_RATE = env.str("SANDBOX_PLATFORM_REFUSAL_RATE", default="0")
+SANDBOX_PLATFORM_NEGOTIATION_RATE = env.str("SANDBOX_PLATFORM_NEGOTIATION_RATE", default="0")
+SANDBOX_PLATFORM_SEED = env.int("SANDBOX_PLATFORM_SEED", default=0)
+# Each platform call waits this long (seconds) before its fate counts as unknown (asked again).
+TRANSFER_PLATFORM_TIMEOUT_S = env.float("TRANSFER_PLATFORM_TIMEOUT_S", default=5.0)
+# This centre's city as the platform names it (the code is FUND_CENTRE_CODE).
+FUND_CENTRE_CITY_NAME = env.str("FUND_CENTRE_CITY_NAME", default="厦门市")
+# Every minute: send letters, follow their statuses, answer other centres' letters.
+CELERY_BEAT_SCHEDULE["transfers-sweep"] = {"task": "transfers.tasks.sweep_transfers", "schedule": 60.0}
+# --- end of cross-city transfers ---------------------------------------------------------------
