@@ -9,6 +9,8 @@ from integrations.gov.settings_check import gov_sources_from_json, gov_sources_p
 from integrations.gov.unconfigured import NOT_CONNECTED
 from integrations.sms.settings_check import sms_gateway_problems
 from integrations.sms.unconfigured import NOT_CONNECTED as SMS_NOT_CONNECTED
+from integrations.transfer_platform.settings_check import transfer_platform_problems
+from integrations.transfer_platform.unconfigured import NOT_CONNECTED as PLATFORM_NOT_CONNECTED
 
 from .base import *  # noqa: F403
 from .base import DEV_FIELD_ENCRYPTION_KEY, DEV_SEAL_SIGNING_KEY, DEV_SECRET_KEY, env
@@ -50,6 +52,9 @@ _problems += bank_payment_problems(BANK_PAYMENT)
 # The SMS gateway: not connected (texts tried and given up; in-portal messages still arrive).
 SMS_GATEWAY = env.str("SMS_GATEWAY", default=SMS_NOT_CONNECTED)
 _problems += sms_gateway_problems(SMS_GATEWAY)
+# The national transfer platform: not connected (transfers wait) until its connector is named.
+TRANSFER_PLATFORM = env.str("TRANSFER_PLATFORM", default=PLATFORM_NOT_CONNECTED)
+_problems += transfer_platform_problems(TRANSFER_PLATFORM)
 if _problems:
     raise ImproperlyConfigured("Production settings refused: " + "; ".join(_problems))
 
