@@ -11,11 +11,18 @@ from ledger.selectors import balance_of
 from tests.accounts.factories import FundAccountFactory, PersonFactory, resident_id
 from tests.ledger.factories import deposit
 from tests.ledger.test_concurrency import race
+from tests.policy import ensure_policy_parameters
 from transfers.intra_city import merge_accounts
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 NUMBER = resident_id(7302)
+
+
+@pytest.fixture(autouse=True)
+def _parameters():
+    """The merge pays interest to date: its rate must be there after an earlier test's flush."""
+    ensure_policy_parameters()
 
 
 def _duplicates():
