@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from core.money import format_yuan
 from ledger.models import JournalLine
@@ -23,6 +23,7 @@ from loans.models import (
     InstalmentStatus,
     LoanAccount,
     LoanAccountStatus,
+    LoanInstalment,
     LoanRepayment,
     RepaymentStatus,
 )
@@ -56,6 +57,12 @@ def verify_loan_book() -> LoanBookReport:
                 filter=~Q(instalments__status=InstalmentStatus.SUPERSEDED),
                 distinct=True,
             ),
+            last_remaining=Subquery(
+                LoanInstalment.objects.filter(account=OuterRef("pk"))
+                .exclude(status=InstalmentStatus.SUPERSEDED)
+                .order_by("-period")
+                .values("remaining")[:1]
+            ),
         )
         .order_by("pk")
     )
@@ -72,9 +79,9 @@ def verify_loan_book() -> LoanBookReport:
         if account.in_force != account.numbers:
             report.violations.append(f"{name}: the schedule in force repeats an instalment number")
         # A settlement supersedes what was left, so only a repaying loan's schedule must reach zero.
-        last = account.instalments.exclude(status=InstalmentStatus.SUPERSEDED).order_by("-period").first()
-        if account.status == LoanAccountStatus.ACTIVE and last is not None and last.remaining != 0:
-            report.violations.append(f"{name}: the last instalment leaves {format_yuan(last.remaining)} owed")
+        last = account.last_remaining
+        if account.status == LoanAccountStatus.ACTIVE and last is not None and last != 0:
+            report.violations.append(f"{name}: the last instalment leaves {format_yuan(last)} owed")
     credits = dict(
         JournalLine.objects.filter(account__code__startswith="LOAN-", credit__gt=0)
         .values_list("entry_id")

@@ -65,6 +65,15 @@ class TestVerifyLoanBook:
         assert "ledger owes" in report.violations[0]
         assert account.account_no in report.violations[0]
 
+    def test_a_schedule_that_does_not_reach_zero_is_found(self):
+        account = repaid_and_prepaid()
+        last = account.instalments.exclude(status=InstalmentStatus.SUPERSEDED).order_by("-period").first()
+        LoanInstalment.objects.filter(pk=last.pk).update(remaining=100)
+
+        report = verify_loan_book()
+
+        assert report.violations == [f"{account.account_no}: the last instalment leaves 1.00 owed"]
+
     def test_the_command_fails_on_a_violation_and_passes_otherwise(self, capsys):
         account = repaid_and_prepaid()
         call_command("verify_loans")
