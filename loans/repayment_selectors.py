@@ -95,6 +95,12 @@ def loan_position(account: LoanAccount, *, today: date | None = None) -> LoanPos
     )
 
 
+def next_payment(account: LoanAccount) -> int | None:
+    """The payment (fen) of the oldest instalment still owed, or None once all are paid."""
+    first = loan_book.unpaid_instalments(account).first()
+    return first.payment if first is not None else None
+
+
 def repayments_of(account: LoanAccount) -> list[LoanRepayment]:
     """The loan's statement: every repayment attempt, newest first."""
     return list(account.repayments.select_related("instalment").order_by("-created_at", "-pk"))

@@ -103,6 +103,13 @@ def loan_book_account(person_id: int):
     return repaying_account_of(person_id)
 
 
+def next_loan_payment(account) -> int | None:
+    """The next instalment (fen) the loan book still expects of ``account``, or None."""
+    from loans.repayment_selectors import next_payment
+
+    return next_payment(account)
+
+
 def offset_loan_from_fund(*, account_id: int, on: bool, reason: str) -> None:
     """Ask the loans app to collect the loan's instalments from the fund account (``on``) or the card.
 

@@ -513,12 +513,12 @@ def _offset_booked_loan(application: Application, booked) -> StandingInstruction
         existing = StandingInstruction.objects.filter(application_id=application.pk).first()
         if existing is not None:
             return existing
-        nxt = booked.instalments.filter(status__in=("DUE", "OVERDUE")).order_by("period").first()
+        payment = gateways.next_loan_payment(booked)
         decided_on = timezone.localdate(application.decided_at)
         instruction = StandingInstruction.objects.create(
             application=application,
             person=application.applicant,
-            monthly_amount=nxt.payment if nxt is not None else 1,
+            monthly_amount=payment or 1,
             repayment_day=booked.repayment_day,
             lender="本中心公积金贷款",
             loan_opened_on=booked.opened_on,
