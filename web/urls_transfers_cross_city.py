@@ -1,0 +1,3 @@
+"""Transfers: the hall's cross-city transfer pages, included by web/urls_transfers.py."""
+
+urlpatterns: list = []
