@@ -462,3 +462,42 @@ class AccountMove(models.Model):
 
     def __str__(self):
         return f"{self.kind} of account {self.account_id} on {self.moved_on} (#{self.pk})"
+
+
+class CarriedDepositHistory(models.Model):
+    """Deposit time brought from another city by a cross-city transfer in (DOMAIN.md §8).
+
+    The sending centre states when the account was opened there, the last month paid, how many
+    months were paid and whether the last six ran on; those months are merged with the months
+    deposited here (``approvals.providers``) and stated again if the account later moves on
+    (``transfers.history``). Written by ``transfers.incoming`` in the transaction that credits
+    the money; insert-only, one per platform reference.
+    """
+
+    account = models.ForeignKey(
+        FundAccount,
+        verbose_name=_("fund account"),
+        on_delete=models.PROTECT,
+        related_name="carried_histories",
+    )
+    city_code = models.CharField(_("sending city code"), max_length=6)
+    city_name = models.CharField(_("sending city"), max_length=40, blank=True)
+    reference = models.CharField(_("platform reference"), max_length=32, unique=True)
+    opened_on = models.DateField(_("opened at the sending centre on"))
+    paid_up_to = models.DateField(_("paid up to (month)"))
+    months = models.PositiveIntegerField(_("months deposited"))
+    last_six_continuous = models.BooleanField(_("last 6 months continuous"))
+    carried_on = models.DateField(_("carried in on"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("carried deposit history")
+        verbose_name_plural = _("carried deposit histories")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(paid_up_to__day=1), name="accounts_carried_paid_up_to_first_of_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.months} months from {self.city_code} for account {self.account_id} (#{self.pk})"

@@ -26,8 +26,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 
-from accounts.models import AccountStatus, FundAccount, Person
+from accounts.models import AccountStatus, CarriedDepositHistory, FundAccount, Person
 from accounts.selectors import withdrawals_locked
 from approvals.engine import UNKNOWN, RuleSet, add_months, whole_months_between
 from approvals.gathering import Answer, decision_deadline, gather, source_timeout
@@ -59,6 +60,17 @@ class OwnData:
     deposit_months: frozenset[date]  # the first day of each month with a deposit
     deposited_since_sealing: bool
     withdrawal_locked: bool = False
+    # Deposit time brought in from other cities (异地转入), with the deposit months.
+    carried: tuple[Carried, ...] = ()
+
+
+@dataclass(frozen=True)
+class Carried:
+    """Another city's deposit history as its centre stated it: the last month paid, how many."""
+
+    paid_up_to: date
+    months: int
+    last_six_continuous: bool
 
 
 @dataclass(frozen=True)
@@ -74,7 +86,9 @@ class Gathered:
 def own_data(person: Person, *, on: date, deposit_history: bool, withdrawal_lock: bool = False) -> OwnData:
     """The account and, when ``deposit_history`` is asked for, the months with a deposit.
 
-    One query for the account with its balance; one for the deposit months (rent, a loan) or,
+    One query for the account with its balance; two for the deposit months (rent, a loan): the
+    months deposited here (duplicate accounts merged into this one included) and the deposit
+    time carried in from other cities; or,
     for a sealed account, one for a 汇缴 since sealing; with ``withdrawal_lock``, one for the
     person's withdrawal lock as it stands now. Nothing else is read.
     """
@@ -88,11 +102,11 @@ def own_data(person: Person, *, on: date, deposit_history: bool, withdrawal_lock
     if account is None:
         return OwnData(person, NO_ACCOUNT_STATUS, 0, None, frozenset(), False, locked)
     deposits = JournalLine.objects.filter(account_id=account.ledger_account_id, credit__gt=0)
-    months = frozenset()
+    months, carried = frozenset(), ()
     if deposit_history:
         since = add_months(on.replace(day=1), -DEPOSIT_HISTORY_MONTHS)
-        dates = deposits.filter(entry__business_type__in=DEPOSIT_TYPES, entry__business_on__gte=since)
-        months = frozenset(day.replace(day=1) for day in dates.values_list("entry__business_on", flat=True))
+        months = account_deposit_months(account, since=since)
+        carried = carried_deposit_time(account)
     # A 补缴 after sealing pays for months before it; only a 汇缴 is a new deposit.
     since_sealing = account.sealed_on is not None and (
         deposits.filter(
@@ -107,12 +121,47 @@ def own_data(person: Person, *, on: date, deposit_history: bool, withdrawal_lock
         deposit_months=months,
         deposited_since_sealing=since_sealing,
         withdrawal_locked=locked,
+        carried=carried,
     )
 
 
-def consecutive_deposit_months(months: frozenset[date], *, on: date) -> int:
+def account_deposit_months(account: FundAccount, *, since: date | None = None) -> frozenset[date]:
+    """The months (their first day) with a deposit (汇缴 01, 补缴 02) to ``account``, from ``since``.
+
+    A duplicate account merged into this one (03) keeps its own deposit lines: its months count.
+    """
+    dates = JournalLine.objects.filter(
+        Q(account_id=account.ledger_account_id)
+        | Q(account__fund_account__merged_into__account_id=account.pk),
+        credit__gt=0,
+        entry__business_type__in=DEPOSIT_TYPES,
+    )
+    if since is not None:
+        dates = dates.filter(entry__business_on__gte=since)
+    return frozenset(day.replace(day=1) for day in dates.values_list("entry__business_on", flat=True))
+
+
+def carried_deposit_time(account: FundAccount) -> tuple[Carried, ...]:
+    """The deposit time brought to ``account`` from other cities, the latest first."""
+    return tuple(
+        Carried(paid_up_to=row[0], months=row[1], last_six_continuous=row[2])
+        for row in CarriedDepositHistory.objects.filter(account=account)
+        .order_by("-paid_up_to", "-pk")
+        .values_list("paid_up_to", "months", "last_six_continuous")
+    )
+
+
+def consecutive_deposit_months(
+    months: frozenset[date], *, on: date, carried: tuple[Carried, ...] = ()
+) -> int:
     """Months with a deposit, without a gap, up to this month (or last month, if this month's
-    deposit is not yet due)."""
+    deposit is not yet due), with the deposit time carried in from other cities merged.
+
+    Another city's months join the run when that centre's last six months ran on and it was paid
+    up to the month before the run here began (the month of the move may be paid on both sides:
+    counted once). Its months are then taken as the sending centre stated them: the platform
+    states the count and the continuity of the last six, and the transfer rules merge the time.
+    """
     month = on.replace(day=1)
     if month not in months:
         month = add_months(month, -1)
@@ -120,6 +169,13 @@ def consecutive_deposit_months(months: frozenset[date], *, on: date) -> int:
     while month in months:
         count += 1
         month = add_months(month, -1)
+    # ``month`` is now the first month back without a deposit here: the gap another city may fill.
+    for history in carried:  # latest first
+        if not history.last_six_continuous or history.paid_up_to < month:
+            break
+        overlap = whole_months_between(month, history.paid_up_to)  # months paid on both sides
+        count += max(history.months - overlap, 0)
+        month = add_months(history.paid_up_to, -history.months)
     return count
 
 
@@ -277,7 +333,7 @@ def _rent(ask: _Asker, own: OwnData, id_number: str, payload, on: date, params) 
         applied_on=on,
         account_status=own.account_status,
         balance=own.balance,
-        consecutive_deposit_months=consecutive_deposit_months(own.deposit_months, on=on),
+        consecutive_deposit_months=consecutive_deposit_months(own.deposit_months, on=on, carried=own.carried),
         period_months=period,
         self_home_regions=homes if homes is UNKNOWN else tuple(home.region_code for home in homes or ()),
         marital_status=status,
@@ -544,7 +600,7 @@ def _loan_eligibility(ask: _Asker, own: OwnData, id_number: str, payload, on: da
     facts = f.LoanEligibilityFacts(
         applied_on=on,
         account_status=own.account_status,
-        consecutive_deposit_months=consecutive_deposit_months(own.deposit_months, on=on),
+        consecutive_deposit_months=consecutive_deposit_months(own.deposit_months, on=on, carried=own.carried),
         birth_year=own.person.birth_date.year,
         birth_month=own.person.birth_date.month,
         term_months=term,

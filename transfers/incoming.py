@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import AccountStatus, FundAccount, Person
+from accounts.models import AccountStatus, CarriedDepositHistory, FundAccount, Person
 from audit.services import record_event
 from core.exceptions import DomainError
 from integrations.transfer_platform import ports
@@ -287,3 +287,15 @@ def _credit(transfer: IncomingTransfer, status: ports.LetterStatus) -> None:
     transfer.last_six_continuous = reply.history.last_six_continuous
     transfer.credited_entry = entry
     transfer.credited_on = on
+    # The deposit time merged (合并计算): the loan and withdrawal rules read it from the account.
+    CarriedDepositHistory.objects.create(
+        account=transfer.account,
+        city_code=transfer.sending_city_code,
+        city_name=transfer.sending_city_name,
+        reference=transfer.platform_ref,
+        opened_on=reply.history.opened_on,
+        paid_up_to=reply.history.paid_up_to.replace(day=1),
+        months=reply.history.months_deposited,
+        last_six_continuous=reply.history.last_six_continuous,
+        carried_on=on,
+    )
