@@ -77,9 +77,7 @@ def follow(transfer, clock, when):
 
 
 class TestIncomingTimeline:
-    def test_shows_every_step_up_to_the_credit_with_the_amount_and_the_merged_months(
-        self, platform, clock
-    ):
+    def test_shows_every_step_up_to_the_credit_with_the_amount_and_the_merged_months(self, platform, clock):
         transfer = sent(active_account(), clock)
         platform.set_status(transfer.letter_ref, ports.LETTER_RECEIVED)
         follow(transfer, clock, "10:02")
