@@ -11,7 +11,9 @@ Two use cases, each one durable transaction:
 - :func:`merge_accounts`: two accounts of one human (legacy data: a first-generation 15-digit ID
   number registered beside its 18-digit upgrade) become one. The absorbed account's interest to
   date is paid, its whole balance moves to the surviving account in one balanced 06 entry (debit
-  the absorbed FUND account, credit the surviving one), and it is closed as 03 merged.
+  the absorbed FUND account, credit the surviving one), and it is closed as 03 merged. A loan or
+  loan application naming the absorbed record refuses the merge; that record's web-hall login
+  moves to the surviving record (or is retired when the surviving record has its own).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,6 +109,10 @@ class AccountFrozen(IntraCityError):
 
 class WithdrawalOpen(IntraCityError):
     code = "WITHDRAWAL_OPEN"
+
+
+class LoanOpen(IntraCityError):
+    code = "LOAN_OPEN"
 
 
 # --- self-service move --------------------------------------------------------------------
@@ -268,6 +276,63 @@ def _withdrawal_open(people: list[Person]) -> bool:
     )
 
 
+# Loans sit in the same import layer as transfers: their rows are read by the app registry.
+_OPEN_LOAN_APPLICATION_STATUSES = (
+    "AWAITING_CO_BORROWER",
+    "PRE_ACCEPTED",
+    "IN_APPROVAL",
+    "RETURNED",
+    "APPROVED",
+    "SIGNED",
+)
+_UNSETTLED_LOAN_ACCOUNT_STATUSES = ("DISBURSING", "ACTIVE")
+
+
+def _loan_open(person: Person) -> bool:
+    """A loan application in progress or a loan not settled, as borrower or co-borrower.
+
+    Its contract, repayments and fund offsets name this person record and its account: merging
+    the record away would leave them pointing at a closed account.
+    """
+    of_person = Q(applicant=person) | Q(co_borrower=person)
+    applications = apps.get_model("loans", "LoanApplication").objects.filter(of_person)
+    return (
+        applications.filter(status__in=_OPEN_LOAN_APPLICATION_STATUSES).exists()
+        or apps.get_model("loans", "LoanAccount")
+        .objects.filter(status__in=_UNSETTLED_LOAN_ACCOUNT_STATUSES)
+        .filter(Q(application__applicant=person) | Q(application__co_borrower=person))
+        .exists()
+    )
+
+
+def _carry_login_over(surviving: Person, absorbed: Person, *, actor) -> str:
+    """The absorbed record's web-hall login: moved to the surviving record if it has none, else retired.
+
+    One human, one login: the person keeps signing in as before and sees the merged account.
+    """
+    login = absorbed.user
+    if login is None:
+        return ""
+    absorbed.user = None
+    absorbed.save(update_fields=["user"])
+    if surviving.user_id is None:
+        surviving.user = login
+        surviving.save(update_fields=["user"])
+        outcome = "moved"
+    else:
+        login.is_active = False
+        login.save(update_fields=["is_active"])
+        outcome = "retired"
+    record_event(
+        actor=actor,
+        action=f"transfers.login_{outcome}",
+        target=login,
+        summary=f"合并账户: 登录账号 {login.username} {'转至保留账户' if outcome == 'moved' else '停用'}",
+        data={"surviving_person": surviving.pk, "absorbed_person": absorbed.pk},
+    )
+    return outcome
+
+
 @dataclass(frozen=True)
 class Merged:
     move: AccountMove
@@ -337,6 +402,14 @@ def merge_accounts(*, surviving: FundAccount, absorbed: FundAccount, actor) -> M
             raise WithdrawalOpen(
                 _("A withdrawal of this person is still open or being paid: merge once it is settled.")
             )
+        if absorbed.person_id != surviving.person_id and _loan_open(absorbed.person):
+            raise LoanOpen(
+                _(
+                    "A loan or loan application names the record of account %(no)s: merge once it is "
+                    "settled, or absorb the other account into this one."
+                )
+                % {"no": absorbed.account_no}
+            )
         expense = centre_account(INTEREST_EXPENSE, spread_by=absorbed.ledger_account_id)
         # Every ledger row this merge touches, in primary-key order (the ledger's lock order), so
         # no deposit lands between reading the balance and moving it.
@@ -382,6 +455,8 @@ def merge_accounts(*, surviving: FundAccount, absorbed: FundAccount, actor) -> M
             entry=entry,
             actor=actor if isinstance(actor, User) else None,
         )
+        if absorbed.person_id != surviving.person_id:
+            _carry_login_over(surviving.person, absorbed.person, actor=actor)
         record_event(
             actor=actor,
             action="transfers.accounts_merged",

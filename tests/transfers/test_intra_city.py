@@ -21,6 +21,7 @@ from integrations.gov.testing import all_fakes, use_fakes
 from integrations.models import GovQuery
 from ledger.models import BusinessType, JournalEntry
 from ledger.selectors import balance_of
+from loans.models import LoanApplication
 from notifications.models import Message
 from tests.accounts.factories import (
     EmployerFactory,
@@ -30,6 +31,7 @@ from tests.accounts.factories import (
     resident_id,
 )
 from tests.ledger.factories import deposit
+from tests.loans.factories_repayment import repaying_loan
 from transfers.intra_city import (
     AccountFrozen,
     AccountNotMergeable,
@@ -37,6 +39,7 @@ from transfers.intra_city import (
     EmployerNotPaying,
     EmployerNotRegisteredHere,
     EmploymentSourceUnavailable,
+    LoanOpen,
     NoCurrentEmployer,
     NotSameHuman,
     SameUnit,
@@ -427,6 +430,44 @@ class TestMergeAccounts:
             merge_accounts(surviving=surviving, absorbed=absorbed, actor=staff)
 
         assert balance_of(absorbed.ledger_account) == 123456
+
+    def test_refuses_while_a_loan_names_the_duplicate_record(self, duplicates, staff):
+        surviving, absorbed = duplicates
+        loan = repaying_loan(fund_balance=100_000)
+        LoanApplication.objects.filter(pk=loan.application_id).update(applicant=absorbed.person)
+
+        with pytest.raises(LoanOpen):
+            merge_accounts(surviving=surviving, absorbed=absorbed, actor=staff)
+
+        absorbed.refresh_from_db()
+        assert (absorbed.status, balance_of(absorbed.ledger_account)) == (AccountStatus.SEALED, 123456)
+
+    def test_the_duplicates_login_moves_to_the_surviving_record(self, duplicates, staff):
+        surviving, absorbed = duplicates
+        login = _with_role(UserFactory(), roles.EMPLOYEE)
+        absorbed.person.user = login
+        absorbed.person.save(update_fields=["user"])
+
+        merge_accounts(surviving=surviving, absorbed=absorbed, actor=staff)
+
+        surviving.person.refresh_from_db()
+        absorbed.person.refresh_from_db()
+        assert (surviving.person.user, absorbed.person.user) == (login, None)
+        assert AuditEvent.objects.filter(action="transfers.login_moved").count() == 1
+
+    def test_the_duplicates_login_is_retired_when_the_surviving_record_has_one(self, duplicates, staff):
+        surviving, absorbed = duplicates
+        kept, retired = _with_role(UserFactory(), roles.EMPLOYEE), _with_role(UserFactory(), roles.EMPLOYEE)
+        surviving.person.user, absorbed.person.user = kept, retired
+        surviving.person.save(update_fields=["user"])
+        absorbed.person.save(update_fields=["user"])
+
+        merge_accounts(surviving=surviving, absorbed=absorbed, actor=staff)
+
+        surviving.person.refresh_from_db()
+        retired.refresh_from_db()
+        assert surviving.person.user == kept
+        assert retired.is_active is False
 
 
 class TestMergeAccountsCommand:
