@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "appointments",
     "loans",
     "transfers",
+    "catalogue",
     "demo",
     "web",
     "api",

@@ -1,0 +1,3 @@
+"""The service catalogue: ``GET /services``, included by api/urls.py."""
+
+urlpatterns: list = []
