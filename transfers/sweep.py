@@ -2,7 +2,9 @@
 
 Each step is its own service call with its own transaction and network call, each idempotent;
 a platform that does not answer leaves the step for the next sweep, a refusal of one transfer
-does not stop the others. Safe to run twice at once: every recording locks its row first.
+does not stop the others. Safe to run twice at once: every recording locks its row first. The
+steps and the statuses they start from are ``transfers.advance``'s tables, which staff use to
+take one transfer's next step at once.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import logging
 from core.exceptions import DomainError
 from integrations.transfer_platform.ports import PlatformUnavailable
 
-from . import incoming, outgoing
-from .models import IncomingStatus, IncomingTransfer, OutgoingStatus, OutgoingTransfer
+from . import outgoing
+from .advance import INCOMING_STEPS, OUTGOING_STEPS
+from .models import IncomingTransfer, OutgoingTransfer
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +38,10 @@ def _ids(model, status) -> list[int]:
 
 
 def sweep_transfers() -> None:
-    for pk in _ids(IncomingTransfer, [IncomingStatus.PENDING]):
-        _step(incoming.send_letter, transfer_id=pk)
-    for pk in _ids(IncomingTransfer, [IncomingStatus.SENT, IncomingStatus.NEGOTIATING]):
-        _step(incoming.follow_letter, transfer_id=pk)
+    for statuses, step in INCOMING_STEPS:
+        for pk in _ids(IncomingTransfer, statuses):
+            _step(step, transfer_id=pk)
     _step(outgoing.receive_letters)
-    for pk in _ids(OutgoingTransfer, [OutgoingStatus.RECEIVED]):
-        _step(outgoing.check_letter, transfer_id=pk)
-    for pk in _ids(OutgoingTransfer, [OutgoingStatus.REFUSING, OutgoingStatus.REPLYING]):
-        _step(outgoing.send_answer, transfer_id=pk)
-    for pk in _ids(OutgoingTransfer, [OutgoingStatus.REPLIED]):
-        _step(outgoing.confirm_transfer, transfer_id=pk)
+    for statuses, step in OUTGOING_STEPS:
+        for pk in _ids(OutgoingTransfer, statuses):
+            _step(step, transfer_id=pk)
