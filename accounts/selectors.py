@@ -6,13 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccountStatus, FundAccount, Person, WithdrawalLock
 from core.crypto import blind_index, mask_bank_card
 from core.money import FEN_HALF_UP, share_fen
 from core.policy import UnknownPolicyParameter, policy_value
+from ledger.models import BusinessType, JournalLine
 from ledger.selectors import balance_of
+
+#: The business types that put a month's deposit on an account: 汇缴 01 and 补缴 02.
+DEPOSIT_TYPES = (BusinessType.MONTHLY_DEPOSIT, BusinessType.BACK_PAYMENT)
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,23 @@ def account_summary(person: Person) -> AccountSummary | None:
         paid_up_to=employer.paid_up_to if employer else None,
         sealed_on=account.sealed_on,
     )
+
+
+def account_deposit_months(account: FundAccount, *, since: date | None = None) -> frozenset[date]:
+    """The months (their first day) with a deposit (汇缴 01, 补缴 02) to ``account``, from ``since``.
+
+    A duplicate account merged into this one (03) keeps its own deposit lines: its months count.
+    The loan and withdrawal rules, transfers and the deposit certificate all count months so.
+    """
+    dates = JournalLine.objects.filter(
+        Q(account_id=account.ledger_account_id)
+        | Q(account__fund_account__merged_into__account_id=account.pk),
+        credit__gt=0,
+        entry__business_type__in=DEPOSIT_TYPES,
+    )
+    if since is not None:
+        dates = dates.filter(entry__business_on__gte=since)
+    return frozenset(day.replace(day=1) for day in dates.values_list("entry__business_on", flat=True))
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 
 from accounts.models import AccountStatus, CarriedDepositHistory, FundAccount, Person
-from accounts.selectors import withdrawals_locked
+from accounts.selectors import account_deposit_months, withdrawals_locked
 from approvals.engine import UNKNOWN, RuleSet, add_months, whole_months_between
 from approvals.gathering import Answer, decision_deadline, gather, source_timeout
 from approvals.models import Application, ApplicationStatus
@@ -39,7 +38,6 @@ from integrations.gov import ports
 from integrations.gov.registry import QueryLog, gov_source
 from ledger.models import BusinessType, JournalLine
 
-DEPOSIT_TYPES = (BusinessType.MONTHLY_DEPOSIT, BusinessType.BACK_PAYMENT)
 # How far back deposits are read for the consecutive-months count: ten years is longer than any
 # rule asks for, and bounds the query for people with decades of history.
 DEPOSIT_HISTORY_MONTHS = 120
@@ -123,22 +121,6 @@ def own_data(person: Person, *, on: date, deposit_history: bool, withdrawal_lock
         withdrawal_locked=locked,
         carried=carried,
     )
-
-
-def account_deposit_months(account: FundAccount, *, since: date | None = None) -> frozenset[date]:
-    """The months (their first day) with a deposit (汇缴 01, 补缴 02) to ``account``, from ``since``.
-
-    A duplicate account merged into this one (03) keeps its own deposit lines: its months count.
-    """
-    dates = JournalLine.objects.filter(
-        Q(account_id=account.ledger_account_id)
-        | Q(account__fund_account__merged_into__account_id=account.pk),
-        credit__gt=0,
-        entry__business_type__in=DEPOSIT_TYPES,
-    )
-    if since is not None:
-        dates = dates.filter(entry__business_on__gte=since)
-    return frozenset(day.replace(day=1) for day in dates.values_list("entry__business_on", flat=True))
 
 
 def carried_deposit_time(account: FundAccount) -> tuple[Carried, ...]:
