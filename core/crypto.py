@@ -126,6 +126,14 @@ def mask_id_number(value: str | None) -> str:
     return f"{text[:4]}{'*' * (len(text) - 8)}{text[-4:]}"
 
 
+def mask_name(name: str | None) -> str:
+    """``张三`` → ``张*``, ``欧阳小明`` → ``欧***``: the first character shows, as public pages do."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
 def mask_bank_card(value: str | None) -> str:
     """``6222021234561234`` → ``6222 **** **** 1234`` whatever the card's length."""
     if not value:

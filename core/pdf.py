@@ -7,7 +7,8 @@ printed copy looks like the one on screen. Pages are A4 portrait; a long table c
 header onto every page; every page's footer names the document and its verification code when it
 has one, with "page x of y".
 
-Only layout lives here; what a document says is its owner's (``loans.contract`` …).
+Only layout lives here, and the way documents print amounts and dates; what a document says is
+its owner's (``loans.contract``, ``loans.certificate``, ``deposits.certificate`` …).
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import qrcode
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from pylopdf_fonts_zh_cn import sans_path
+
+from core.money import Fen, format_yuan
 
 # fontTools logs every table it prunes while subsetting, at INFO: noise in every log line.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -30,6 +34,17 @@ FONT = "noto-sans-sc"
 MARGIN_MM = 18
 BODY_PT = 10.5
 SMALL_PT = 8.5
+
+
+def yuan_text(fen: Fen) -> str:
+    """12345678 → "123,456.78 元": grouped as a contract reads."""
+    whole, _dot, cents = format_yuan(fen).partition(".")
+    return f"{int(whole):,}.{cents} 元"
+
+
+def chinese_date(value: date) -> str:
+    """2026-01-20 → "2026年1月20日", as certificates print a day."""
+    return f"{value.year}年{value.month}月{value.day}日"
 
 
 @dataclass(frozen=True)
@@ -137,6 +152,22 @@ class ChineseDocument(FPDF):
         self.image(
             buffer, x=x if x is not None else self.l_margin + self.epw - size_mm, y=y, w=size_mm, h=size_mm
         )
+
+    def verification_block(
+        self, *, code: str, signer: str, signed_at: str, verify_url: str, note: str
+    ) -> None:
+        """A sealed document's "电子签章与核验" section: the seal's lines, the QR code of the
+        verification address beside them, and ``note`` (how to check) underneath."""
+        self.section("电子签章与核验")
+        top = self.get_y()
+        self.fields(
+            [("核验码", code), ("签章", signer), ("签章时间", signed_at), ("核验地址", verify_url)],
+            label_width=30,
+        )
+        # Beside the seal's lines, so a phone pointed at the page finds them together.
+        self.qr_code(verify_url, size_mm=26, y=top)
+        self.set_y(max(self.get_y(), top + 28) + 2)
+        self.paragraph(note, size=9)
 
     def render(self) -> bytes:
         return bytes(self.output())

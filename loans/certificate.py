@@ -23,10 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from audit.models import ElectronicSeal
 from audit.seals import verify_seal
 from audit.services import record_event
-from core.crypto import mask_id_number
+from core.crypto import mask_id_number, mask_name
 from core.exceptions import DomainError
-from core.pdf import ChineseDocument
-from loans.contract import yuan_text
+from core.pdf import ChineseDocument, chinese_date, yuan_text
 from loans.loan_book import SETTLED_SEAL_KIND, settled_digest, settled_record
 from loans.models import LoanAccount, LoanAccountStatus, LoanApplication
 
@@ -44,18 +43,6 @@ class CertificateNotInForce(DomainError):
 
     code = "CERTIFICATE_NOT_IN_FORCE"
     http_status = 409
-
-
-def mask_name(name: str) -> str:
-    """``张三`` → ``张*``, ``欧阳小明`` → ``欧***``: first character shows, as public pages print names."""
-    name = (name or "").strip()
-    if len(name) <= 1:
-        return name
-    return name[0] + "*" * (len(name) - 1)
-
-
-def _day(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def _signer_text(seal: ElectronicSeal) -> str:
@@ -118,9 +105,9 @@ def settled_certificate_pdf(account: LoanAccount, *, verify_url: str) -> bytes:
         borrowers += f"、共同借款人{record['co_borrower']}（身份证号{record['co_borrower_id']}）"
     document.paragraph(
         f"兹证明：{borrowers}于"
-        f"{_day(certificate.opened_on)}在本中心取得的住房公积金贷款{amount}"
+        f"{chinese_date(certificate.opened_on)}在本中心取得的住房公积金贷款{amount}"
         f"（借款合同编号{record['contract_no']}，贷款账户{record['account_no']}），"
-        f"贷款本金和利息已于{_day(certificate.settled_on)}全部还清，该笔贷款已结清。"
+        f"贷款本金和利息已于{chinese_date(certificate.settled_on)}全部还清，该笔贷款已结清。"
     )
     document.paragraph("特此证明。")
 
@@ -137,29 +124,18 @@ def settled_certificate_pdf(account: LoanAccount, *, verify_url: str) -> bytes:
             ("借款合同编号", record["contract_no"]),
             ("贷款账户", record["account_no"]),
             ("贷款金额", yuan_text(record["principal_fen"])),
-            ("放款日期", _day(certificate.opened_on)),
-            ("结清日期", _day(certificate.settled_on)),
+            ("放款日期", chinese_date(certificate.opened_on)),
+            ("结清日期", chinese_date(certificate.settled_on)),
         ]
     )
 
-    document.section("电子签章与核验")
-    top = document.get_y()
-    document.fields(
-        [
-            ("核验码", certificate.seal_code),
-            ("签章", certificate.signer),
-            ("签章时间", certificate.signed_at),
-            ("核验地址", certificate.verify_url),
-        ],
-        label_width=30,
-    )
-    # Beside the seal's lines, so a phone pointed at the page finds them together.
-    document.qr_code(certificate.verify_url, size_mm=26, y=top)
-    document.set_y(max(document.get_y(), top + 28) + 2)
-    document.paragraph(
-        "本证明加盖中心电子印章。扫描二维码或在核验地址输入核验码，可核验印章真伪，"
+    document.verification_block(
+        code=certificate.seal_code,
+        signer=certificate.signer,
+        signed_at=certificate.signed_at,
+        verify_url=certificate.verify_url,
+        note="本证明加盖中心电子印章。扫描二维码或在核验地址输入核验码，可核验印章真伪，"
         "并核对本证明所载内容与中心贷款记录是否一致。",
-        size=9,
     )
     return document.render()
 

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from core.money import Fen, format_yuan
-from core.pdf import ChineseDocument, Column
+from core.pdf import ChineseDocument, Column, yuan_text
 from loans.calculators import Schedule, percent_text
 
 METHOD_NAMES = {"EQUAL_INSTALMENT": "等额本息", "EQUAL_PRINCIPAL": "等额本金"}
@@ -46,12 +46,6 @@ class ContractTerms:
     verify_url: str
     signed_at: datetime | None = None
     signed_before: str = ""
-
-
-def yuan_text(fen: Fen) -> str:
-    """12345678 → "123,456.78 元": grouped as a contract reads."""
-    whole, _dot, cents = format_yuan(fen).partition(".")
-    return f"{int(whole):,}.{cents} 元"
 
 
 def _rate_text(rate: Decimal) -> str:
