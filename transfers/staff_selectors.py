@@ -75,12 +75,14 @@ def stuck_cutoff(now: datetime) -> datetime:
 def _state_filters(direction: str, cutoff: datetime) -> dict[str, Q]:
     if direction == INCOMING:
         open_statuses, negotiating = OPEN_INCOMING_STATUSES, Q(status=IncomingStatus.NEGOTIATING)
+        failed, refused = Q(status=IncomingStatus.FAILED), Q(status=IncomingStatus.REFUSED)
         finished = Q(status__in=(IncomingStatus.COMPLETED, IncomingStatus.CANCELLED))
     else:
+        # Only a transfer in negotiates: the sending centre (here, us) answers or refuses.
         open_statuses, negotiating = OPEN_OUTGOING_STATUSES, _NEVER
+        failed, refused = Q(status=OutgoingStatus.FAILED), Q(status=OutgoingStatus.REFUSED)
         finished = Q(status=OutgoingStatus.CLOSED)
     stuck = Q(status__in=open_statuses, updated_at__lt=cutoff)
-    failed, refused = Q(status="FAILED"), Q(status="REFUSED")
     return {
         ATTENTION: negotiating | failed | refused | stuck,
         NEGOTIATING: negotiating,
@@ -155,11 +157,11 @@ def transfers_by_key(keys) -> dict[tuple[str, int], IncomingTransfer | OutgoingT
 
 
 def incoming_transfer_query(*, transfer_id: int) -> IncomingTransfer:
-    return IncomingTransfer.objects.select_related("person", "account", "credited_entry").get(pk=transfer_id)
+    return IncomingTransfer.objects.select_related("person", "account").get(pk=transfer_id)
 
 
 def outgoing_transfer_query(*, transfer_id: int) -> OutgoingTransfer:
-    return OutgoingTransfer.objects.select_related("person", "account", "paid_entry").get(pk=transfer_id)
+    return OutgoingTransfer.objects.select_related("person", "account").get(pk=transfer_id)
 
 
 def outgoing_entries_query(transfer: OutgoingTransfer) -> list[JournalEntry]:

@@ -38,7 +38,7 @@ STATE_LABELS = {
     staff_selectors.FAILED: gettext_lazy("Failed"),
     staff_selectors.REFUSED: gettext_lazy("Refused"),
     staff_selectors.STUCK: gettext_lazy("Stuck"),
-    staff_selectors.OPEN: gettext_lazy("Open"),
+    staff_selectors.OPEN: gettext_lazy("Under way"),
     staff_selectors.FINISHED: gettext_lazy("Finished"),
     staff_selectors.ALL: gettext_lazy("All"),
 }
