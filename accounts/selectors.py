@@ -70,22 +70,27 @@ def deposit_rounding() -> str:
         return FEN_HALF_UP
 
 
+def current_monthly_parts(account: FundAccount) -> tuple[int, int]:
+    """The unit's and the person's monthly deposit at the account's current base and its unit's rates."""
+    employer = account.employer
+    if employer is None or account.status != AccountStatus.NORMAL:
+        # Nothing is paid into a sealed, frozen or closed account.
+        return 0, 0
+    return monthly_parts(
+        base=account.base,
+        employer_rate_bp=employer.employer_rate_bp,
+        employee_rate_bp=employer.employee_rate_bp,
+        rounding=deposit_rounding(),
+    )
+
+
 def account_summary(person: Person) -> AccountSummary | None:
     """The person's account with balance and the monthly deposit at the current base, or None."""
     account = FundAccount.objects.filter(person=person).select_related("employer", "ledger_account").first()
     if account is None:
         return None
     employer = account.employer
-    if employer is not None and account.status == AccountStatus.NORMAL:
-        employer_part, employee_part = monthly_parts(
-            base=account.base,
-            employer_rate_bp=employer.employer_rate_bp,
-            employee_rate_bp=employer.employee_rate_bp,
-            rounding=deposit_rounding(),
-        )
-    else:
-        # Nothing is paid into a sealed, frozen or closed account.
-        employer_part = employee_part = 0
+    employer_part, employee_part = current_monthly_parts(account)
     return AccountSummary(
         account_no=account.account_no,
         status=account.status,

@@ -43,6 +43,7 @@ from core.exceptions import DomainError
 SEAL_KINDS = {
     "LOAN_APPROVAL": _("Housing fund loan approval (贷款终审)"),
     "LOAN_SETTLED": _("Housing fund loan settled (贷款结清证明)"),
+    "DEPOSIT_CERTIFICATE": _("Housing fund deposit certificate (缴存证明)"),
 }
 
 # Crockford's base32 alphabet without I, L, O, U: a code read aloud or typed from paper survives.

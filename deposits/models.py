@@ -250,3 +250,52 @@ class DepositListError(models.Model):
 
     def __str__(self):
         return f"row {self.row} {self.field} {self.code} (#{self.pk})"
+
+
+class CertificatePurpose(models.TextChoices):
+    """What the person says a deposit certificate is for (the certificate's "用于" line)."""
+
+    PURCHASE = "PURCHASE", _("Buying a home")
+    RENT = "RENT", _("Renting a home")
+    LOAN = "LOAN", _("A loan")
+    OTHER = "OTHER", _("Other")
+
+
+class DepositCertificate(models.Model):
+    """缴存证明: a fund account as it stood on the issue date, sealed (``deposits.certificate``).
+
+    ``content`` is the certified record exactly as sealed: the seal's digest is its digest, so a
+    changed row no longer matches its seal. Never edited; a certificate that no longer stands is
+    withdrawn by revoking its seal.
+    """
+
+    person = models.ForeignKey(
+        "accounts.Person",
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="deposit_certificates",
+    )
+    account = models.ForeignKey(
+        "accounts.FundAccount", verbose_name=_("fund account"), on_delete=models.PROTECT, related_name="+"
+    )
+    seal = models.OneToOneField(
+        "audit.ElectronicSeal",
+        verbose_name=_("electronic seal"),
+        on_delete=models.PROTECT,
+        related_name="deposit_certificate",
+    )
+    purpose = models.CharField(_("purpose"), max_length=10, choices=CertificatePurpose.choices)
+    issued_on = models.DateField(_("issued on"))
+    content = models.JSONField(_("certified content"))
+
+    class Meta:
+        verbose_name = _("deposit certificate")
+        verbose_name_plural = _("deposit certificates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purpose__in=CertificatePurpose.values), name="deposits_certificate_purpose_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"deposit certificate {self.seal_id} of person {self.person_id} (#{self.pk})"
