@@ -383,8 +383,9 @@ ITEMS = [
             "The lending bank's statement of the balance and repayments",
             "The title deed (not needed when the property register shows it)",
         ],
-        notes="符合公积金贷款条件的，可申请以公积金贷款结清原商业贷款。",
-        notes_en="If you meet the fund-loan conditions, a fund loan can pay off the commercial loan.",
+        notes="即“商转公”：符合公积金贷款条件的，可申请以公积金贷款结清原商业贷款。",
+        notes_en="If you meet the fund-loan conditions, a fund loan can pay off the commercial loan "
+        "(商转公).",
     ),
 ]
 
