@@ -143,11 +143,19 @@ class TestItemPage:
         assert "思明服务网点" in page.text
         assert 'id="start-online"' not in page.text
 
-    def test_names_the_counter_without_a_booking_link_when_no_counter_takes_bookings(self, client):
+    def test_names_the_counter_and_the_hotline_when_no_counter_takes_bookings_for_it(self, client):
         page = item_page(client, "LOAN_CONTRACT_SIGNING")
 
-        assert "在服务柜台办理，承办：各管理部服务柜台。" in page.text
+        assert "在服务柜台办理。承办：各管理部服务柜台。" in page.text
+        assert 'id="no-booking"' in page.text
         assert 'id="book-visit"' not in page.text
+
+    def test_needs_no_booking_for_a_counter_service_that_is_not_booked(self, client):
+        page = item_page(client, "UNIT_CLOSURE")
+
+        assert "在服务柜台办理。承办：归集科。" in page.text
+        assert "无需预约" in page.text
+        assert 'id="book-visit"' not in page.text and 'id="no-booking"' not in page.text
 
     def test_shows_no_start_link_when_the_entry_point_does_not_resolve(self, client):
         ServiceItemFactory(code="NOT_DEPLOYED_YET", online_url_name="hall-no-such-page", fully_online=True)
