@@ -284,7 +284,7 @@ class DepositCertificate(models.Model):
         on_delete=models.PROTECT,
         related_name="deposit_certificate",
     )
-    purpose = models.CharField(_("purpose"), max_length=10, choices=CertificatePurpose.choices)
+    purpose = models.CharField(_("certificate purpose"), max_length=10, choices=CertificatePurpose.choices)
     issued_on = models.DateField(_("issued on"))
     content = models.JSONField(_("certified content"))
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -146,6 +147,16 @@ def settled_account_of(loan: LoanApplication) -> LoanAccount | None:
         LoanAccount.objects.select_related("application__applicant", "settlement_seal")
         .filter(application=loan)
         .first()
+    )
+
+
+def settled_accounts_of(person) -> list[LoanAccount]:
+    """The settled loans ``person`` borrowed or co-borrowed, the latest settled first: their certificates."""
+    return list(
+        LoanAccount.objects.select_related("settlement_seal")
+        .filter(Q(application__applicant=person) | Q(application__co_borrower=person))
+        .filter(status=LoanAccountStatus.SETTLED, settlement_seal__isnull=False)
+        .order_by("-settled_on", "-pk")
     )
 
 

@@ -7,10 +7,9 @@ Every download is audited: the certificate names the borrower.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 
 from loans.certificate import (
     CertificateNotInForce,
@@ -21,6 +20,7 @@ from loans.certificate import (
 )
 from loans.contract_terms import contract_case, is_borrower
 from loans.models import LoanAccountStatus
+from web.certificates import pdf_attachment
 
 
 @login_required
@@ -32,7 +32,7 @@ def settled_certificate(request, pk: int):
     account = settled_account_of(loan)
     if account is None or account.status != LoanAccountStatus.SETTLED:
         raise Http404
-    verify_url = request.build_absolute_uri(reverse("web:seal", args=[account.settlement_seal.code]))
+    verify_url = request.build_absolute_uri(reverse("web:certificate", args=[account.settlement_seal.code]))
     try:
         document = settled_certificate_pdf(account, verify_url=verify_url)
     except LoanNotSettled as refusal:
@@ -41,9 +41,4 @@ def settled_certificate(request, pk: int):
         messages.error(request, f"{refusal.message} ({refusal.code})")
         return redirect("web:hall-loan-account", pk=pk)
     record_certificate_download(account_id=account.pk, actor=request.user)
-    response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"loan-settled-certificate-{account.account_no}.pdf"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_attachment(document, filename=f"loan-settled-certificate-{account.account_no}.pdf")

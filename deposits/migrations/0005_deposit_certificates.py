@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             name='DepositCertificate',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(choices=[('PURCHASE', 'Buying a home'), ('RENT', 'Renting a home'), ('LOAN', 'A loan'), ('OTHER', 'Other')], max_length=10, verbose_name='purpose')),
+                ('purpose', models.CharField(choices=[('PURCHASE', 'Buying a home'), ('RENT', 'Renting a home'), ('LOAN', 'A loan'), ('OTHER', 'Other')], max_length=10, verbose_name='certificate purpose')),
                 ('issued_on', models.DateField(verbose_name='issued on')),
                 ('content', models.JSONField(verbose_name='certified content')),
                 ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.fundaccount', verbose_name='fund account')),

@@ -326,7 +326,7 @@ class TestSettlementPage:
         shown = client.get(response["Location"], headers=ENGLISH).content.decode()
         code = account.settlement_seal.code
         assert "Your loan is settled" in shown
-        assert f'href="{reverse("web:seal", args=[code])}">{code}</a>' in shown
+        assert f'href="{reverse("web:certificate", args=[code])}">{code}</a>' in shown
         assert 'id="position"' not in shown
 
 
