@@ -65,6 +65,12 @@ class TestSeededCatalogue:
 
         assert entry_point_path(url_name=item.online_url_name) == "/hall/transfers/cross-city/"
 
+    def test_issues_both_certificates_online_in_the_hall(self):
+        items = ServiceItem.objects.filter(code__in=["DEPOSIT_CERTIFICATE", "LOAN_SETTLED_CERTIFICATE"])
+
+        assert {entry_point_path(url_name=item.online_url_name) for item in items} == {"/hall/certificates/"}
+        assert all(item.fully_online and not item.materials for item in items)
+
     def test_marks_exactly_the_instant_services_as_approved_in_seconds(self):
         instant = set(ServiceItem.objects.filter(instant=True).values_list("code", flat=True))
 
