@@ -57,12 +57,15 @@ class CertificateCheck:
 def check_certificate(code: str) -> CertificateCheck:
     """The check of the certificate with verification ``code``; :class:`SealNotFound` when no
     certificate has it (a seal of another kind, such as a loan approval, is not a certificate)."""
-    verdict = verify_seal(code=code)
-    seal = verdict.seal
-    if seal.kind not in CERTIFICATE_KINDS:
+    try:
+        verdict = verify_seal(code=code)
+    except SealNotFound:
+        verdict = None
+    if verdict is None or verdict.seal.kind not in CERTIFICATE_KINDS:
         raise SealNotFound(
             _("No certificate has the verification code %(code)s.") % {"code": code}, code="NOT_FOUND"
         )
+    seal = verdict.seal
     what = deposit_check(seal) or settled_check(seal)
     matches = verdict.signature_valid and what is not None and what.matches
     if not verdict.signature_valid:

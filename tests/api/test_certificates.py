@@ -131,7 +131,7 @@ class TestNotFound:
 
         assert response.status_code == 404
         assert response.json()["code"] == "NOT_FOUND"
-        assert "NOSUCHCODE00" in response.json()["detail"]
+        assert response.json()["detail"] == "No certificate has the verification code NOSUCHCODE00."
 
     def test_a_loan_approval_seal_is_not_a_certificate(self):
         loan = settled_loan()
