@@ -6,7 +6,7 @@ A list changes only through deposits.services (upload, maker-checker, the bank's
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from deposits.models import DepositLine, DepositList, DepositListError
+from deposits.models import DepositCertificate, DepositLine, DepositList, DepositListError
 
 
 class DepositListErrorInline(admin.TabularInline):
@@ -51,3 +51,14 @@ class DepositLineAdmin(ReadOnlyAdmin):
     search_fields = ("account__account_no",)
     list_select_related = ("deposit_list", "account")
     show_full_result_count = False
+
+
+@admin.register(DepositCertificate)
+class DepositCertificateAdmin(ReadOnlyAdmin):
+    """Staff look a deposit certificate up by its code or account; revoking is on the staff desk."""
+
+    list_display = ("id", "issued_on", "account", "purpose", "seal")
+    list_filter = ("purpose",)
+    list_select_related = ("account", "seal")
+    search_fields = ("seal__code", "account__account_no")
+    readonly_fields = [field.name for field in DepositCertificate._meta.fields]

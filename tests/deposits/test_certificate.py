@@ -4,6 +4,7 @@ and a check that tells whether the stored record still has the sealed digest."""
 from datetime import date
 
 import pytest
+from django.urls import reverse
 from freezegun import freeze_time
 
 from accounts.models import AccountStatus, FundAccount
@@ -246,3 +247,15 @@ class TestDepositCheck:
         certificate.seal.refresh_from_db()
 
         assert deposit_check(certificate.seal) is None
+
+
+class TestDepositCertificateAdmin:
+    def test_staff_find_a_certificate_by_its_code_and_cannot_change_it(self, admin_client):
+        certificate = issued(depositor())
+        changelist = reverse("admin:deposits_depositcertificate_changelist")
+
+        page = admin_client.get(changelist, {"q": certificate.seal.code})
+
+        assert page.status_code == 200 and certificate.account.account_no in page.text
+        change = reverse("admin:deposits_depositcertificate_change", args=[certificate.pk])
+        assert admin_client.post(change, {"purpose": CertificatePurpose.OTHER}).status_code == 403
