@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("api.urls_appointments")),
     path("", include("api.urls_transfers")),
     path("", include("api.urls_catalogue")),
+    path("", include("api.urls_statements")),
+    path("", include("api.urls_hotline")),
     path("", include("api.urls_certificates")),
     path("auth/token", auth.TokenView.as_view(), name="token"),
     path("seals/<str:code>", seals.SealView.as_view(), name="seal"),

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("web.urls_appointments")),
     path("", include("web.urls_transfers")),
     path("", include("web.urls_catalogue")),
+    path("", include("web.urls_statements")),
     path("", include("web.urls_certificates")),
     path("", public.home, name="home"),
     path("", public.home, name="public-home"),

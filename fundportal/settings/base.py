@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "loans",
     "transfers",
     "catalogue",
+    "hotline",
     "demo",
     "web",
     "api",

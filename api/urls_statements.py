@@ -1,0 +1,3 @@
+"""Statements: the movement statement downloads, included by api/urls.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Statements: the hall's movement statement, balance chart and yearly summary, included by web/urls.py."""
+
+urlpatterns: list = []
