@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 DEFAULT_CAPACITY = 2
 REFERENCE_LENGTH = 8
+#: The note of the CounterDay rows the weekend rota writes (and the only ones it changes).
+ROTA_NOTE = "周末轮班"
 
 
 class Counter(models.Model):
@@ -249,7 +251,7 @@ class BookingStatus(models.TextChoices):
     CANCELLED = "CANCELLED", _("Cancelled")
     # The visit's time passed with no attendance recorded; set when the person books the service again.
     EXPIRED = "EXPIRED", _("Time passed")
-    # Recorded at the counter (the queue view, later).
+    # Recorded at the counter (the staff queue view).
     ATTENDED = "ATTENDED", _("Attended")
     NO_SHOW = "NO_SHOW", _("Did not come")
 
@@ -279,6 +281,8 @@ class Booking(models.Model):
     created_at = models.DateTimeField(_("booked at"), default=timezone.now)
     updated_at = models.DateTimeField(_("changed at"), default=timezone.now)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # When the eve-of-visit text went out; cleared when the visit moves, so each visit time gets one.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("booking")

@@ -256,3 +256,43 @@ def may_change(booking: Booking, now: datetime | None = None) -> bool:
 
 def booking_of(person, booking_id: int) -> Booking | None:
     return Booking.objects.filter(person=person, pk=booking_id).select_related("counter", "service").first()
+
+
+def active_counters() -> list[Counter]:
+    return list(Counter.objects.filter(active=True).order_by("code"))
+
+
+def counter_queue(counter: Counter, day: date) -> list[Booking]:
+    """The bookings of ``counter`` on ``day`` that were not cancelled, by time (the counter's queue)."""
+    return list(
+        Booking.objects.filter(
+            counter=counter,
+            starts_at__gte=local_moment(day, time.min),
+            starts_at__lt=local_moment(day + timedelta(days=1), time.min),
+        )
+        .exclude(status=BookingStatus.CANCELLED)
+        .select_related("person", "service")
+        .order_by("starts_at", "pk")
+    )
+
+
+def booking_by_reference(reference: str) -> Booking | None:
+    """The booking a person quotes at the counter (upper-cased, spaces ignored)."""
+    code = "".join((reference or "").split()).upper()
+    if not code:
+        return None
+    return Booking.objects.filter(reference=code).select_related("counter", "service", "person").first()
+
+
+def bookings_to_remind(day: date) -> list[int]:
+    """The bookings still waiting for ``day`` whose eve-of-visit text has not gone out."""
+    return list(
+        Booking.objects.filter(
+            status=BookingStatus.BOOKED,
+            reminded_at__isnull=True,
+            starts_at__gte=local_moment(day, time.min),
+            starts_at__lt=local_moment(day + timedelta(days=1), time.min),
+        )
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
+    )

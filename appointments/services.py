@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments.models import REFERENCE_LENGTH, Booking, BookingStatus, CounterService, Slot
+from appointments.models import REFERENCE_LENGTH, Booking, BookingStatus, CounterDay, CounterService, Slot
 from appointments.selectors import (
     CALENDAR_UNKNOWN,
     CANCELLATION_CUTOFF,
@@ -142,6 +142,9 @@ def _checked_slot(offer: CounterService, starts_at: datetime, now: datetime) -> 
             % {"days": (last - first).days, "last": last.isoformat()},
             field="starts_at",
         )
+    # The day's override row, if any, locked before it is read: a rota change closing this day
+    # locks it too, so one of the two waits and then sees what the other did (appointments.rota).
+    list(CounterDay.objects.select_for_update().filter(counter=offer.counter, date=day).values_list("pk"))
     plan = day_plans([offer.counter], day, day)[offer.counter_id, day]
     if not plan.is_open:
         raise CounterClosed(_closed_message(plan.closed_because), field="starts_at")
@@ -361,7 +364,8 @@ def reschedule_appointment(
         moved_from = {"counter": booking.counter.code, "starts_at": booking.starts_at}
         booking.counter, booking.slot = offer.counter, slots[target.pk]
         booking.starts_at, booking.ends_at, booking.updated_at = starts_at, ends_at, now
-        booking.save(update_fields=["counter", "slot", "starts_at", "ends_at", "updated_at"])
+        booking.reminded_at = None  # the new time gets its own eve-of-visit reminder
+        booking.save(update_fields=["counter", "slot", "starts_at", "ends_at", "updated_at", "reminded_at"])
         _announce(
             booking,
             actor=actor,
@@ -373,3 +377,117 @@ def reschedule_appointment(
             moved_from=moved_from,
         )
     return booking
+
+
+# --- at the counter: the day's queue ------------------------------------------------------
+
+
+class NotTheVisitDay(AppointmentsError):
+    code = "NOT_THE_VISIT_DAY"
+    http_status = 409
+
+
+class VisitNotBegun(AppointmentsError):
+    code = "VISIT_NOT_BEGUN"
+    http_status = 409
+
+
+def _locked_booking(booking_id: int) -> Booking:
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("counter", "service")
+        .filter(pk=booking_id)
+        .first()
+    )
+    if booking is None:
+        raise BookingNotFound(_("There is no such booking."))
+    if booking.status != BookingStatus.BOOKED:
+        raise BookingNotActive(
+            _("Booking %(reference)s is no longer waiting: it is %(status)s.")
+            % {"reference": booking.reference, "status": booking.get_status_display()},
+            field="status",
+        )
+    return booking
+
+
+def _record_visit(booking: Booking, status: str, *, actor, event: str, verb: str, now: datetime) -> Booking:
+    booking.status, booking.updated_at = status, now
+    booking.save(update_fields=["status", "updated_at"])
+    # The place stays taken: the slot's time is used, whoever came.
+    record_event(
+        actor=actor,
+        action=f"appointments.{event}",
+        target=booking,
+        summary=_summary(verb, booking),
+        data=_data(booking),
+    )
+    return booking
+
+
+def record_arrival(*, booking_id: int, actor) -> Booking:
+    """The person has come to the counter for their booking (ATTENDED), on the day of the visit."""
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        booking = _locked_booking(booking_id)
+        if timezone.localdate(booking.starts_at) != timezone.localdate(now):
+            raise NotTheVisitDay(
+                _("Booking %(reference)s is for %(day)s: arrivals are recorded on the day of the visit.")
+                % {"reference": booking.reference, "day": timezone.localdate(booking.starts_at).isoformat()},
+                field="starts_at",
+            )
+        return _record_visit(
+            booking, BookingStatus.ATTENDED, actor=actor, event="attended", verb="已到场", now=now
+        )
+
+
+def record_no_show(*, booking_id: int, actor) -> Booking:
+    """The person did not come (NO_SHOW); recorded once the booked time has begun."""
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        booking = _locked_booking(booking_id)
+        if booking.starts_at > now:
+            raise VisitNotBegun(
+                _("Booking %(reference)s starts at %(time)s: a no-show is recorded once its time has begun.")
+                % {
+                    "reference": booking.reference,
+                    "time": f"{timezone.localtime(booking.starts_at):%Y-%m-%d %H:%M}",
+                },
+                field="starts_at",
+            )
+        return _record_visit(
+            booking, BookingStatus.NO_SHOW, actor=actor, event="no_show", verb="未到场", now=now
+        )
+
+
+# --- the eve-of-visit reminder --------------------------------------------------------------
+
+
+def remind_booking(*, booking_id: int) -> bool:
+    """Text the person about tomorrow's visit, once per visit time: whether a reminder was written.
+
+    The row lock and ``reminded_at`` make a second run (the next hour's beat, a retried task) a
+    no-op; a booking cancelled, recorded or already begun is not reminded.
+    """
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("counter", "service", "person")
+            .filter(pk=booking_id)
+            .first()
+        )
+        if booking is None or booking.status != BookingStatus.BOOKED or booking.reminded_at is not None:
+            return False
+        if booking.starts_at <= now:
+            return False
+        booking.reminded_at = now
+        booking.save(update_fields=["reminded_at"])
+        notify(
+            person=booking.person,
+            kind="appointment_reminder",
+            title="预约提醒",
+            body=f"您预约了{_when(booking)}在{_where(booking)}办理{booking.service.name}，"
+            f"预约号{booking.reference}。请携带本人身份证件按时前往；如不能前往，请提前取消。",
+            link=LINK,
+        )
+    return True

@@ -652,51 +652,82 @@ def _noon(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(12)))
 
 
-# --- Appointments: the counters, the loan-signing service and their hours (DOMAIN.md §11) ---
+# --- Appointments: the counters, the services booked there, their hours and the weekend rota
+# (DOMAIN.md §11) ---
 
 DEMO_COUNTERS = (
     ("siming", "思明服务网点", "Siming counter", "厦门市思明区湖滨南路88号", "88 Hubin South Road, Siming"),
     ("huli", "湖里服务网点", "Huli counter", "厦门市湖里区长乐路12号", "12 Changle Road, Huli"),
     ("jimei", "集美服务网点", "Jimei counter", "厦门市集美区杏林湾路8号", "8 Xinglinwan Road, Jimei"),
+    ("haicang", "海沧服务网点", "Haicang counter", "厦门市海沧区沧林路6号", "6 Canglin Road, Haicang"),
+    (
+        "tongan",
+        "同安服务网点",
+        "Tong'an counter",
+        "厦门市同安区环城南路20号",
+        "20 Huancheng South Road, Tong'an",
+    ),
 )
-DEMO_ROTA_SATURDAYS = 2  # the next Saturdays the Siming counter opens on the weekend rota (周末轮班)
+# (code, name, English name, slot minutes, the counters offering it: None for every counter).
+# LOAN_SIGNING is the code the service catalogue books loan-contract signing (贷款面签) under.
+DEMO_BOOKABLE_SERVICES = (
+    ("LOAN_SIGNING", "公积金贷款合同签订", "Signing a housing-loan contract", 30, None),
+    ("WITHDRAWAL_ADVICE", "提取业务咨询", "Advice on withdrawals", 20, None),
+    ("DEATH_WITHDRAWAL", "死亡提取（继承人）", "Withdrawal after a death (heirs)", 60, ("siming", "huli")),
+    ("EMPLOYER_OPENING", "单位开户", "Opening an employer account", 30, ("siming", "huli", "jimei")),
+    ("DOCUMENT_CHECK", "材料核验", "Checking documents", 15, None),
+)
+# The weekend rota (周末轮班) of the next two weeks: Siming on Saturdays, Huli on Sundays, 9:00–12:00.
+DEMO_ROTA_WEEKS = 2
+DEMO_ROTA = (("siming", 5), ("huli", 6))
 
 
 def seed_appointment_counters(*, today: date) -> None:
-    """Counters open Monday–Friday 9:00–12:00 and 13:00–17:00 for loan-contract signing, two places
-    a half-hour slot, and Siming on the next Saturdays' rota. Safe to run again: it only adds."""
+    """Counters open Monday–Friday 9:00–12:00 and 13:00–17:00 for the bookable services, two
+    places a slot, and the next weeks' weekend rota. Safe to run again: it only adds (a week that
+    already has a rota is left as staff planned it)."""
     from datetime import timedelta
 
-    from appointments.models import BookableService, Counter, CounterDay, CounterService, OpeningHours
+    from appointments.models import (
+        ROTA_NOTE,
+        BookableService,
+        Counter,
+        CounterDay,
+        CounterService,
+        OpeningHours,
+    )
+    from appointments.rota import Opening, monday_of, plan_weekend_rota, weekend_rota
 
     with transaction.atomic(durable=True):
-        service, _created = BookableService.objects.get_or_create(
-            code="LOAN_SIGNING",
-            defaults={
-                "name": "公积金贷款合同签订",
-                "name_en": "Signing a housing-loan contract",
-                "slot_minutes": 30,
-            },
-        )
+        counters = {}
         for code, name, name_en, address, address_en in DEMO_COUNTERS:
             counter, created = Counter.objects.get_or_create(
                 code=code,
                 defaults={"name": name, "name_en": name_en, "address": address, "address_en": address_en},
             )
-            CounterService.objects.get_or_create(counter=counter, service=service)
+            counters[code] = counter
             if created:
                 OpeningHours.objects.bulk_create(
                     OpeningHours(counter=counter, weekday=weekday, opens_at=opens_at, closes_at=closes_at)
                     for weekday in range(5)
                     for opens_at, closes_at in ((time(9), time(12)), (time(13), time(17)))
                 )
-        saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
-        for week in range(DEMO_ROTA_SATURDAYS):
-            CounterDay.objects.get_or_create(
-                counter=Counter.objects.get(code="siming"),
-                date=saturday + timedelta(weeks=week),
-                defaults={"is_open": True, "note": "周末轮班"},
+        for code, name, name_en, slot_minutes, offered_at in DEMO_BOOKABLE_SERVICES:
+            service, _created = BookableService.objects.get_or_create(
+                code=code, defaults={"name": name, "name_en": name_en, "slot_minutes": slot_minutes}
             )
+            for counter_code in offered_at or counters:
+                CounterService.objects.get_or_create(counter=counters[counter_code], service=service)
+    for week in range(1, DEMO_ROTA_WEEKS + 1):
+        monday = monday_of(today) + timedelta(weeks=week)
+        if CounterDay.objects.filter(
+            note=ROTA_NOTE, date__range=(monday, monday + timedelta(days=6))
+        ).exists():
+            continue
+        rota_days = {entry.day for entry in weekend_rota(monday).days}  # not an adjusted working Saturday
+        openings = [Opening(code, monday + timedelta(days=weekday)) for code, weekday in DEMO_ROTA]
+        openings = [opening for opening in openings if opening.day in rota_days]
+        plan_weekend_rota(week=monday, openings=openings, actor=None)
 
 
 # --- Loans: the director delegates final approval (终审) to the deputy director (DOMAIN.md §7) ---
