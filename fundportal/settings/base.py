@@ -363,3 +363,8 @@ FUND_CENTRE_CITY_NAME = env.str("FUND_CENTRE_CITY_NAME", default="厦门市")
 # Every minute: send letters, follow their statuses, answer other centres' letters.
 CELERY_BEAT_SCHEDULE["transfers-sweep"] = {"task": "transfers.tasks.sweep_transfers", "schedule": 60.0}
 # --- end of cross-city transfers ---------------------------------------------------------------
+# Appointments: the text the day before a visit, hourly 09:00–20:00 (once per booking: reminded_at).
+CELERY_BEAT_SCHEDULE["appointments-reminders"] = {
+    "task": "appointments.tasks.remind_tomorrows_visits",
+    "schedule": crontab(minute=0, hour="9-20"),
+}
