@@ -175,8 +175,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    # Each token (or logged-in session) has its own budget: one channel app's runaway loop slows
+    # itself, not everyone else (api.throttling). Views that set their own classes keep them.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
     # Guessing passwords through the API is slowed here and locked out by django-axes.
-    "DEFAULT_THROTTLE_RATES": {"anon": "30/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "30/minute",
+        "token": env.str("API_TOKEN_RATE", default="120/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "FundPortal API",
@@ -231,6 +237,8 @@ CELERY_BEAT_SCHEDULE = {
     "payouts-reconcile": {"task": "payouts.tasks.reconcile_stuck_payouts", "schedule": 300.0},
     # Text messages whose after-commit send was lost (worker died, gateway down): send them again.
     "sms-outbox-sweep": {"task": "notifications.tasks.sweep_sms_outbox", "schedule": 60.0},
+    # 12329 answers and hotline codes whose after-commit send was lost.
+    "hotline-texts-sweep": {"task": "hotline.tasks.sweep_texts", "schedule": 60.0},
     # Withdrawals: approved ones the after-decision hook did not pay (the process died between the
     # decision's commit and the hook), held ones, and failed closing payouts whose hook was lost.
     "withdrawals-sweep": {"task": "withdrawals.tasks.pay_approved_withdrawals", "schedule": 60.0},
@@ -326,6 +334,24 @@ SANDBOX_SMS_FAILURE_RATE = env.str("SANDBOX_SMS_FAILURE_RATE", default="0")
 SANDBOX_SMS_RANDOM_SEED = env.int("SANDBOX_SMS_RANDOM_SEED", default=None)
 # Each send waits this long (seconds) before the message's fate counts as unknown (sent again).
 SMS_TIMEOUT_S = env.float("SMS_TIMEOUT_S", default=5.0)
+
+# The 12329 channels (hotline, docs/hotline.md): the SMS gateway posting the texts citizens send
+# and the telephony system driving the hotline menu sign each call with these shared secrets
+# (HMAC-SHA256). The defaults exist only so a fresh clone runs; production refuses them.
+DEV_SMS_WEBHOOK_SECRET = "dev-only-12329-sms-webhook-secret-change-me"
+SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default=DEV_SMS_WEBHOOK_SECRET)
+DEV_IVR_WEBHOOK_SECRET = "dev-only-12329-ivr-webhook-secret-change-me"
+IVR_WEBHOOK_SECRET = env.str("IVR_WEBHOOK_SECRET", default=DEV_IVR_WEBHOOK_SECRET)
+# A signed call older (or further in the future) than this is refused: a captured one cannot be
+# replayed later.
+HOTLINE_SIGNATURE_MAX_AGE_S = env.int("HOTLINE_SIGNATURE_MAX_AGE_S", default=300)
+# Texts answered per number and hour; beyond it texts are recorded and not answered (each answer costs).
+HOTLINE_SMS_PER_HOUR = env.int("HOTLINE_SMS_PER_HOUR", default=10)
+# A hotline call with no key pressed for this long is over; codes texted per person and hour.
+HOTLINE_CALL_IDLE_MINUTES = env.int("HOTLINE_CALL_IDLE_MINUTES", default=5)
+HOTLINE_CODES_PER_HOUR = env.int("HOTLINE_CODES_PER_HOUR", default=3)
+# Where the telephony system puts a caller who presses 0 (its agent queue's name).
+HOTLINE_AGENT_QUEUE = env.str("HOTLINE_AGENT_QUEUE", default="12329-agents")
 # An employee's withdrawal lock (accounts.WithdrawalLock): an unlock takes effect only after this
 # many hours, so someone who has stolen the password cannot unlock and withdraw at once.
 WITHDRAWAL_UNLOCK_COOLING_OFF_HOURS = env.int("WITHDRAWAL_UNLOCK_COOLING_OFF_HOURS", default=24)

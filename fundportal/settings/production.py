@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from hotline.settings_check import webhook_secret_problems
 from integrations.bank.settings_check import bank_collection_problems, bank_payment_problems
 from integrations.bank.unconfigured import NOT_CONNECTED as BANK_NOT_CONNECTED
 from integrations.bank.unconfigured import PAYMENT_NOT_CONNECTED
@@ -13,7 +14,14 @@ from integrations.transfer_platform.settings_check import transfer_platform_prob
 from integrations.transfer_platform.unconfigured import NOT_CONNECTED as PLATFORM_NOT_CONNECTED
 
 from .base import *  # noqa: F403
-from .base import DEV_FIELD_ENCRYPTION_KEY, DEV_SEAL_SIGNING_KEY, DEV_SECRET_KEY, env
+from .base import (
+    DEV_FIELD_ENCRYPTION_KEY,
+    DEV_IVR_WEBHOOK_SECRET,
+    DEV_SEAL_SIGNING_KEY,
+    DEV_SECRET_KEY,
+    DEV_SMS_WEBHOOK_SECRET,
+    env,
+)
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -55,6 +63,11 @@ _problems += sms_gateway_problems(SMS_GATEWAY)
 # The national transfer platform: not connected (transfers wait) until its connector is named.
 TRANSFER_PLATFORM = env.str("TRANSFER_PLATFORM", default=PLATFORM_NOT_CONNECTED)
 _problems += transfer_platform_problems(TRANSFER_PLATFORM)
+# The 12329 channels: the gateway's and the telephony system's shared secrets.
+SMS_WEBHOOK_SECRET = env.str("SMS_WEBHOOK_SECRET", default="")
+IVR_WEBHOOK_SECRET = env.str("IVR_WEBHOOK_SECRET", default="")
+_problems += webhook_secret_problems("SMS_WEBHOOK_SECRET", SMS_WEBHOOK_SECRET, DEV_SMS_WEBHOOK_SECRET)
+_problems += webhook_secret_problems("IVR_WEBHOOK_SECRET", IVR_WEBHOOK_SECRET, DEV_IVR_WEBHOOK_SECRET)
 if _problems:
     raise ImproperlyConfigured("Production settings refused: " + "; ".join(_problems))
 

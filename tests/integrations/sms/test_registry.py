@@ -62,6 +62,8 @@ def _production(sms_gateway: str | None) -> subprocess.CompletedProcess:
         "SECRET_KEY": "s" * 60,
         "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
         "SEAL_SIGNING_KEY": "cHJvZHVjdGlvbi1zZWFsLWtleS0zMi1ieXRlcy0wMDA=",
+        "SMS_WEBHOOK_SECRET": "sms-" + "w" * 40,
+        "IVR_WEBHOOK_SECRET": "ivr-" + "w" * 40,
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
     }
