@@ -1,5 +1,6 @@
 """``/appointments``: book a visit to a service counter, see the free slots, list, cancel and move
-one's bookings, for the mobile app and the mini-programs (docs/appointments.md)."""
+one's bookings, and read the weekend rota (public), for the mobile app and the mini-programs
+(docs/appointments.md)."""
 
 from datetime import date
 
@@ -7,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import ErrorSerializer
+from appointments.rota import weekend_rota
 from appointments.selectors import (
     active_services,
     bookable_days,
@@ -340,3 +343,80 @@ class RescheduleAppointmentView(APIView):
             person=_person_of(request), booking_id=booking_id, actor=request.user, **body.validated_data
         )
         return Response(BookingSerializer(booking).data)
+
+
+class PeriodSerializer(serializers.Serializer):
+    opens_at = serializers.TimeField(format="%H:%M")
+    closes_at = serializers.TimeField(format="%H:%M")
+
+
+class RotaCounterSerializer(CounterSerializer):
+    periods = PeriodSerializer(many=True)
+
+
+class RotaDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField(help_text="the public holiday's name, or empty")
+    counters = RotaCounterSerializer(many=True, help_text="the counters open that day")
+
+
+class RotaSerializer(serializers.Serializer):
+    week = serializers.CharField(help_text="ISO week, e.g. 2026-W40")
+    days = RotaDaySerializer(many=True, help_text="the week's weekend days and holidays")
+    working_weekend_days = serializers.ListField(
+        child=serializers.DateField(), help_text="adjusted working days (调休): every counter open"
+    )
+
+
+class RotaView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("week", str, description="ISO week, e.g. 2026-W40 (default this week)")],
+        responses={200: RotaSerializer, 400: ErrorSerializer},
+        examples=[
+            OpenApiExample(
+                "A weekend",
+                response_only=True,
+                value={
+                    "week": "2026-W40",
+                    "days": [
+                        {
+                            "date": "2026-10-03",
+                            "name": "国庆节",
+                            "counters": [
+                                {**_COUNTER_EXAMPLE, "periods": [{"opens_at": "09:00", "closes_at": "12:00"}]}
+                            ],
+                        },
+                        {"date": "2026-10-04", "name": "国庆节", "counters": []},
+                    ],
+                    "working_weekend_days": ["2026-10-10"],
+                },
+            )
+        ],
+        description="The weekend rota (周末轮班) of a week: which counters open on its Saturday, Sunday and "
+        "public holidays, with their hours. Public: no sign-in needed.",
+    )
+    def get(self, request):
+        rota = weekend_rota(request.query_params.get("week") or None)
+        body = {
+            "week": rota.code,
+            "days": [
+                {
+                    "date": entry.day,
+                    "name": entry.name,
+                    "counters": [
+                        {
+                            "code": cell.counter.code,
+                            "label": cell.counter.label,
+                            "address_label": cell.counter.address_label,
+                            "periods": [{"opens_at": o, "closes_at": c} for o, c in cell.periods],
+                        }
+                        for cell in rota.open_on(entry.day)
+                    ],
+                }
+                for entry in rota.days
+            ],
+            "working_weekend_days": [entry.day for entry in rota.working_weekend_days],
+        }
+        return Response(RotaSerializer(body).data)

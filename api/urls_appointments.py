@@ -9,6 +9,7 @@ urlpatterns = [
         "appointments/services", appointments.AppointmentServicesView.as_view(), name="appointment-services"
     ),
     path("appointments/slots", appointments.SlotsView.as_view(), name="appointment-slots"),
+    path("appointments/rota", appointments.RotaView.as_view(), name="appointment-rota"),
     path("appointments", appointments.AppointmentsView.as_view(), name="appointments"),
     path(
         "appointments/<int:booking_id>/cancel",

@@ -1,10 +1,13 @@
-"""Appointments: the hall's counter-booking pages, included by web/urls.py."""
+"""Appointments: the hall's counter-booking pages, the public weekend rota and (included from
+web/urls_appointments_staff.py) the staff's rota and queue pages; included by web/urls.py."""
 
-from django.urls import path
+from django.urls import include, path
 
-from web import appointments
+from web import appointments, appointments_public
 
 urlpatterns = [
+    path("", include("web.urls_appointments_staff")),
+    path("appointments/rota/", appointments_public.rota, name="public-rota"),
     path("hall/appointments/", appointments.my_appointments, name="hall-appointments"),
     path("hall/appointments/new/", appointments.choose_service, name="hall-appointment-new"),
     path(
