@@ -35,7 +35,6 @@ urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("hall/", hall.home, name="hall-home"),
-    path("hall/statement/", hall.statement, name="hall-statement"),
     path("hall/check/", eligibility.check, name="hall-check"),
     path("hall/applications/", eligibility.applications, name="hall-applications"),
     path("hall/messages/", inbox.inbox, name="hall-messages"),
