@@ -141,7 +141,10 @@ def _application_row(timeline, withdrawal_steps: dict) -> dict:
 
 
 class MyApplicationsView(APIView):
-    @extend_schema(responses=ApplicationSerializer(many=True))
+    @extend_schema(
+        responses=ApplicationSerializer(many=True),
+        description="The employee's applications, newest first, each with its timeline.",
+    )
     def get(self, request):
         timelines = applications_of(_person_of(request))
         withdrawal_steps = withdrawal_timelines(
@@ -170,6 +173,8 @@ class MyEligibilityView(APIView):
     @extend_schema(
         request=EligibilityRequestSerializer,
         responses=EligibilitySerializer,
+        description="Would an application for `reason` be decided in seconds now, and for how much? "
+        "Nothing is filed.",
         parameters=[
             OpenApiParameter(
                 CHANNEL_HEADER,

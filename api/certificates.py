@@ -85,6 +85,8 @@ class CertificateView(APIView):
 
     @extend_schema(
         auth=[],
+        description="Anyone holding a certificate checks it by its verification code: genuine, revoked "
+        "or altered.",
         responses={200: CertificateSerializer, 404: ErrorSerializer},
         examples=[
             OpenApiExample(

@@ -334,7 +334,9 @@ class DepositListsView(_EmployerView, ListAPIView):
 
 
 class DepositListView(_EmployerView):
-    @extend_schema(responses=DepositListDetailSerializer)
+    @extend_schema(
+        responses=DepositListDetailSerializer, description="One of the unit's lists with its totals."
+    )
     def get(self, request, list_id: int):
         return _detail(self.deposit_list(list_id))
 

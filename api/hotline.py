@@ -10,7 +10,7 @@ import time
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -81,11 +81,15 @@ class InboundSmsSerializer(serializers.Serializer):
         }
 
 
+@extend_schema_field({"type": "string", "enum": InboundOutcome.values}, component_name="HotlineSmsOutcome")
+class SmsOutcomeField(serializers.CharField):
+    """An ``InboundOutcome``, named apart from the decisions' ``outcome`` in the schema."""
+
+
 class SmsReceiptSerializer(serializers.Serializer):
     message_id = serializers.CharField()
-    outcome = serializers.ChoiceField(
-        choices=InboundOutcome.values,
-        help_text="ANSWERED: the person's data; GENERIC: the help text only; LIMITED: no answer",
+    outcome = SmsOutcomeField(
+        help_text="ANSWERED: the person's data; GENERIC: the help text only; LIMITED: no answer"
     )
     replied = serializers.BooleanField(help_text="an answer is on its way to the sender")
     duplicate = serializers.BooleanField(help_text="this message id was posted before: nothing more is sent")

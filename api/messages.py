@@ -53,6 +53,7 @@ class MyMessagesView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("page", int, description="page number, from 1 (20 a page)")],
         responses=MessagePageSerializer,
+        description="The employee's in-portal messages, newest first, with the unread count.",
     )
     def get(self, request):
         person = _person_of(request)
@@ -70,14 +71,16 @@ class MyMessagesView(APIView):
 
 
 class ReadMessageView(APIView):
-    @extend_schema(request=None, responses=MessageSerializer)
+    @extend_schema(
+        request=None, responses=MessageSerializer, description="Mark one of the employee's messages read."
+    )
     def post(self, request, message_id: int):
         message = mark_read(person=_person_of(request), message_id=message_id)
         return Response(MessageSerializer(message).data)
 
 
 class ReadAllMessagesView(APIView):
-    @extend_schema(request=None, responses=MarkedSerializer)
+    @extend_schema(request=None, responses=MarkedSerializer, description="Mark every unread message read.")
     def post(self, request):
         marked = mark_all_read(person=_person_of(request))
         return Response(MarkedSerializer({"marked": marked}).data)

@@ -33,6 +33,7 @@ class SealView(APIView):
 
     @extend_schema(
         auth=[],
+        description="Anyone holding a sealed document checks its electronic seal by the verification code.",
         responses=SealSerializer,
         examples=[
             OpenApiExample(

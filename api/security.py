@@ -39,7 +39,9 @@ def _state(person) -> dict:
 
 
 class WithdrawalLockView(APIView):
-    @extend_schema(responses=WithdrawalLockSerializer)
+    @extend_schema(
+        responses=WithdrawalLockSerializer, description="Whether withdrawals are locked, and until when."
+    )
     def get(self, request):
         return Response(WithdrawalLockSerializer(_state(_person_of(request))).data)
 

@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import hashlib
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
 class TokenRateThrottle(SimpleRateThrottle):
     scope = "token"
+
+    def get_rate(self):
+        # Read when asked, not when DRF was imported: the rate is a setting operators change.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request, view):
         user = getattr(request, "user", None)

@@ -131,7 +131,10 @@ class WithdrawalsView(APIView):
 
 
 class WithdrawalView(APIView):
-    @extend_schema(responses={200: WithdrawalSerializer, 404: ErrorSerializer})
+    @extend_schema(
+        responses={200: WithdrawalSerializer, 404: ErrorSerializer},
+        description="One withdrawal application with its decision and payout: its applicant or staff only.",
+    )
     def get(self, request, application_id: int):
         application = get_object_or_404(Application, pk=application_id, kind="withdrawal")
         person = getattr(request.user, "person", None)
