@@ -355,15 +355,16 @@ def plan_weekend_rota(*, week: str | date, openings: Iterable[Opening], actor) -
     change = RotaChange(week=week_code(monday))
     with transaction.atomic(durable=True):
         # Counters locked in primary-key order: two planners of one week take turns, so neither
-        # inserts a day row the other is inserting.
+        # inserts a day row the other is inserting. NO KEY: a booking's insert (a foreign key to
+        # the counter) must not wait for this while it holds the day row this waits for.
         counters = {
             counter.code: counter
-            for counter in Counter.objects.select_for_update().filter(active=True).order_by("pk")
+            for counter in Counter.objects.select_for_update(no_key=True).filter(active=True).order_by("pk")
         }
         wanted = _wanted(openings, plannable, counters)
         dates = sorted(plannable)
         # The day rows are locked before the bookings are read: a booking of one of these days
-        # locks the same row first (services._checked_slot), so it either commits before this
+        # share-locks the same row first (services._share_day), so it either commits before this
         # reads the bookings, or waits and then sees the day as planned here.
         rows = {
             (row.counter_id, row.date): row

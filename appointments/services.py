@@ -21,7 +21,7 @@ import re
 import secrets
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,9 +142,7 @@ def _checked_slot(offer: CounterService, starts_at: datetime, now: datetime) -> 
             % {"days": (last - first).days, "last": last.isoformat()},
             field="starts_at",
         )
-    # The day's override row, if any, locked before it is read: a rota change closing this day
-    # locks it too, so one of the two waits and then sees what the other did (appointments.rota).
-    list(CounterDay.objects.select_for_update().filter(counter=offer.counter, date=day).values_list("pk"))
+    _share_day(offer.counter_id, day)
     plan = day_plans([offer.counter], day, day)[offer.counter_id, day]
     if not plan.is_open:
         raise CounterClosed(_closed_message(plan.closed_because), field="starts_at")
@@ -152,6 +150,23 @@ def _checked_slot(offer: CounterService, starts_at: datetime, now: datetime) -> 
         if start == starts_at:
             return start, end
     raise NotASlot(_("No slot starts at that time: choose one of the times offered."), field="starts_at")
+
+
+def _share_day(counter_id: int, day) -> None:
+    """Share-lock the counter's override row of ``day``, if any, before its plan is read.
+
+    A rota change closing the day locks that row exclusively (appointments.rota), so it waits for
+    the bookings holding it and then sees them, or they wait and then see the day closed. Shared,
+    not FOR UPDATE: bookings of one day must not queue behind each other (only a slot's row is
+    scarce). Django has no FOR SHARE, hence the SQL; SQLite writes one transaction at a time.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {CounterDay._meta.db_table} WHERE counter_id = %s AND date = %s FOR SHARE",
+            [counter_id, day],
+        )
 
 
 def _when(booking: Booking) -> str:

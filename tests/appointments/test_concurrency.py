@@ -6,8 +6,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from appointments.models import Booking, BookingStatus, Slot
-from appointments.services import AlreadyBooked, SlotFull, book_appointment, cancel_appointment
+from appointments.models import Booking, BookingStatus, CounterDay, Slot
+from appointments.rota import DayHasBookings, Opening, plan_weekend_rota
+from appointments.services import (
+    AlreadyBooked,
+    CounterClosed,
+    SlotFull,
+    book_appointment,
+    cancel_appointment,
+)
 from core.calendar import is_working_day
 from core.models import CalendarYear
 from tests.accounts.factories import PersonFactory
@@ -30,6 +37,16 @@ def next_weekday_nine() -> datetime:
         if candidate.weekday() < 5 and is_working_day(candidate):
             return datetime(candidate.year, candidate.month, candidate.day, 9, tzinfo=SHANGHAI)
     raise AssertionError("no working weekday in the next two weeks")
+
+
+def next_rota_saturday() -> date:
+    """The next Saturday the calendar closes the counters (not an adjusted working one)."""
+    day = timezone.localdate()
+    for offset in range(1, 14):
+        candidate = date.fromordinal(day.toordinal() + offset)
+        if candidate.weekday() == 5 and not is_working_day(candidate):
+            return candidate
+    raise AssertionError("no weekend Saturday in the next two weeks")
 
 
 @pytest.fixture
@@ -97,3 +114,30 @@ class TestBookAppointmentConcurrently:
         assert all(isinstance(error, SlotFull) for error in errors), errors
         active = Booking.objects.filter(status=BookingStatus.BOOKED).count()
         assert Slot.objects.get().booked == active <= 1
+
+
+class TestRotaClosureRacingBookings:
+    def test_a_saturday_is_never_closed_with_a_booking_on_it(self, service):
+        counter_offering(service, code="race", capacity=5)
+        saturday = next_rota_saturday()
+        plan_weekend_rota(week=saturday, openings=[Opening("race", saturday)], actor=None)
+        starts_at = datetime(saturday.year, saturday.month, saturday.day, 9, tzinfo=SHANGHAI)
+        people = PersonFactory.create_batch(5)
+
+        def work(i):
+            if i == 0:
+                return plan_weekend_rota(week=saturday, openings=[], actor=None)
+            return book_appointment(
+                person=people[i - 1], service=service.code, counter="race", starts_at=starts_at, actor=None
+            )
+
+        _results, errors = race(len(people) + 1, work)
+
+        assert all(isinstance(error, CounterClosed | DayHasBookings) for error in errors), errors
+        still_open = CounterDay.objects.filter(date=saturday, is_open=True).exists()
+        booked = Booking.objects.filter(status=BookingStatus.BOOKED).count()
+        assert still_open or booked == 0
+        assert Slot.objects.filter(starts_at=starts_at).values_list("booked", flat=True).first() in (
+            None,
+            booked,
+        )
