@@ -90,6 +90,20 @@ class TestRotaPage:
         assert "周末轮班" in page.text
         assert 'value="2026-10-03T09:00:00+08:00"' in page.text
 
+    def test_a_person_books_the_rota_saturday_in_the_hall(self, client, chief, employee):
+        client.force_login(chief)
+        open_saturday(client)
+        client.force_login(employee)
+
+        done = client.post(
+            reverse("web:hall-appointment-confirm", args=["LOAN_SIGNING", "siming"]),
+            {"starts_at": "2026-10-03T09:30:00+08:00"},
+        )
+
+        booking = employee.person.bookings.get()
+        assert done.url == reverse("web:hall-appointment", args=[booking.pk])
+        assert (booking.starts_at, booking.status) == (at(SATURDAY, 9, 30), BookingStatus.BOOKED)
+
     def test_closing_a_booked_saturday_is_refused_naming_the_booking(self, client, chief):
         client.force_login(chief)
         open_saturday(client)
