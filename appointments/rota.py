@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import ADMIN, STAFF_DEPUTY_DIRECTOR, STAFF_DIRECTOR, STAFF_SECTION_CHIEF, roles_of
 from appointments.models import ROTA_NOTE, Booking, BookingStatus, Counter, CounterDay, CounterDayPeriod
-from appointments.selectors import days_between, local_moment
+from appointments.selectors import day_plans, days_between, local_moment
 from appointments.services import AppointmentsError
 from audit.services import record_event
 from core.calendar import describe_day
@@ -216,12 +216,14 @@ def weekend_rota(week: str | date | None = None, *, today: date | None = None) -
         for row in CounterDay.objects.filter(counter__in=counters, date__in=dates).prefetch_related("periods")
     }
     booked = _booked_counts(counters, dates)
+    # What booking will offer: a row from the admin without periods keeps the regular hours.
+    plans = day_plans(counters, monday, monday + timedelta(days=6))
     rows = []
     for counter in counters:
         cells = []
         for day in dates:
             row = overrides.get((counter.pk, day))
-            periods = _periods_of(row) if row is not None and row.is_open else ()
+            periods = plans[counter.pk, day].periods if row is not None and row.is_open else ()
             elsewhere = (
                 (row.note or _("Set in the admin")) if row is not None and row.note != ROTA_NOTE else ""
             )
@@ -230,10 +232,10 @@ def weekend_rota(week: str | date | None = None, *, today: date | None = None) -
     return WeekRota(monday, days, working_weekend, rows)
 
 
-def _periods_of(row: CounterDay) -> Periods:
-    # A rota row always has its periods; a row from the admin without them keeps regular hours,
-    # which the rota shows as its default rather than guessing the weekday hours here.
-    return tuple(sorted((p.opens_at, p.closes_at) for p in row.periods.all())) or DEFAULT_PERIODS
+def _stored_periods(row: CounterDay) -> Periods:
+    # Empty for an open row without periods (regular hours): never equal to a plan, so saving the
+    # rota writes its hours down.
+    return tuple(sorted((p.opens_at, p.closes_at) for p in row.periods.all()))
 
 
 def _booked_counts(counters: list[Counter], dates: list[date]) -> dict[tuple[int, date], int]:
@@ -372,7 +374,7 @@ def plan_weekend_rota(*, week: str | date, openings: Iterable[Opening], actor) -
             .filter(counter__in=counters.values(), date__in=dates)
             .order_by("pk")
         }
-        current = {key: _periods_of(row) for key, row in rows.items() if row.is_open}
+        current = {key: _stored_periods(row) for key, row in rows.items() if row.is_open}
         bookings: dict[tuple[int, date], list[Booking]] = {}
         for booking in _active_bookings([c.pk for c in counters.values()], dates).select_related("counter"):
             bookings.setdefault((booking.counter_id, timezone.localdate(booking.starts_at)), []).append(

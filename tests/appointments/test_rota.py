@@ -103,6 +103,13 @@ class TestWeekendRota:
         assert NEXT_SUNDAY in [entry.day for entry in rota.days]
         assert [entry.day for entry in rota.working_weekend_days] == [ADJUSTED_SATURDAY]
 
+    def test_shows_a_rota_day_entered_without_hours_with_the_hours_booking_offers(self, counter):
+        CounterDay.objects.create(counter=counter, date=SATURDAY, is_open=True, note=ROTA_NOTE)
+
+        cell = weekend_rota(WEEK).open_on(SATURDAY)[0]
+
+        assert cell.hours == "09:00-12:00, 13:30-17:00"
+
 
 class TestPlanWeekendRota:
     def test_opening_a_saturday_lets_a_person_book_it(self, counter, chief):
@@ -196,6 +203,14 @@ class TestPlanWeekendRota:
         )
 
         assert change.changed == [("siming", SATURDAY)]
+
+    def test_writes_down_the_hours_of_a_rota_day_entered_without_them(self, counter, chief):
+        day = CounterDay.objects.create(counter=counter, date=SATURDAY, is_open=True, note=ROTA_NOTE)
+
+        change = plan_weekend_rota(week=WEEK, openings=[Opening("siming", SATURDAY)], actor=chief)
+
+        assert change.changed == [("siming", SATURDAY)]
+        assert [(p.opens_at, p.closes_at) for p in day.periods.all()] == [(time(9), time(12))]
 
     def test_a_cancelled_booking_does_not_keep_a_day_open(self, counter, chief, person):
         from appointments.services import cancel_appointment
