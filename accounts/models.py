@@ -49,6 +49,13 @@ class Sex(models.TextChoices):
     FEMALE = "F", _("Female")
 
 
+class Language(models.TextChoices):
+    """The languages the portal writes to a person in (settings.LANGUAGES); each named in itself."""
+
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
 class Person(models.Model):
     """职工: one natural person known to the centre, identified by resident ID number."""
 
@@ -75,6 +82,10 @@ class Person(models.Model):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+    # The language of the person's messages and texts (notifications), chosen in the hall or the app.
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -82,6 +93,9 @@ class Person(models.Model):
         verbose_name_plural = _("persons")
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="accounts_person_sex_known"),
+            models.CheckConstraint(
+                condition=Q(language__in=Language.values), name="accounts_person_language_known"
+            ),
             # A card is verified only if there is a card.
             models.CheckConstraint(
                 condition=Q(bank_card_verified_at__isnull=True) | Q(bank_card__isnull=False),

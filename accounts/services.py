@@ -35,6 +35,7 @@ from accounts.models import (
     Employer,
     EmployerStatus,
     FundAccount,
+    Language,
     Person,
     User,
     WithdrawalLock,
@@ -58,7 +59,9 @@ from ledger.models import BusinessType, LedgerAccount
 from ledger.selectors import balance_of
 from ledger.services import open_fund_ledger_account, open_fund_ledger_accounts
 from notifications.messages import withdrawal_lock_changed
+from notifications.models import MessageKind
 from notifications.services import notify
+from notifications.text import Day, Text
 
 _REGION_CODE = re.compile(r"[0-9]{6}", re.ASCII)
 # Units that may take on employees: closed (04) and sealed (05) units cannot.
@@ -837,15 +840,32 @@ def move_account_in_transaction(
             "moved_on": moved_on.isoformat(),
         },
     )
-    from_text = f"从{from_employer.name}" if from_employer else ""
+    if from_employer is not None:
+        body = Text(
+            _(
+                "On %(day)s your housing fund account moved from %(from)s to %(to)s and was unsealed "
+                "(an intra-city transfer); its balance and deposit history are unchanged. If you did not "
+                "know of this, call 12329."
+            ),
+            day=Day(moved_on),
+            to=account.employer.name,
+            **{"from": from_employer.name},
+        )
+    else:
+        body = Text(
+            _(
+                "On %(day)s your housing fund account moved to %(to)s and was unsealed (an intra-city "
+                "transfer); its balance and deposit history are unchanged. If you did not know of this, "
+                "call 12329."
+            ),
+            day=Day(moved_on),
+            to=account.employer.name,
+        )
     notify(
         person=account.person,
-        kind="account_moved",
-        title="公积金账户已转入新单位",
-        body=(
-            f"您的住房公积金个人账户已于{moved_on.isoformat()}{from_text}转移至{account.employer.name}"
-            "并启封（内部转移），账户余额和缴存记录保持不变。如非本人知情，请拨打12329。"
-        ),
+        kind=MessageKind.ACCOUNT_MOVED,
+        title=_("Fund account moved to your new employer"),
+        body=body,
         link=_moves_path(),
     )
     return account
@@ -1656,3 +1676,34 @@ def request_unlock(*, person: Person, actor) -> WithdrawalLock:
             ).as_kwargs(),
         )
         return lock
+
+
+class UnknownLanguage(AccountsError):
+    code = "UNKNOWN_LANGUAGE"
+
+
+def set_language(*, person: Person, language: str, actor) -> Person:
+    """Record the language ``person`` reads the portal's messages and texts in (zh-hans or en).
+
+    Choosing the language already recorded changes nothing and writes no audit row (the hall
+    records it on every switch of the page language).
+    """
+    if language not in Language.values:
+        raise UnknownLanguage(
+            _("Choose one of the portal's languages: %(languages)s.")
+            % {"languages": ", ".join(Language.values)},
+            field="language",
+        )
+    with transaction.atomic(durable=True):
+        # Conditional: of two switches at once, each is recorded once; an unchanged choice writes nothing.
+        changed = Person.objects.filter(pk=person.pk).exclude(language=language).update(language=language)
+        person.language = language
+        if changed:
+            record_event(
+                actor=actor,
+                action="accounts.language_set",
+                target=person,
+                summary=f"Message language of person #{person.pk} set to {language}",
+                data={"person_id": person.pk, "language": language},
+            )
+    return person

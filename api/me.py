@@ -1,4 +1,4 @@
-"""``/me/…``: the logged-in employee's own account and statement."""
+"""``/me/…``: the logged-in employee's own account, statement and preferences."""
 
 from datetime import date
 
@@ -9,8 +9,10 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Language
 from accounts.overview import statement_of
 from accounts.selectors import account_summary
+from accounts.services import set_language
 from api.fields import YuanField
 
 
@@ -80,3 +82,38 @@ class MyMovementsView(APIView):
             person, date_from=query.validated_data.get("from"), date_to=query.validated_data.get("to")
         )
         return Response(MovementSerializer(movements, many=True).data)
+
+
+class PreferencesSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=Language.choices,
+        help_text="The language of the employee's in-portal messages and texts: zh-hans (the default) or en.",
+    )
+
+
+class MyPreferencesView(APIView):
+    @extend_schema(
+        summary="The employee's preferences",
+        description="The language the portal writes the employee's messages and texts in.",
+        responses=PreferencesSerializer,
+    )
+    def get(self, request):
+        return Response(PreferencesSerializer({"language": _person_of(request).language}).data)
+
+    @extend_schema(
+        summary="Change the employee's preferences",
+        description=(
+            "Set the language of the employee's in-portal messages and SMS texts (zh-hans or en). "
+            "Messages written from then on are in that language; earlier ones stay as they were "
+            "written. The language of the API's own answers still follows Accept-Language."
+        ),
+        request=PreferencesSerializer,
+        responses=PreferencesSerializer,
+    )
+    def patch(self, request):
+        person = _person_of(request)
+        data = PreferencesSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        if "language" in data.validated_data:
+            person = set_language(person=person, language=data.validated_data["language"], actor=request.user)
+        return Response(PreferencesSerializer({"language": person.language}).data)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("seals/<str:code>", seals.SealView.as_view(), name="seal"),
     path("me/account", me.MyAccountView.as_view(), name="me-account"),
     path("me/movements", me.MyMovementsView.as_view(), name="me-movements"),
+    path("me/preferences", me.MyPreferencesView.as_view(), name="me-preferences"),
     path("me/messages", messages.MyMessagesView.as_view(), name="me-messages"),
     path("me/messages/read-all", messages.ReadAllMessagesView.as_view(), name="me-messages-read-all"),
     path("me/messages/<int:message_id>/read", messages.ReadMessageView.as_view(), name="me-message-read"),

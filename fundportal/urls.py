@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from web import health
+from web import health, language
 
 admin.site.site_header = _("Housing Provident Fund Centre · admin console")
 admin.site.site_title = _("FundPortal admin console")
@@ -15,6 +15,8 @@ urlpatterns = [
     # Outside any language or login handling: load balancers and monitoring call these.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Before Django's own: an employee's switch also sets the language of their messages.
+    path("i18n/setlang/", language.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,7 +1,8 @@
-"""Builders of the messages the withdrawal flow sends: stored text, in Chinese (see models).
+"""Builders of the messages the withdrawal flow sends, as message ids rendered in the reader's language.
 
-Each returns a :class:`Notice`; pass it on with ``notify(person=..., **notice.as_kwargs())``.
-Amounts are integer fen; bank cards are masked whatever the caller passes in.
+Each returns a :class:`Notice`; pass it on with ``notify(person=..., **notice.as_kwargs())``,
+which renders its title and body in the person's language (``notifications.text``). Amounts are
+integer fen; bank cards are masked whatever the caller passes in.
 """
 
 from __future__ import annotations
@@ -10,30 +11,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.crypto import mask_bank_card
-from core.money import format_yuan
 from notifications.models import MessageKind
+from notifications.text import Both, Day, Join, Moment, Sentences, Text, yuan
 
-#: The Chinese name of each withdrawal reason, for stored text (DOMAIN.md §6, CONTRACT.md values).
-WITHDRAWAL_REASON_RECORD_NAMES: dict[str, str] = {
-    "LEAVING_CITY": "离职离开本市",
-    "RETIREMENT": "退休",
-    "LIXIU": "离休",
-    "PURCHASE_IN_CITY": "本市购房",
-    "RENT": "租房",
-    "LOAN_REPAYMENT_ANNUAL": "偿还公积金贷款（按年）",
-    "LOAN_REPAYMENT_MONTHLY": "委托按月还贷",
-    "PURCHASE_ELSEWHERE": "外地购房",
-    "BUILD_RENOVATE": "建造、翻建、大修自住住房",
-    "COMMERCIAL_LOAN_REPAYMENT": "偿还商业住房贷款",
-    "EMIGRATION": "出境定居",
-    "INCAPACITY": "完全丧失劳动能力",
-    "DEATH": "职工死亡",
-    "SERIOUS_ILLNESS": "重大疾病",
-    "DISASTER": "遭受自然灾害",
-    "ELEVATOR": "既有住宅加装电梯",
+#: Each withdrawal reason as the messages name it (DOMAIN.md §6, CONTRACT.md values).
+WITHDRAWAL_REASON_NAMES = {
+    "LEAVING_CITY": _("leaving the city"),
+    "RETIREMENT": _("retirement"),
+    "LIXIU": _("lixiu retirement"),
+    "PURCHASE_IN_CITY": _("a home purchase in the city"),
+    "RENT": _("rent"),
+    "LOAN_REPAYMENT_ANNUAL": _("repaying a fund loan (yearly)"),
+    "LOAN_REPAYMENT_MONTHLY": _("monthly entrusted loan repayment"),
+    "PURCHASE_ELSEWHERE": _("a home purchase elsewhere"),
+    "BUILD_RENOVATE": _("building or renovating your own home"),
+    "COMMERCIAL_LOAN_REPAYMENT": _("repaying a commercial home loan"),
+    "EMIGRATION": _("settling abroad"),
+    "INCAPACITY": _("complete loss of the ability to work"),
+    "DEATH": _("the death of the employee"),
+    "SERIOUS_ILLNESS": _("serious illness"),
+    "DISASTER": _("a natural disaster"),
+    "ELEVATOR": _("adding a lift to an existing home"),
 }
 
 APPROVED = "APPROVED"
@@ -52,72 +53,84 @@ _OUTCOMES = {
 
 @dataclass(frozen=True)
 class Notice:
+    """A message to send: its kind, and a title and body rendered when ``notify`` writes it."""
+
     kind: str
-    title: str
-    body: str
+    title: object
+    body: object
     link: str = ""
 
-    def as_kwargs(self) -> dict[str, str]:
+    def as_kwargs(self) -> dict:
         return {"kind": self.kind, "title": self.title, "body": self.body, "link": self.link}
 
 
-def _yuan(fen: int) -> str:
-    """``180000`` → ``1,800.00元``: grouped, as the pages show amounts (a text is read, not typed)."""
-    whole, cents = format_yuan(fen).split(".")
-    return f"{int(whole):,}.{cents}元"
-
-
-def _card(card: str) -> str:
+def _card(card: str) -> Text:
     """The card masked; a card already masked (or given as its last digits) named by its last four."""
     digits = "".join((card or "").split())
     if not digits:
-        return "您本人的银行卡"
+        return Text(_("your own bank card"))
     if "*" in digits or len(digits) <= 4:
-        return f"尾号{digits[-4:]}的银行卡"
-    return f"银行卡{mask_bank_card(digits)}"
+        return Text(_("the bank card ending %(last4)s"), last4=digits[-4:])
+    return Text(_("bank card %(card)s"), card=mask_bank_card(digits))
 
 
-def _day(value: date | datetime) -> str:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value)
-        return f"{value.year}年{value.month}月{value.day}日{value.hour:02d}:{value.minute:02d}"
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def reason_name(reason: str) -> str:
-    return WITHDRAWAL_REASON_RECORD_NAMES.get(reason, reason)
+def reason_name(reason: str):
+    return WITHDRAWAL_REASON_NAMES.get(reason, reason)
 
 
 def payout_sent(*, amount: int, card: str, bank_name: str = "", link: str = "") -> Notice:
     """The centre has instructed its bank to pay a withdrawal to the applicant's card."""
-    bank = f"（{bank_name}）" if bank_name else ""
+    bank = Text(_(" (%(bank)s)"), bank=bank_name) if bank_name else ""
     return Notice(
         MessageKind.PAYOUT_SENT,
-        "提取款项已汇出",
-        f"您的公积金提取款{_yuan(amount)}已汇往{_card(card)}{bank}，到账时间以银行为准。",
+        _("Withdrawal sent"),
+        Text(
+            _(
+                "Your housing fund withdrawal of %(amount)s yuan has been sent to %(card)s%(bank)s; "
+                "when it arrives depends on the bank."
+            ),
+            amount=yuan(amount),
+            card=_card(card),
+            bank=bank,
+        ),
         link,
     )
 
 
 def payout_paid(*, amount: int, card: str, paid_on: date | None = None, link: str = "") -> Notice:
     """The bank reports the money credited to the card."""
-    when = f"已于{_day(paid_on)}" if paid_on else "已"
-    return Notice(
-        MessageKind.PAYOUT_PAID,
-        "提取款项已到账",
-        f"您的公积金提取款{_yuan(amount)}{when}转入{_card(card)}。",
-        link,
-    )
+    if paid_on:
+        body = Text(
+            _("Your housing fund withdrawal of %(amount)s yuan was credited to %(card)s on %(day)s."),
+            amount=yuan(amount),
+            card=_card(card),
+            day=Day(paid_on),
+        )
+    else:
+        body = Text(
+            _("Your housing fund withdrawal of %(amount)s yuan has been credited to %(card)s."),
+            amount=yuan(amount),
+            card=_card(card),
+        )
+    return Notice(MessageKind.PAYOUT_PAID, _("Withdrawal credited"), body, link)
 
 
 def payout_failed(*, amount: int, card: str, reason: str = "", link: str = "") -> Notice:
     """The bank could not pay; the amount is back in the fund account."""
-    why = f"（{reason.rstrip('。')}）" if reason else ""
+    why = Text(_(" (%(reason)s)"), reason=reason.rstrip("。.")) if reason else ""
     return Notice(
         MessageKind.PAYOUT_FAILED,
-        "提取款项未能转入，已退回账户",
-        f"您的公积金提取款{_yuan(amount)}未能转入{_card(card)}{why}，款项已退回您的公积金账户。"
-        "请核对本人银行卡信息后重新申请，或拨打12329咨询。",
+        _("Withdrawal not paid, returned to your account"),
+        Text(
+            _(
+                "Your housing fund withdrawal of %(amount)s yuan could not be paid into %(card)s%(why)s; "
+                "the money is back in your fund account. Check your bank card details and apply again, "
+                "or call 12329."
+            ),
+            amount=yuan(amount),
+            card=_card(card),
+            why=why,
+        ),
         link,
     )
 
@@ -126,7 +139,7 @@ def withdrawal_decided(
     *,
     reason: str,
     outcome: str,
-    reasons: Sequence[str] = (),
+    reasons: Sequence = (),
     amount: int | None = None,
     application_id: int | None = None,
     link: str = "",
@@ -134,26 +147,55 @@ def withdrawal_decided(
     """An application's decision: approved, rejected or referred, with its plain reasons.
 
     ``reason`` is the withdrawal reason code (``RENT``); ``outcome`` the engine's outcome or the
-    application's status; ``reasons`` the citizen-facing explanations (pass the Chinese texts:
-    ``Reason.zh_hans``).
+    application's status; ``reasons`` the citizen-facing explanations: the stored reasons
+    ``{code, zh_hans, en}`` (each read in the person's language) or texts.
     """
     decided = _OUTCOMES.get(outcome)
     if decided is None:
         raise ValueError(f"unknown outcome {outcome!r}")
-    what = f"{reason_name(reason)}提取申请"
-    number = f"（编号{application_id}）" if application_id is not None else ""
-    explained = "".join(text if text.endswith("。") else f"{text}。" for text in reasons if text)
+    params = {
+        "reason": reason_name(reason),
+        "number": Text(_(" (No. %(number)s)"), number=application_id) if application_id is not None else "",
+    }
+    explained = Sentences(Both.of(text) for text in reasons if text)
     if decided == APPROVED:
-        title = "提取申请已批准"
-        money = f"，提取金额{_yuan(amount)}" if amount is not None else ""
-        body = f"您的{what}{number}已批准{money}，款项将转入您本人的银行卡。"
+        title = _("Withdrawal approved")
+        if amount is not None:
+            body = Text(
+                _(
+                    "Your withdrawal application for %(reason)s%(number)s has been approved for "
+                    "%(amount)s yuan; the money will be paid into your own bank card."
+                ),
+                amount=yuan(amount),
+                **params,
+            )
+        else:
+            body = Text(
+                _(
+                    "Your withdrawal application for %(reason)s%(number)s has been approved; the money "
+                    "will be paid into your own bank card."
+                ),
+                **params,
+            )
     elif decided == REJECTED:
-        title = "提取申请未获批准"
-        body = f"您的{what}{number}未获批准。{explained}"
+        title = _("Withdrawal not approved")
+        body = Join(
+            Text(_("Your withdrawal application for %(reason)s%(number)s was not approved."), **params),
+            explained,
+        )
     else:
-        title = "提取申请已转人工审核"
-        body = f"您的{what}{number}已转工作人员审核，审核结果将另行通知。{explained}"
-    return Notice(MessageKind.WITHDRAWAL_DECIDED, title, body.strip(), link)
+        title = _("Withdrawal passed to staff for review")
+        body = Join(
+            Text(
+                _(
+                    "Your withdrawal application for %(reason)s%(number)s has been passed to staff for "
+                    "review; you will be told the result."
+                ),
+                **params,
+            ),
+            explained,
+        )
+    return Notice(MessageKind.WITHDRAWAL_DECIDED, title, body, link)
 
 
 def withdrawal_lock_changed(*, locked: bool, unlocks_at: datetime | None = None, link: str = "") -> Notice:
@@ -161,15 +203,25 @@ def withdrawal_lock_changed(*, locked: bool, unlocks_at: datetime | None = None,
     if locked:
         return Notice(
             MessageKind.WITHDRAWAL_LOCK_CHANGED,
-            "已锁定公积金提取",
-            "您已锁定公积金提取，锁定期间任何提取申请都不会获批。如非本人操作，请立即修改密码并拨打12329。",
+            _("Withdrawals locked"),
+            _(
+                "You have locked withdrawals from your housing fund account: no withdrawal will be "
+                "approved while they are locked. If this was not you, change your password at once "
+                "and call 12329."
+            ),
             link,
         )
-    when = _day(unlocks_at) if unlocks_at else "冷静期结束后"
+    when = Moment(unlocks_at) if unlocks_at else Text(_("the end of the cooling-off period"))
     return Notice(
         MessageKind.WITHDRAWAL_LOCK_CHANGED,
-        "已申请解除提取锁定",
-        f"您已申请解除公积金提取锁定，将于{when}生效，此前提取仍处于锁定状态。"
-        "如非本人操作，请立即登录重新锁定并修改密码，或拨打12329。",
+        _("Unlock of withdrawals requested"),
+        Text(
+            _(
+                "You have asked to unlock withdrawals from your housing fund account. The unlock takes "
+                "effect on %(when)s; until then withdrawals stay locked. If this was not you, log in at "
+                "once to lock them again and change your password, or call 12329."
+            ),
+            when=when,
+        ),
         link,
     )

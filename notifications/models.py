@@ -1,8 +1,8 @@
 """In-portal messages to a person and the SMS outbox behind the ones that are also texted.
 
-Title and body are stored text, in Chinese whatever the language of the request that caused
-them: a message reads the same to whoever looks at it later (the reasoning of
-``ledger.models.BUSINESS_TYPE_RECORD_NAMES``). Writes go through ``notifications.services``.
+Title and body are stored text, rendered in the person's language when the message was written
+(``language``; empty on messages written before people chose one, which are Chinese): a message
+reads the same whenever it is looked at later. Writes go through ``notifications.services``.
 """
 
 from django.db import models
@@ -14,13 +14,53 @@ from integrations.sms.ports import REFERENCE_MAX_LENGTH, TEXT_MAX_LENGTH
 
 
 class MessageKind(models.TextChoices):
-    """The kinds the portal writes; ``notify`` accepts other lower-case kinds too (shown as they are)."""
+    """Every kind of message the portal writes, one per status change that matters to a person.
 
+    ``notify`` accepts other lower-case kinds too (shown as they are); docs/notifications.md
+    says when each is written. The appointments app's kinds are ``appointment_<event>``.
+    """
+
+    # Deposits and the account
+    DEPOSIT_ARRIVED = "deposit_arrived", _("Deposit arrived")
+    ACCOUNT_MOVED = "account_moved", _("Account moved to a new employer")
+    ACCOUNTS_MERGED = "accounts_merged", _("Accounts merged")
+    # Withdrawals and their payment
+    WITHDRAWAL_DECIDED = "withdrawal_decided", _("Withdrawal decision")
+    WITHDRAWAL_HELD = "withdrawal_held", _("Withdrawal waiting to be paid")
+    WITHDRAWAL_LOCK_CHANGED = "withdrawal_lock_changed", _("Withdrawal lock")
     PAYOUT_SENT = "payout_sent", _("Payment sent to your bank")
     PAYOUT_PAID = "payout_paid", _("Payment credited")
     PAYOUT_FAILED = "payout_failed", _("Payment returned")
-    WITHDRAWAL_DECIDED = "withdrawal_decided", _("Withdrawal decision")
-    WITHDRAWAL_LOCK_CHANGED = "withdrawal_lock_changed", _("Withdrawal lock")
+    LOAN_REPAYMENT_SKIPPED = "loan_repayment_skipped", _("Monthly loan repayment not made")
+    # Loans: the application and its approval chain
+    LOAN_PRE_ACCEPTED = "loan_pre_accepted", _("Loan application pre-accepted")
+    LOAN_CO_BORROWER_ASKED = "loan_co_borrower_asked", _("Co-borrower confirmation asked")
+    LOAN_CO_BORROWER_CONFIRMED = "loan_co_borrower_confirmed", _("Co-borrower confirmed")
+    LOAN_RESUBMITTED = "loan_resubmitted", _("Loan application resubmitted")
+    LOAN_WITHDRAWN = "loan_withdrawn", _("Loan application withdrawn")
+    LOAN_SIGNING_BOOKED = "loan_signing_booked", _("Contract signing booked")
+    LOAN_LEVEL_PASSED = "loan_level_passed", _("Loan application passed a review level")
+    LOAN_APPROVED = "loan_approved", _("Loan approved")
+    LOAN_RETURNED = "loan_returned", _("Loan application returned")
+    LOAN_REJECTED = "loan_rejected", _("Loan application rejected")
+    # Loans: the contract, the money, the repayments
+    LOAN_CONTRACT_SIGNED = "loan_contract_signed", _("Loan contract signed")
+    LOAN_DISBURSED = "loan_disbursed", _("Loan disbursed")
+    LOAN_DISBURSEMENT_FAILED = "loan_disbursement_failed", _("Loan disbursement failed")
+    LOAN_REPAYMENT_COLLECTED = "loan_repayment_collected", _("Loan repayment collected")
+    LOAN_REPAYMENT_FAILED = "loan_repayment_failed", _("Loan repayment failed")
+    LOAN_OVERDUE = "loan_overdue", _("Loan repayment overdue")
+    LOAN_PREPAID = "loan_prepaid", _("Loan prepayment received")
+    LOAN_REPRICED = "loan_repriced", _("Loan rate changed")
+    LOAN_SETTLED = "loan_settled", _("Loan settled")
+    # Transfers between cities
+    TRANSFER_IN = "transfer_in", _("Transfer in from another city")
+    TRANSFER_OUT = "transfer_out", _("Transfer out to another city")
+    # Appointments (written by the appointments app)
+    APPOINTMENT_BOOKED = "appointment_booked", _("Appointment booked")
+    APPOINTMENT_RESCHEDULED = "appointment_rescheduled", _("Appointment changed")
+    APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
 
 
 class Message(models.Model):
@@ -34,6 +74,7 @@ class Message(models.Model):
     body = models.TextField(_("body"))
     # A path inside the portal (the application, the statement), never an outside address.
     link = models.CharField(_("link"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 

@@ -1,5 +1,9 @@
 """Writing messages and sending their texts: the only writers of ``Message`` and ``SmsOutbox``.
 
+A message is rendered in the person's language (``Person.language``) when it is written — its
+title and body are translatable message ids with parameters (``notifications.text``) — and
+stored as rendered text: it reads the same later, whatever language the reader then uses.
+
 :func:`notify` is a helper inside the caller's transaction: the message and its SMS row commit
 or roll back with the business change they announce, and the text goes out only after commit
 (``transaction.on_commit``), from a task — never the network inside a transaction. Sending
@@ -13,11 +17,14 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import require_transaction
@@ -26,6 +33,7 @@ from core.identity import InvalidMobile, normalise_mobile
 from integrations.sms import ports
 from integrations.sms.registry import sms_gateway
 from notifications.models import Message, SmsOutbox, SmsStatus
+from notifications.text import known_language, language_of, param_value, render
 
 # A person is an ``accounts.Person``; notifications sits below accounts and never imports it.
 Person = models.Model
@@ -35,10 +43,18 @@ logger = logging.getLogger(__name__)
 # A message the gateway has refused this often (down, or timing out) is given up: by then the
 # news is stale, and the in-portal message still says it.
 SMS_MAX_ATTEMPTS = 8
+# The signature registered with the carriers opens every text, in either language.
 SMS_SIGNATURE = "【住房公积金】"
+SMS_FORMAT = _("%(signature)s%(title)s: %(body)s")
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 TITLE_MAX_LENGTH = Message._meta.get_field("title").max_length
 LINK_MAX_LENGTH = Message._meta.get_field("link").max_length
+# Rows per INSERT of a bulk notice, and texts per queued task (one task, not one per person).
+BULK_BATCH = 2000
+SMS_TASK_CHUNK = 500
+
+#: A title or body: a message id, a ``notifications.text.Text``, or text already written.
+Wording = str | Promise | object
 
 
 class MessageNotFound(DomainError):
@@ -47,50 +63,166 @@ class MessageNotFound(DomainError):
 
 
 def _sms_text(title: str, body: str) -> str:
-    text = f"{SMS_SIGNATURE}{title}：{body}"
+    """The text of a message, in the active language (notify renders under the person's)."""
+    text = render(SMS_FORMAT, {"signature": SMS_SIGNATURE, "title": title, "body": body})
     if len(text) > ports.TEXT_MAX_LENGTH:
         text = text[: ports.TEXT_MAX_LENGTH - 1] + "…"
     return text
 
 
 def _mobile_of(person: Person) -> str | None:
-    try:
-        return normalise_mobile(person.mobile or "")
-    except InvalidMobile:
-        return None
+    return _valid_mobile(person.mobile)
 
 
-def notify(*, person: Person, kind: str, title: str, body: str, link: str = "", sms: bool = True) -> Message:
+def notify(
+    *,
+    person: Person,
+    kind: str,
+    title: Wording,
+    body: Wording,
+    link: str = "",
+    sms: bool = True,
+    params: Mapping | None = None,
+) -> Message:
     """Store an in-portal message for ``person`` and, with ``sms`` and a mobile on file, its text.
 
-    Requires the caller's open transaction (it never opens one): the message exists exactly
-    when the change it announces does. The text is sent by a task queued on commit; a message
-    whose task is lost is sent by the beat sweep (``notifications.tasks.sweep_sms_outbox``).
-    ``kind`` is a lower-case identifier (``MessageKind`` lists the portal's); ``link`` a path
-    inside the portal or empty.
+    ``title`` and ``body`` are message ids (``gettext_lazy``) or ``notifications.text.Text``,
+    filled in with ``params`` and rendered in the person's language; a plain ``str`` without
+    ``params`` is stored as it is. Requires the caller's open transaction (it never opens one):
+    the message exists exactly when the change it announces does. The text is sent by a task
+    queued on commit; a message whose task is lost is sent by the beat sweep
+    (``notifications.tasks.sweep_sms_outbox``). ``kind`` is a lower-case identifier
+    (``MessageKind`` lists the portal's); ``link`` a path inside the portal or empty.
     """
     require_transaction("notify")
-    if not _KIND.match(kind or ""):
-        raise ValueError(f"a message kind is a lower-case identifier of at most 40 characters, not {kind!r}")
-    if not title or not title.strip() or len(title.strip()) > TITLE_MAX_LENGTH:
-        raise ValueError(f"a message needs a title of at most {TITLE_MAX_LENGTH} characters")
-    if link and (not link.startswith("/") or link.startswith("//") or len(link) > LINK_MAX_LENGTH):
-        raise ValueError("a message links only inside the portal (a path starting with /)")
-    message = Message.objects.create(
-        person=person, kind=kind, title=title.strip(), body=body.strip(), link=link
-    )
-    mobile = _mobile_of(person) if sms else None
-    if mobile is not None:
+    _check_kind(kind)
+    _check_link(link)
+    language = language_of(person)
+    with translation.override(language):
+        title_text = render(title, params).strip()
+        body_text = render(body, params).strip()
+        _check_title(title_text)
+        message = Message.objects.create(
+            person=person, kind=kind, title=title_text, body=body_text, link=link, language=language
+        )
+        mobile = _mobile_of(person) if sms else None
+        if mobile is None:
+            return message
         outbox = SmsOutbox.objects.create(
             message=message,
             reference=f"msg-{uuid.uuid4().hex}",
             mobile=mobile,
-            text=_sms_text(message.title, message.body),
+            text=_sms_text(title_text, body_text),
         )
-        # robust: a broker that is down must not fail the business transaction's request; the
-        # sweep sends the text later.
-        transaction.on_commit(lambda: _queue_sms(outbox.pk), robust=True)
+    # robust: a broker that is down must not fail the business transaction's request; the
+    # sweep sends the text later.
+    transaction.on_commit(lambda: _queue_sms(outbox.pk), robust=True)
     return message
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One person's message in a :func:`notify_many` batch: whom, and the parameters for them."""
+
+    person_id: int
+    language: str
+    mobile: str
+    params: Mapping
+
+
+def notify_many(
+    *, notices: Sequence[Notice], kind: str, title: Wording, body: Wording, link: str = "", sms: bool = True
+) -> int:
+    """The same message, with each person's parameters, to many people at once; returns how many.
+
+    For a batch the size of a unit's monthly list (tens of thousands): the message ids are
+    rendered once per language, the messages and their texts are inserted in bulk in the
+    caller's transaction, and the texts are queued after commit in chunks
+    (``send_sms_batch_task``), never one task per person inside the business transaction.
+    Each notice carries the person's ``language`` and ``mobile`` (read with the batch, not per
+    person).
+    """
+    require_transaction("notify_many")
+    _check_kind(kind)
+    _check_link(link)
+    if not notices:
+        return 0
+    by_language: dict[str, list[Notice]] = {}
+    for notice in notices:
+        by_language.setdefault(known_language(notice.language), []).append(notice)
+    messages, texts = [], []
+    now = timezone.now()
+    for language, group in by_language.items():
+        with translation.override(language):
+            # Rendered once per language; only the parameters differ from person to person.
+            title_template, body_template = str(title), str(body)
+            for notice in group:
+                params = {name: param_value(value) for name, value in notice.params.items()}
+                title_text = (title_template % params).strip()
+                body_text = (body_template % params).strip()
+                _check_title(title_text)
+                messages.append(
+                    Message(
+                        person_id=notice.person_id,
+                        kind=kind,
+                        title=title_text,
+                        body=body_text,
+                        link=link,
+                        language=language,
+                        created_at=now,
+                    )
+                )
+                mobile = _valid_mobile(notice.mobile) if sms else None
+                texts.append((mobile, _sms_text(title_text, body_text) if mobile else ""))
+    Message.objects.bulk_create(messages, batch_size=BULK_BATCH)
+    outboxes = SmsOutbox.objects.bulk_create(
+        [
+            SmsOutbox(
+                message_id=message.pk,
+                reference=f"msg-{uuid.uuid4().hex}",
+                mobile=mobile,
+                text=text,
+                created_at=now,
+            )
+            for message, (mobile, text) in zip(messages, texts, strict=True)
+            if mobile is not None
+        ],
+        batch_size=BULK_BATCH,
+    )
+    if outboxes:
+        # bulk_create sets the primary keys on PostgreSQL and SQLite, the two databases the portal runs on.
+        ids = [outbox.pk for outbox in outboxes]
+        transaction.on_commit(lambda: _queue_sms_batch(ids), robust=True)
+    return len(messages)
+
+
+def _valid_mobile(mobile: str) -> str | None:
+    try:
+        return normalise_mobile(mobile or "")
+    except InvalidMobile:
+        return None
+
+
+def _check_kind(kind: str) -> None:
+    if not _KIND.match(kind or ""):
+        raise ValueError(f"a message kind is a lower-case identifier of at most 40 characters, not {kind!r}")
+
+
+def _check_title(title: str) -> None:
+    if not title or len(title) > TITLE_MAX_LENGTH:
+        raise ValueError(f"a message needs a title of at most {TITLE_MAX_LENGTH} characters")
+
+
+def _check_link(link: str) -> None:
+    if link and (not link.startswith("/") or link.startswith("//") or len(link) > LINK_MAX_LENGTH):
+        raise ValueError("a message links only inside the portal (a path starting with /)")
+
+
+def _queue_sms_batch(ids: list[int]) -> None:
+    from notifications.tasks import send_sms_batch_task
+
+    for start in range(0, len(ids), SMS_TASK_CHUNK):
+        send_sms_batch_task.delay(outbox_ids=ids[start : start + SMS_TASK_CHUNK])
 
 
 def _queue_sms(outbox_id: int) -> None:

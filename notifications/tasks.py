@@ -26,6 +26,17 @@ def send_sms_task(self, *, outbox_id: int) -> None:
         self.retry(countdown=min(10 * 2**self.request.retries, 300), max_retries=SEND_RETRIES)
 
 
+@shared_task(acks_late=True, task_reject_on_worker_lost=True, ignore_result=True)
+def send_sms_batch_task(*, outbox_ids: list[int]) -> None:
+    """The texts of one bulk notice (a unit's monthly list): sent one after another.
+
+    No retry of its own: a text the gateway did not take stays PENDING for the sweep, and a text
+    already sent is skipped, so running the task again is harmless.
+    """
+    for outbox_id in outbox_ids:
+        send_sms(outbox_id=outbox_id)
+
+
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_sms_outbox() -> None:
     """Every minute: queue again the texts still waiting (task lost, gateway down earlier)."""

@@ -1,4 +1,5 @@
-"""The hall's account security page: the employee locks withdrawals at once, or asks to unlock."""
+"""The hall's account security page: the employee locks withdrawals at once, or asks to unlock,
+and chooses the language of their messages and texts."""
 
 from django.conf import settings
 from django.contrib import messages as flash
@@ -6,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Language
 from accounts.selectors import withdrawal_lock_state
-from accounts.services import lock_withdrawals, request_unlock
+from accounts.services import lock_withdrawals, request_unlock, set_language
 from core.exceptions import DomainError
 from web.access import employee_only
 
@@ -28,6 +30,9 @@ def security(request):
                     _("Your unlock request is recorded. Withdrawals stay locked until %(when)s.")
                     % {"when": _local(lock.unlocks_at)},
                 )
+            elif action == "language":
+                set_language(person=person, language=request.POST.get("language", ""), actor=request.user)
+                flash.success(request, _("Your messages will be written in the language you chose."))
             else:
                 flash.error(request, _("Choose to lock or to unlock."))
         except DomainError as error:
@@ -39,6 +44,8 @@ def security(request):
         {
             "lock": withdrawal_lock_state(person),
             "cooling_off_hours": settings.WITHDRAWAL_UNLOCK_COOLING_OFF_HOURS,
+            "languages": Language.choices,
+            "message_language": person.language,
         },
     )
 
