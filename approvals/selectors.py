@@ -85,6 +85,15 @@ def explained_reasons(decision: DecisionRecord, *, language: str | None) -> list
     return localized_reasons(_deciding_reasons(decision), language=language)
 
 
+def deciding_reasons(decision: DecisionRecord) -> list[dict]:
+    """Why ``decision`` rejected or referred, as stored reasons ``{code, zh_hans, en}``, each code once
+    (the applicant's message reads them in the applicant's language)."""
+    out: dict[str, dict] = {}
+    for reason in _deciding_reasons(decision):
+        out.setdefault(reason.get("code", ""), reason)
+    return list(out.values())
+
+
 def _deciding_reasons(decision: DecisionRecord) -> tuple[dict, ...]:
     if decision.purpose == DecisionPurpose.REVIEW:
         return (_reviewer_reason(decision.note),)

@@ -44,13 +44,15 @@ from approvals.models import (
     ReviewActionKind,
     ReviewCase,
 )
-from approvals.selectors import may_review
+from approvals.selectors import deciding_reasons, may_review
 from audit.services import record_event
 from core.calendar import add_working_days
 from core.crypto import blind_index
 from core.exceptions import DomainError
 from core.policy import UnknownPolicyParameter, policy_snapshot, policy_value
 from integrations.gov.registry import QueryLog
+from notifications.messages import withdrawal_decided
+from notifications.services import notify
 
 DEADLINE_KEY = "withdrawal.decision_deadline_working_days"
 # The legal deadline (DOMAIN.md §6) when no parameter is in force, e.g. in a flushed database.
@@ -284,6 +286,30 @@ def _schedule_hook(application: Application, decision: DecisionRecord) -> None:
         transaction.on_commit(lambda: hook(application=application, decision=decision))
 
 
+#: The path of the applicant's applications in the hall, where a decision's message links.
+APPLICATIONS_LINK = "/hall/applications/"
+
+
+def _tell_applicant(application: Application, decision: DecisionRecord) -> None:
+    """A withdrawal's applicant reads its decision (approved, rejected, referred) in the portal and by
+    text; a loan's eligibility is told by the loans app, in its own words."""
+    if application.kind != "withdrawal":
+        return
+    requested = (application.payload or {}).get("amount")
+    amount = decision.amount_limit
+    if isinstance(requested, int) and not isinstance(requested, bool) and requested > 0:
+        amount = requested if amount is None else min(requested, amount)
+    notice = withdrawal_decided(
+        reason=application.reason,
+        outcome=decision.outcome,
+        reasons=deciding_reasons(decision),
+        amount=amount or None,
+        application_id=application.pk,
+        link=APPLICATIONS_LINK,
+    )
+    notify(person=application.applicant, **notice.as_kwargs())
+
+
 def submit_application(
     *, kind: str, reason: str, applicant: Person, channel: str, payload: dict, actor, documents=()
 ):
@@ -383,6 +409,7 @@ def _write_application(
         )
         if status == ApplicationStatus.REFERRED:
             ReviewCase.objects.create(application=application, due_on=due_on, opened_at=submitted_at)
+        _tell_applicant(application, decision)
         ApplicationDocument.objects.bulk_create(
             ApplicationDocument(
                 application=application,
@@ -662,6 +689,7 @@ def _review_decision(*, case: ReviewCase, actor, reason: str, outcome: str) -> R
             ReviewActionKind.APPROVE if outcome == Outcome.APPROVE else ReviewActionKind.REJECT,
             reason,
         )
+        _tell_applicant(application, decision)
         _schedule_hook(application, decision)
     return case
 

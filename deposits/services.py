@@ -30,6 +30,9 @@ from ledger.bulk import AmountsQuery, post_batch_entry
 from ledger.centre import BANK_SETTLEMENT, DEPOSIT_SUSPENSE
 from ledger.models import BUSINESS_TYPE_RECORD_NAMES
 from ledger.services import Line, centre_account, post_entry
+from notifications.models import MessageKind
+from notifications.services import Notice, notify_many
+from notifications.text import Month, yuan
 
 # --- errors -----------------------------------------------------------------------------------
 
@@ -649,6 +652,42 @@ def _hold_in_suspense(deposit_list: DepositList, closed: list[int], *, settled_o
     )
 
 
+DEPOSITS_LINK = "/hall/statement/"
+_ARRIVED_TITLE = _("Deposit arrived")
+_ARRIVED_TEXT = {
+    ListKind.MONTHLY: _(
+        "The housing fund deposit of %(amount)s yuan for %(month)s from %(unit)s has arrived in your account."
+    ),
+    ListKind.BACK_PAYMENT: _(
+        "The housing fund back-payment of %(amount)s yuan for %(month)s from %(unit)s has arrived "
+        "in your account."
+    ),
+}
+
+
+def _tell_depositors(deposit_list: DepositList, employer: Employer, paid) -> None:
+    """One message (and text) to every person credited, in bulk: a list may hold tens of thousands."""
+    rows = paid.values_list(
+        "account__person_id", "account__person__language", "account__person__mobile", "amount"
+    ).order_by("account__person_id")
+    month = Month(deposit_list.period)
+    notify_many(
+        notices=[
+            Notice(
+                person_id=person_id,
+                language=language,
+                mobile=mobile,
+                params={"amount": yuan(amount), "month": month, "unit": employer.name},
+            )
+            for person_id, language, mobile, amount in rows.iterator(chunk_size=5000)
+        ],
+        kind=MessageKind.DEPOSIT_ARRIVED,
+        title=_ARRIVED_TITLE,
+        body=_ARRIVED_TEXT[deposit_list.kind],
+        link=DEPOSITS_LINK,
+    )
+
+
 def record_collection_result(
     *, order_ref: str, succeeded: bool, failure_code: str | None, bank_ref: str, settled_on: date
 ) -> DepositList | None:
@@ -711,6 +750,7 @@ def record_collection_result(
         )
         if closed:
             _hold_in_suspense(deposit_list, closed, settled_on=settled_on)
+        _tell_depositors(deposit_list, employer, paid)
         if deposit_list.kind == ListKind.MONTHLY and (
             employer.paid_up_to is None or employer.paid_up_to < deposit_list.period
         ):

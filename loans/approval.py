@@ -43,6 +43,7 @@ from core.exceptions import DomainError
 from core.money import format_yuan
 from core.policy import policy_value
 from loans.models import ApprovalAction, ApprovalLevel, FinalApprovalDelegation, LoanApplication, LoanStatus
+from notifications.text import yuan
 
 SECOND_REVIEW_KEY = "loan.approval.second_review_above"
 SEAL_KIND = "LOAN_APPROVAL"
@@ -358,34 +359,73 @@ def _clean_reason(reason: str, *, required: bool) -> str:
     return reason
 
 
-_APPROVED_TITLE = "公积金贷款申请已审批通过"
-_APPROVED_TEXT = "您申请的公积金贷款{amount}元（{term}个月）已审批通过，请按预约到柜台签订借款合同。"
-_RETURNED_TITLE = "公积金贷款申请已退回补正"
-_RETURNED_TEXT = "您的公积金贷款申请（编号{number}）已退回，原因：{reason}。请按要求修改后重新提交。"
-_REJECTED_TITLE = "公积金贷款申请未获批准"
-_REJECTED_TEXT = "您的公积金贷款申请（编号{number}）未获批准，原因：{reason}。如有疑问请拨打12329。"
-
-
-def _grouped_yuan(fen: int) -> str:
-    whole, cents = format_yuan(fen).split(".")
-    return f"{int(whole):,}.{cents}"
+# The applicant's messages: message ids rendered in the applicant's language (notifications.text).
+_APPROVED_TITLE = _("Housing fund loan application approved")
+_APPROVED_TEXT = _(
+    "The housing fund loan you applied for, %(amount)s yuan over %(term)s months, has been approved. "
+    "Come to the counter as booked to sign the loan contract."
+)
+_RETURNED_TITLE = _("Housing fund loan application returned for correction")
+_RETURNED_TEXT = _(
+    "Your housing fund loan application (No. %(number)s) has been returned because: %(reason)s. Correct "
+    "it as asked and submit it again."
+)
+_REJECTED_TITLE = _("Housing fund loan application not approved")
+_REJECTED_TEXT = _(
+    "Your housing fund loan application (No. %(number)s) was not approved because: %(reason)s. Call 12329 "
+    "with any question."
+)
 
 
 def _notify_applicant(loan: LoanApplication, action: str, reason: str) -> None:
-    """The applicant's message, stored in Chinese as every portal message (notifications.models)."""
+    """The applicant's message, in the applicant's language (the reason as staff wrote it)."""
     from notifications.services import notify
 
     applicant = Person.objects.get(pk=loan.applicant_id)
     if action == Action.APPROVE:
-        kind, title = "loan_approved", _APPROVED_TITLE
-        body = _APPROVED_TEXT.format(amount=_grouped_yuan(loan.amount), term=loan.term_months)
+        kind, title, body = "loan_approved", _APPROVED_TITLE, _APPROVED_TEXT
     elif action == Action.RETURN:
-        kind, title = "loan_returned", _RETURNED_TITLE
-        body = _RETURNED_TEXT.format(number=loan.pk, reason=reason.rstrip("。."))
+        kind, title, body = "loan_returned", _RETURNED_TITLE, _RETURNED_TEXT
     else:
-        kind, title = "loan_rejected", _REJECTED_TITLE
-        body = _REJECTED_TEXT.format(number=loan.pk, reason=reason.rstrip("。."))
-    notify(person=applicant, kind=kind, title=title, body=body, link=APPLICANT_LINK.format(pk=loan.pk))
+        kind, title, body = "loan_rejected", _REJECTED_TITLE, _REJECTED_TEXT
+    notify(
+        person=applicant,
+        kind=kind,
+        title=title,
+        body=body,
+        params={
+            "amount": yuan(loan.amount),
+            "term": loan.term_months,
+            "number": loan.pk,
+            "reason": reason.rstrip("。."),
+        },
+        link=APPLICANT_LINK.format(pk=loan.pk),
+    )
+
+
+# The levels as a sentence names them (the labels quote the Chinese term for staff).
+_LEVEL_NAMES = {
+    Level.ACCEPTANCE: _("acceptance"),
+    Level.FIRST: _("the first review"),
+    Level.SECOND: _("the second review"),
+    Level.FINAL: _("the final approval"),
+}
+
+
+def _notify_level_passed(loan: LoanApplication, passed: str, following: str) -> None:
+    """The applicant follows the case up the chain: each level passed is a message of its own."""
+    from notifications.services import notify
+
+    notify(
+        person=Person.objects.get(pk=loan.applicant_id),
+        kind="loan_level_passed",
+        title=_("Housing fund loan application moved on"),
+        body=_(
+            "Your housing fund loan application (No. %(number)s) has passed %(level)s and is now at %(next)s."
+        ),
+        params={"number": loan.pk, "level": _LEVEL_NAMES[passed], "next": _LEVEL_NAMES[following]},
+        link=APPLICANT_LINK.format(pk=loan.pk),
+    )
 
 
 def _act(*, loan_id: int, actor, action: str, reason: str, level: str | None, only_at: str | None = None):
@@ -455,6 +495,8 @@ def _act(*, loan_id: int, actor, action: str, reason: str, level: str | None, on
         )
         if action != Action.APPROVE or following is None:
             _notify_applicant(loan, action, reason)
+        else:
+            _notify_level_passed(loan, waiting, following)
     return loan
 
 

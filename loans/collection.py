@@ -49,6 +49,7 @@ from loans.models import (
     RepaymentStatus,
 )
 from loans.repayment_math import days_overdue, overdue_penalty
+from notifications.text import Both, Day, yuan
 
 logger = logging.getLogger(__name__)
 
@@ -198,13 +199,19 @@ def mark_overdue(*, today: date) -> int:
             loan_book.notify_borrowers(
                 account,
                 kind="loan_overdue",
-                title="公积金贷款还款逾期",
-                body=(
-                    f"您的公积金贷款第{periods}期（{first.due_on:%Y年%m月%d日}应还 "
-                    f"{format_yuan(first.payment)} 元）尚未还款，已逾期。逾期期间按日计收罚息，"
-                    "中心将每日再次扣款；请确保还款卡或公积金账户余额充足，也可在网上服务大厅立即还款。"
+                title=_("Housing fund loan repayment overdue"),
+                body=_(
+                    "Instalment %(periods)s of your housing fund loan (%(amount)s yuan due on %(due)s) has "
+                    "not been paid and is overdue. A penalty is charged for each day overdue and the centre "
+                    "will try to collect again every day: make sure your repayment card or fund account "
+                    "holds enough, or repay at once in the online service hall."
                 ),
                 co_borrower=True,
+                periods=Both(
+                    "、".join(str(row.period) for row in rows), ", ".join(str(row.period) for row in rows)
+                ),
+                amount=yuan(first.payment),
+                due=Day(first.due_on),
             )
     return marked
 
@@ -399,6 +406,26 @@ def _instalment_paid(repayment: LoanRepayment, on: date) -> None:
     account = repayment.account
     if not loan_book.unpaid_instalments(account).exists():
         loan_book.close_account(account=account, on=on)
+        return
+    loan_book.notify_borrowers(
+        account,
+        kind="loan_repayment_collected",
+        title=_("Housing fund loan instalment repaid"),
+        body=_(
+            "Instalment %(period)s of your housing fund loan, %(amount)s yuan, was collected from %(source)s "
+            "on %(day)s."
+        ),
+        period=instalment.period,
+        amount=yuan(repayment.amount),
+        source=_COLLECTED_FROM.get(repayment.channel, _COLLECTED_FROM[Mode.BANK_DEBIT]),
+        day=Day(on),
+    )
+
+
+_COLLECTED_FROM = {
+    Mode.FUND_OFFSET: _("your housing fund account"),
+    Mode.BANK_DEBIT: _("your repayment bank card"),
+}
 
 
 # The bank's side ------------------------------------------------------------------------------
@@ -488,27 +515,38 @@ def record_repayment_result(
 
 
 _FAILED_TEXT = {
-    RepaymentKind.INSTALMENT: (
-        "本期还款 {amount} 元从您的还款银行卡扣款未成功（{why}）。中心将于明日再次扣款，逾期将按日计收罚息。"
+    RepaymentKind.INSTALMENT: _(
+        "This instalment of %(amount)s yuan could not be collected from your repayment bank card (%(why)s). "
+        "The centre will try again tomorrow; a penalty is charged for each day overdue."
     ),
-    RepaymentKind.PREPAYMENT: "提前还款 {amount} 元从您的还款银行卡扣款未成功（{why}），还款计划未变。",
-    RepaymentKind.SETTLEMENT: "结清贷款 {amount} 元从您的还款银行卡扣款未成功（{why}），贷款未结清。",
+    RepaymentKind.PREPAYMENT: _(
+        "The prepayment of %(amount)s yuan could not be collected from your repayment bank card (%(why)s); "
+        "your repayment plan is unchanged."
+    ),
+    RepaymentKind.SETTLEMENT: _(
+        "The settlement of %(amount)s yuan could not be collected from your repayment bank card (%(why)s); "
+        "the loan is not settled."
+    ),
 }
 _FAILED_WHY = {
-    NO_VERIFIED_CARD: "未绑定已核验的银行卡，请先在网上服务大厅绑定本人银行卡",
-    ports.INSUFFICIENT_FUNDS: "卡内余额不足",
-    ports.ACCOUNT_FROZEN: "银行账户已冻结",
-    ports.ACCOUNT_CLOSED: "银行账户已销户",
+    NO_VERIFIED_CARD: _(
+        "no verified bank card is bound: first bind your own bank card in the online service hall"
+    ),
+    ports.INSUFFICIENT_FUNDS: _("not enough money on the card"),
+    ports.ACCOUNT_FROZEN: _("the bank account is frozen"),
+    ports.ACCOUNT_CLOSED: _("the bank account is closed"),
 }
 
 
 def _tell_failed(repayment: LoanRepayment) -> None:
-    why = _FAILED_WHY.get(repayment.failure_code, repayment.failure_code or "银行未说明原因")
+    why = _FAILED_WHY.get(repayment.failure_code, repayment.failure_code or _("the bank gave no reason"))
     loan_book.notify_borrowers(
         repayment.account,
         kind="loan_repayment_failed",
-        title="公积金贷款扣款未成功",
-        body=_FAILED_TEXT[repayment.kind].format(amount=format_yuan(repayment.amount), why=why),
+        title=_("Housing fund loan collection failed"),
+        body=_FAILED_TEXT[repayment.kind],
+        amount=yuan(repayment.amount),
+        why=why,
     )
 
 

@@ -60,6 +60,7 @@ from loans.models import (
     LoanInstalment,
     LoanStatus,
 )
+from notifications.text import Day, yuan
 from payouts.models import Payout, PayoutStatus
 from payouts.services import create_payout
 
@@ -209,24 +210,19 @@ def _locked_loan(loan_id: int) -> LoanApplication:
     return loan
 
 
-# Messages (stored in Chinese, as every portal message) ----------------------------------------
-
-
-def _grouped_yuan(fen: int) -> str:
-    whole, cents = format_yuan(fen).split(".")
-    return f"{int(whole):,}.{cents}"
+# Messages (message ids, rendered in each borrower's language) ----------------------------------
 
 
 def account_link(loan_id: int) -> str:
     return f"/hall/loans/{loan_id}/account/"
 
 
-def _notify(loan: LoanApplication, *, kind: str, title: str, body: str, co_borrower: bool) -> None:
+def _notify(loan: LoanApplication, *, kind: str, title, body, co_borrower: bool, **params) -> None:
     from notifications.services import notify
 
     people = [loan.applicant_id] + ([loan.co_borrower_id] if co_borrower and loan.co_borrower_id else [])
     for person in Person.objects.filter(pk__in=people).order_by("pk"):
-        notify(person=person, kind=kind, title=title, body=body, link=account_link(loan.pk))
+        notify(person=person, kind=kind, title=title, body=body, params=params, link=account_link(loan.pk))
 
 
 # Signing --------------------------------------------------------------------------------------
@@ -263,9 +259,14 @@ def sign_contract(*, loan_id: int, actor) -> LoanApplication:
         _notify(
             loan,
             kind="loan_contract_signed",
-            title="借款合同已签订",
-            body=f"您的公积金借款合同（编号{number}）已签订，贷款{_grouped_yuan(loan.amount)}元将发放至售房人账户。",
+            title=_("Loan contract signed"),
+            body=_(
+                "Your housing fund loan contract (No. %(contract)s) has been signed; the loan of %(amount)s "
+                "yuan will be paid to the seller's account."
+            ),
             co_borrower=False,
+            contract=number,
+            amount=yuan(loan.amount),
         )
         transaction.on_commit(lambda: _queue_disbursement(loan.pk))
     return loan
@@ -472,12 +473,16 @@ def _apply_result(loan: LoanApplication, account: LoanAccount) -> None:
         _notify(
             loan,
             kind="loan_disbursed",
-            title="公积金贷款已发放",
-            body=(
-                f"借款合同（编号{number}）项下贷款{_grouped_yuan(loan.amount)}元已发放至售房人账户，"
-                f"贷款账号{account.account_no}，首期还款日{_day(account.first_due_on)}。"
+            title=_("Housing fund loan disbursed"),
+            body=_(
+                "The loan of %(amount)s yuan under loan contract No. %(contract)s has been paid to the "
+                "seller's account. Loan account number %(account)s; first repayment due on %(first_due)s."
             ),
             co_borrower=True,
+            contract=number,
+            amount=yuan(loan.amount),
+            account=account.account_no,
+            first_due=Day(account.first_due_on),
         )
         return
     account.status = LoanAccountStatus.NOT_DISBURSED
@@ -502,14 +507,14 @@ def _apply_result(loan: LoanApplication, account: LoanAccount) -> None:
     _notify(
         loan,
         kind="loan_disbursement_failed",
-        title="公积金贷款暂未发放",
-        body=f"借款合同（编号{number}）项下贷款未能转入售房人账户，款项已退回，中心将核实后重新发放。",
+        title=_("Housing fund loan not disbursed yet"),
+        body=_(
+            "The loan under loan contract No. %(contract)s could not be paid into the seller's account and "
+            "has come back; the centre will check and pay it again."
+        ),
         co_borrower=False,
+        contract=number,
     )
-
-
-def _day(value: date) -> str:
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 # Staff downloading a contract ------------------------------------------------------------------

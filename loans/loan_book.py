@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CLOSED_STATUSES, AccountStatus, FundAccount
 from audit.seals import document_digest, seal_document
@@ -50,6 +51,7 @@ from loans.models import (
     RepaymentKind,
     RepaymentStatus,
 )
+from notifications.text import Day
 
 SYSTEM = "system:loans"
 #: What the ledger calls a bank-debited repayment (see the module docstring).
@@ -306,26 +308,31 @@ def close_account(*, account: LoanAccount, on: date) -> LoanAccount:
     notify_borrowers(
         account,
         kind="loan_settled",
-        title="公积金贷款已结清",
-        body=(
-            f"您的公积金贷款（账户 {account.account_no}）已于 {on:%Y年%m月%d日} 全部结清。"
-            f"结清证明可在网上服务大厅下载，核验码 {account.settlement_seal.code}。"
+        title=_("Housing fund loan settled"),
+        body=_(
+            "Your housing fund loan (account %(account)s) was fully settled on %(day)s. The loan-settled "
+            "certificate can be downloaded in the online service hall; its check code is %(code)s."
         ),
         co_borrower=True,
+        account=account.account_no,
+        day=Day(on),
+        code=account.settlement_seal.code,
     )
     return account
 
 
 def notify_borrowers(
-    account: LoanAccount, *, kind: str, title: str, body: str, co_borrower: bool = False
+    account: LoanAccount, /, *, kind: str, title, body, co_borrower: bool = False, **params
 ) -> None:
+    """Tell the applicant (and with ``co_borrower`` the co-borrower): message ids with ``params``,
+    rendered in each one's language."""
     from accounts.models import Person
     from notifications.services import notify
 
     loan = account.application
     people = [loan.applicant_id] + ([loan.co_borrower_id] if co_borrower and loan.co_borrower_id else [])
     for person in Person.objects.filter(pk__in=people).order_by("pk"):
-        notify(person=person, kind=kind, title=title, body=body, link=account_link(loan.pk))
+        notify(person=person, kind=kind, title=title, body=body, params=params, link=account_link(loan.pk))
 
 
 def today() -> date:

@@ -48,6 +48,7 @@ from loans.models import (
     ScheduleChangeKind,
 )
 from loans.repayment_math import Prepayment, prepayment, settlement_amount
+from notifications.text import yuan
 
 
 class InstalmentsUnpaid(DomainError):
@@ -274,11 +275,16 @@ def apply_received(repayment: LoanRepayment, on: date) -> None:
     loan_book.notify_borrowers(
         account,
         kind="loan_prepaid",
-        title="提前还款已到账",
-        body=(
-            f"您的公积金贷款提前还款 {format_yuan(repayment.amount)} 元已到账。新的还款计划："
-            f"每月 {format_yuan(change.new_payment)} 元，剩余 {change.new_months} 期"
-            f"（原每月 {format_yuan(change.old_payment)} 元，{change.old_months} 期），"
-            f"共节省利息 {format_yuan(change.interest_change)} 元。"
+        title=_("Loan prepayment received"),
+        body=_(
+            "Your housing fund loan prepayment of %(amount)s yuan has been received. The new repayment "
+            "plan: %(new_payment)s yuan a month for the remaining %(new_months)s instalments (was "
+            "%(old_payment)s yuan a month for %(old_months)s), saving %(saved)s yuan of interest in all."
         ),
+        amount=yuan(repayment.amount),
+        new_payment=yuan(change.new_payment),
+        new_months=change.new_months,
+        old_payment=yuan(change.old_payment),
+        old_months=change.old_months,
+        saved=yuan(change.interest_change),
     )

@@ -20,6 +20,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_event
 from core.money import format_yuan
@@ -34,6 +35,7 @@ from loans.models import (
 )
 from loans.repayment_math import reprice
 from loans.selectors import applicable_loan_rate
+from notifications.text import Day, yuan
 
 
 def year_start(on: date) -> date:
@@ -122,13 +124,18 @@ def reprice_account(*, account_id: int, today: date) -> LoanScheduleChange | Non
         loan_book.notify_borrowers(
             account,
             kind="loan_repriced",
-            title="公积金贷款利率调整",
-            body=(
-                f"根据{start:%Y}年1月1日执行的公积金贷款利率，您的贷款年利率由 "
-                f"{percent_text(old_rate)}% 调整为 "
-                f"{percent_text(new_rate)}%，自第{replaced[0].period}期起每月还款 "
-                f"{format_yuan(change.new_payment)} 元（原 {format_yuan(change.old_payment)} 元）。"
+            title=_("Housing fund loan rate changed"),
+            body=_(
+                "Under the housing fund loan rates in force from %(day)s, your loan's annual rate "
+                "changes from %(old_rate)s%% to %(new_rate)s%%: from instalment %(period)s you repay "
+                "%(new_payment)s yuan a month (was %(old_payment)s yuan)."
             ),
+            day=Day(start.replace(month=1, day=1)),
+            old_rate=percent_text(old_rate),
+            new_rate=percent_text(new_rate),
+            period=replaced[0].period,
+            new_payment=yuan(change.new_payment),
+            old_payment=yuan(change.old_payment),
         )
     return change
 

@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import FundAccount, Person
 from accounts.selectors import person_by_id_number
@@ -43,7 +44,7 @@ from appointments.models import BookingStatus
 from appointments.services import book_appointment, cancel_appointment
 from approvals.gathering import gather
 from approvals.models import Application, DecisionPurpose, DecisionRecord, Outcome
-from approvals.selectors import explained_reasons
+from approvals.selectors import deciding_reasons, explained_reasons
 from approvals.services import ApplicationInFlight, submit_application
 from audit.services import record_event
 from core.crypto import blind_index
@@ -66,6 +67,7 @@ from loans.models import (
 )
 from loans.selectors import loan_quota_estimate
 from notifications.services import notify
+from notifications.text import Both, Join, Moment, Sentences, Text, yuan
 
 KIND = "loan"
 REASON = "LOAN_ELIGIBILITY"
@@ -323,52 +325,82 @@ def quota_limits_record(estimate: QuotaEstimate) -> dict:
 # --- messages (stored text, in Chinese as every notification) -----------------------------------
 
 
-def _yuan(fen: int) -> str:
-    whole, cents = format_yuan(fen).split(".")
-    return f"{int(whole):,}.{cents}元"
+def _tell(person: Person, loan: LoanApplication, *, kind: str, title, body, **params) -> None:
+    """A message to ``person`` about ``loan``: message ids with ``params``, in the person's language."""
+    notify(person=person, kind=kind, title=title, body=body, params=params, link=LINK.format(pk=loan.pk))
 
 
-def _tell(person: Person, loan: LoanApplication, *, kind: str, title: str, body: str) -> None:
-    notify(person=person, kind=kind, title=title, body=body, link=LINK.format(pk=loan.pk))
+_CHECK_BY_HAND = _lazy(
+    "Some data sources did not answer; staff will check them by hand when they take the case."
+)
 
 
-def _tell_decision(loan: LoanApplication, reasons: Iterable[str], referred: bool) -> None:
-    number = f"（编号{loan.pk}）"
+def _tell_decision(loan: LoanApplication, reasons: Iterable[dict], referred: bool) -> None:
+    number = Text(_lazy(" (No. %(number)s)"), number=loan.pk)
     if loan.status == LoanStatus.REJECTED:
-        explained = "".join(text if text.endswith("。") else f"{text}。" for text in reasons if text)
         _tell(
             loan.applicant,
             loan,
             kind="loan_rejected",
-            title="公积金贷款申请未通过预审",
-            body=f"您的公积金贷款申请{number}未通过资格审查。{explained}",
+            title=_lazy("Housing fund loan application did not pass the pre-check"),
+            body=Join(
+                Text(
+                    _lazy("Your housing fund loan application%(number)s did not pass the eligibility check."),
+                    number=number,
+                ),
+                Sentences(Both.of(reason) for reason in reasons),
+            ),
         )
         return
-    quota = f"预审批额度{_yuan(loan.quota)}，申请金额{_yuan(loan.amount)}"
-    check = "部分数据源未能答复，工作人员受理时将人工核实。" if referred else ""
+    figures = {"number": number, "quota": yuan(loan.quota), "amount": yuan(loan.amount)}
+    check = _CHECK_BY_HAND if referred else ""
     if loan.status == LoanStatus.AWAITING_CO_BORROWER:
         _tell(
             loan.applicant,
             loan,
             kind="loan_pre_accepted",
-            title="公积金贷款申请待共同借款人确认",
-            body=f"您的公积金贷款申请{number}已通过预审，{quota}。{check}请您的配偶登录网上服务大厅确认共同借款。",
+            title=_lazy("Housing fund loan application awaiting the co-borrower"),
+            body=Join(
+                Text(
+                    _lazy(
+                        "Your housing fund loan application%(number)s has passed the pre-check: pre-approved "
+                        "quota %(quota)s yuan, amount applied for %(amount)s yuan."
+                    ),
+                    **figures,
+                ),
+                check,
+                _lazy("Ask your spouse to log in to the online service hall and confirm the joint loan."),
+            ),
         )
         _tell(
             loan.co_borrower,
             loan,
             kind="loan_co_borrower_asked",
-            title="请确认共同借款",
-            body=f"您的配偶申请公积金贷款{number}，申请金额{_yuan(loan.amount)}，"
-            "并将您列为共同借款人。请登录网上服务大厅查看并确认。",
+            title=_lazy("Please confirm the joint loan"),
+            body=_lazy(
+                "Your spouse has applied for a housing fund loan%(number)s of %(amount)s yuan, naming you as "
+                "co-borrower. Log in to the online service hall to review and confirm it."
+            ),
+            number=number,
+            amount=yuan(loan.amount),
         )
         return
     _tell(
         loan.applicant,
         loan,
         kind="loan_pre_accepted",
-        title="公积金贷款申请已预受理",
-        body=f"您的公积金贷款申请{number}已预受理，{quota}。{check}请预约签订借款合同的时间。",
+        title=_lazy("Housing fund loan application pre-accepted"),
+        body=Join(
+            Text(
+                _lazy(
+                    "Your housing fund loan application%(number)s has been pre-accepted: pre-approved quota "
+                    "%(quota)s yuan, amount applied for %(amount)s yuan."
+                ),
+                **figures,
+            ),
+            check,
+            _lazy("Book a time to sign the loan contract."),
+        ),
     )
 
 
@@ -507,7 +539,7 @@ def apply_for_loan(
                 "unanswered": _unanswered(decision),
             },
         )
-        _tell_decision(loan, [reason["message"] for reason in reasons], referred)
+        _tell_decision(loan, deciding_reasons(decision), referred)
     return loan
 
 
@@ -564,9 +596,15 @@ def confirm_co_borrower(*, loan_id: int, actor) -> LoanApplication:
         loan.co_borrower_confirmed_at = timezone.now()
         loan.save(update_fields=["status", "co_borrower_confirmed_at"])
         _event(loan, actor=actor, action="co_borrower_confirmed", before=before)
-        body = f"共同借款人已确认公积金贷款申请（编号{loan.pk}），申请已预受理。请预约签订借款合同的时间。"
-        _tell(loan.applicant, loan, kind="loan_co_borrower_confirmed", title="共同借款人已确认", body=body)
-        _tell(loan.co_borrower, loan, kind="loan_co_borrower_confirmed", title="您已确认共同借款", body=body)
+        body = _lazy(
+            "The co-borrower has confirmed the housing fund loan application (No. %(number)s); the "
+            "application is pre-accepted. Book a time to sign the loan contract."
+        )
+        for person, title in (
+            (loan.applicant, _lazy("Co-borrower confirmed")),
+            (loan.co_borrower, _lazy("You have confirmed the joint loan")),
+        ):
+            _tell(person, loan, kind="loan_co_borrower_confirmed", title=title, body=body, number=loan.pk)
     return loan
 
 
@@ -585,10 +623,16 @@ def withdraw_loan_application(*, loan_id: int, actor) -> LoanApplication:
         loan.closed_at = timezone.now()
         loan.save(update_fields=["status", "closed_at"])
         _event(loan, actor=actor, action="application_withdrawn", before=before)
-        body = f"公积金贷款申请（编号{loan.pk}）已撤回。"
-        _tell(loan.applicant, loan, kind="loan_withdrawn", title="公积金贷款申请已撤回", body=body)
-        if loan.co_borrower is not None:
-            _tell(loan.co_borrower, loan, kind="loan_withdrawn", title="公积金贷款申请已撤回", body=body)
+        for person in (loan.applicant, loan.co_borrower):
+            if person is not None:
+                _tell(
+                    person,
+                    loan,
+                    kind="loan_withdrawn",
+                    title=_lazy("Housing fund loan application withdrawn"),
+                    body=_lazy("Housing fund loan application (No. %(number)s) has been withdrawn."),
+                    number=loan.pk,
+                )
     booking = loan.signing_booking
     if booking is not None and booking.status == BookingStatus.BOOKED:
         # Too late to cancel, or already gone: the counter sees the withdrawn case.
@@ -636,9 +680,15 @@ def resubmit_loan_application(*, loan_id: int, terms: LoanTerms, actor) -> LoanA
             loan.applicant,
             loan,
             kind="loan_resubmitted",
-            title="公积金贷款申请已重新提交",
-            body=f"您修改后的公积金贷款申请（编号{loan.pk}）已重新提交，预审批额度{_yuan(loan.quota)}，"
-            f"申请金额{_yuan(loan.amount)}，请等待审批。",
+            title=_lazy("Housing fund loan application resubmitted"),
+            body=_lazy(
+                "Your corrected housing fund loan application (No. %(number)s) has been resubmitted: "
+                "pre-approved quota %(quota)s yuan, amount applied for %(amount)s yuan. Please wait for "
+                "approval."
+            ),
+            number=loan.pk,
+            quota=yuan(loan.quota),
+            amount=yuan(loan.amount),
         )
     return loan
 
@@ -683,15 +733,20 @@ def book_signing(*, loan_id: int, starts_at: datetime, counter_code: str, actor)
                 data={"booking": booking.pk, "reference": booking.reference, "counter": counter_code},
             )
             if loan.co_borrower is not None:
-                when = timezone.localtime(booking.starts_at)
                 _tell(
                     loan.co_borrower,
                     loan,
                     kind="loan_signing_booked",
-                    title="借款合同签订已预约",
-                    body=f"公积金贷款（编号{loan.pk}）的借款合同签订已预约在"
-                    f"{when.year}年{when.month}月{when.day}日{when:%H:%M}，{booking.counter.name}，"
-                    f"预约号{booking.reference}。请共同借款人携带本人身份证件一同前往。",
+                    title=_lazy("Loan contract signing booked"),
+                    body=_lazy(
+                        "The signing of the housing fund loan contract (No. %(number)s) is booked for "
+                        "%(when)s at %(counter)s, booking number %(reference)s. The co-borrower should come "
+                        "too, with their own ID card."
+                    ),
+                    number=loan.pk,
+                    when=Moment(booking.starts_at),
+                    counter=booking.counter.name,
+                    reference=booking.reference,
                 )
     except DomainError:
         cancel_appointment(person=person, booking_id=booking.pk, actor=actor)
@@ -724,9 +779,17 @@ def after_eligibility_decided(*, application: Application, decision: DecisionRec
         loan.note = decision.note
         loan.save(update_fields=["status", "closed_at", "note"])
         _event(loan, actor=decision.decided_by, action="application_rejected_on_review", before=before)
-        body = f"经工作人员核实，您的公积金贷款申请（编号{loan.pk}）不符合贷款条件：{decision.note}"
-        _tell(loan.applicant, loan, kind="loan_rejected", title="公积金贷款申请未通过资格审查", body=body)
-        if loan.co_borrower is not None:
-            _tell(
-                loan.co_borrower, loan, kind="loan_rejected", title="公积金贷款申请未通过资格审查", body=body
-            )
+        for person in (loan.applicant, loan.co_borrower):
+            if person is not None:
+                _tell(
+                    person,
+                    loan,
+                    kind="loan_rejected",
+                    title=_lazy("Housing fund loan application failed the eligibility check"),
+                    body=_lazy(
+                        "Staff have checked: your housing fund loan application (No. %(number)s) does not "
+                        "meet the loan conditions: %(reason)s"
+                    ),
+                    number=loan.pk,
+                    reason=decision.note,
+                )

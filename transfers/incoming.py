@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import AccountStatus, CarriedDepositHistory, FundAccount, Person
 from audit.services import record_event
@@ -34,7 +35,9 @@ from integrations.transfer_platform.registry import transfer_platform
 from ledger.centre import BANK_SETTLEMENT
 from ledger.models import BusinessType
 from ledger.services import Line, centre_account, post_entry
+from notifications.models import MessageKind
 from notifications.services import notify
+from notifications.text import yuan
 
 from .models import OPEN_INCOMING_STATUSES, IncomingStatus, IncomingTransfer
 
@@ -51,25 +54,40 @@ _NEXT_STATUS = {
     ports.CANCELLED: IncomingStatus.CANCELLED,
     ports.FAILED: IncomingStatus.FAILED,
 }
-# What the person reads (stored, so in Chinese whatever the request's language).
+# What the person reads, rendered in their language when the message is written.
 _NOTICES = {
     IncomingStatus.SENT: (
-        "异地转入联系函已发出",
-        "我们已向{city}公积金中心发出转移联系函，对方办理后资金将自动转入您的账户。",
+        _lazy("Transfer-in letter sent"),
+        _lazy(
+            "We have sent the transfer contact letter to the %(city)s housing fund centre; once it acts, "
+            "the money will be transferred into your account automatically."
+        ),
     ),
     IncomingStatus.NEGOTIATING: (
-        "异地转入协商中",
-        "{city}公积金中心正在与我们协商您的转移业务，无需您办理任何手续。",
+        _lazy("Transfer in under discussion"),
+        _lazy("The %(city)s housing fund centre is discussing your transfer with us; you need do nothing."),
     ),
     IncomingStatus.REFUSED: (
-        "异地转入未获办理",
-        "{city}公积金中心未同意转出（原因代码 {code}），请联系转出地中心处理后重新申请。",
+        _lazy("Transfer in refused"),
+        _lazy(
+            "The %(city)s housing fund centre did not agree to transfer your fund out (reason code "
+            "%(code)s). Contact that centre to resolve it, then apply again."
+        ),
     ),
-    IncomingStatus.CANCELLED: ("异地转入已撤销", "您从{city}转入公积金的业务已撤销。"),
-    IncomingStatus.FAILED: ("异地转入失败", "您从{city}转入公积金的业务未能完成，请拨打12329咨询。"),
+    IncomingStatus.CANCELLED: (
+        _lazy("Transfer in cancelled"),
+        _lazy("Your transfer of housing fund in from %(city)s has been cancelled."),
+    ),
+    IncomingStatus.FAILED: (
+        _lazy("Transfer in failed"),
+        _lazy("Your transfer of housing fund in from %(city)s could not be completed; call 12329 for help."),
+    ),
     IncomingStatus.COMPLETED: (
-        "异地转入已到账",
-        "您从{city}转入的公积金 {amount} 元已到账，缴存月数 {months} 个月已合并计算。",
+        _lazy("Transfer in arrived"),
+        _lazy(
+            "The %(amount)s yuan of housing fund transferred from %(city)s has arrived, and its "
+            "%(months)s months of deposits are counted together with yours."
+        ),
     ),
 }
 
@@ -99,14 +117,15 @@ def _notify(transfer: IncomingTransfer, status: str) -> None:
     amount = transfer.amount
     notify(
         person=transfer.person,
-        kind="transfer_in",
+        kind=MessageKind.TRANSFER_IN,
         title=title,
-        body=text.format(
-            city=transfer.sending_city_name,
-            code=transfer.refusal_code,
-            amount=f"{amount // 100}.{amount % 100:02d}" if amount is not None else "",
-            months=transfer.merged_months or 0,
-        ),
+        body=text,
+        params={
+            "city": transfer.sending_city_name,
+            "code": transfer.refusal_code,
+            "amount": yuan(amount) if amount is not None else "",
+            "months": transfer.merged_months or 0,
+        },
         link=LINK,
     )
 

@@ -51,7 +51,9 @@ from ledger.interest import pay_interest_to_date
 from ledger.models import BusinessType, LedgerAccount
 from ledger.selectors import balance_of
 from ledger.services import Line, centre_account, post_entry
+from notifications.models import MessageKind
 from notifications.services import notify
+from notifications.text import Day, Text, yuan
 from payouts.models import FINAL_STATUSES, Payout
 from withdrawals.models import InstructionStatus, PaymentStatus, StandingInstruction, WithdrawalPayment
 
@@ -475,12 +477,18 @@ def merge_accounts(*, surviving: FundAccount, absorbed: FundAccount, actor) -> M
         )
         notify(
             person=surviving.person,
-            kind="accounts_merged",
-            title="公积金账户已合并",
-            body=(
-                f"您名下的另一个住房公积金个人账户（尾号{absorbed.account_no[-4:]}）已于{today.isoformat()}"
-                f"并入您的账户（尾号{surviving.account_no[-4:]}），转入余额{format_yuan(amount)}元，"
-                "原账户已合并销户，缴存记录保留。如有疑问请拨打12329。"
+            kind=MessageKind.ACCOUNTS_MERGED,
+            title=_("Fund accounts merged"),
+            body=Text(
+                _(
+                    "On %(day)s your other housing fund account (ending %(absorbed)s) was merged into "
+                    "your account (ending %(surviving)s), bringing in %(amount)s yuan; the other account "
+                    "is closed as merged and its deposit history kept. Call 12329 with any question."
+                ),
+                day=Day(today),
+                absorbed=absorbed.account_no[-4:],
+                surviving=surviving.account_no[-4:],
+                amount=yuan(amount),
             ),
             link=_MOVES_PATH,
         )

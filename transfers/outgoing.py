@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccountStatus, FundAccount, Person
 from accounts.services import close_account_in_transaction
@@ -38,7 +39,9 @@ from ledger.interest import pay_interest_to_date
 from ledger.models import BusinessType, JournalLine
 from ledger.selectors import balance_of
 from ledger.services import Line, centre_account, post_entry, reverse_entry
+from notifications.models import MessageKind
 from notifications.services import notify
+from notifications.text import yuan
 
 from .history import deposit_history
 from .incoming import LINK, SYSTEM
@@ -48,27 +51,44 @@ WITHDRAWAL_KIND = "withdrawal"
 # Loan statuses that leave a loan unsettled (loans.models.LoanAccountStatus).
 UNSETTLED_LOAN_STATUSES = ("DISBURSING", "ACTIVE")
 
+# What the person reads, rendered in their language when the message is written.
 _NOTICES = {
     OutgoingStatus.REFUSED: (
-        "异地转出未能办理",
-        "{city}公积金中心申请转入您的公积金，因{reason}暂不能转出。请处理后由转入地中心重新发函。",
+        _("Transfer out not possible yet"),
+        _(
+            "The %(city)s housing fund centre asked to take over your housing fund, but it cannot be "
+            "transferred out yet because %(reason)s. Once that is resolved, the receiving centre can "
+            "send its letter again."
+        ),
     ),
     OutgoingStatus.REPLIED: (
-        "异地转出办理中",
-        "您的公积金本息 {amount} 元正转往{city}公积金中心，到账确认后您在本市的账户将销户。",
+        _("Transfer out under way"),
+        _(
+            "Your housing fund principal and interest of %(amount)s yuan is being transferred to the "
+            "%(city)s housing fund centre; once its arrival is confirmed your account here will be closed."
+        ),
     ),
-    OutgoingStatus.CLOSED: ("异地转出已完成", "您的公积金已转至{city}公积金中心，本市账户已办理转出销户。"),
+    OutgoingStatus.CLOSED: (
+        _("Transfer out completed"),
+        _(
+            "Your housing fund has been transferred to the %(city)s housing fund centre, and your account "
+            "here has been closed as transferred out."
+        ),
+    ),
     OutgoingStatus.FAILED: (
-        "异地转出未完成",
-        "转往{city}的公积金未能完成，资金已退回您的账户，请拨打12329咨询。",
+        _("Transfer out not completed"),
+        _(
+            "The transfer of your housing fund to %(city)s could not be completed; the money is back in "
+            "your account. Call 12329 for help."
+        ),
     ),
 }
 _REASONS = {
-    ports.ACCOUNT_NOT_SEALED: "您的账户未封存",
-    ports.LOAN_UNSETTLED: "您有未结清的公积金贷款或担保",
-    ports.WITHDRAWAL_OPEN: "您有正在办理的提取申请",
-    ports.NO_ACCOUNT: "未查到您的公积金账户",
-    ports.NO_BALANCE: "账户无余额",
+    ports.ACCOUNT_NOT_SEALED: _("your account is not sealed"),
+    ports.LOAN_UNSETTLED: _("you have a fund loan or guarantee not yet settled"),
+    ports.WITHDRAWAL_OPEN: _("you have a withdrawal application in progress"),
+    ports.NO_ACCOUNT: _("no fund account of yours was found"),
+    ports.NO_BALANCE: _("the account has no balance"),
 }
 
 
@@ -80,16 +100,16 @@ def _notify(transfer: OutgoingTransfer, status: str) -> None:
     if transfer.person is None:
         return
     title, text = _NOTICES[status]
-    amount = transfer.amount or 0
     notify(
         person=transfer.person,
-        kind="transfer_out",
+        kind=MessageKind.TRANSFER_OUT,
         title=title,
-        body=text.format(
-            city=transfer.receiving_city_name or transfer.receiving_city_code,
-            reason=_REASONS.get(transfer.refusal_code, ""),
-            amount=f"{amount // 100}.{amount % 100:02d}",
-        ),
+        body=text,
+        params={
+            "city": transfer.receiving_city_name or transfer.receiving_city_code,
+            "reason": _REASONS.get(transfer.refusal_code, _("of a reason it did not give")),
+            "amount": yuan(transfer.amount or 0),
+        },
         link=LINK,
     )
 

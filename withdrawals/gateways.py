@@ -17,10 +17,18 @@ def create_payout(**fields):
     return create(**fields)
 
 
-def notify(*, person, kind: str, title: str, body: str, link: str = "", sms: bool = True):
+def notify(*, person, kind: str, title, body, link: str = "", sms: bool = True, params=None):
+    """A message to ``person``: message ids with ``params``, rendered in their language."""
     from notifications.services import notify as send
 
-    return send(person=person, kind=kind, title=title, body=body, link=link, sms=sms)
+    return send(person=person, kind=kind, title=title, body=body, link=link, sms=sms, params=params)
+
+
+def notify_payout_sent(*, person, amount: int, card: str, link: str = ""):
+    """The notifications app's "withdrawal sent" message: the payout to ``card`` is on its way."""
+    from notifications import messages
+
+    return notify(person=person, **messages.payout_sent(amount=amount, card=card, link=link).as_kwargs())
 
 
 def notify_payout_paid(*, payout_ref: str, person, link: str = ""):
@@ -34,15 +42,16 @@ def notify_payout_paid(*, payout_ref: str, person, link: str = ""):
     return notify(person=person, **notice.as_kwargs())
 
 
-def notify_payout_failed(*, payout_ref: str, person, link: str = "", extra: str = ""):
-    """The notifications app's "payment returned" message, with ``extra`` (stored text) appended."""
+def notify_payout_failed(*, payout_ref: str, person, link: str = "", extra=""):
+    """The notifications app's "payment returned" message, with the message id ``extra`` appended."""
     from notifications import messages
+    from notifications.text import Join
 
     payout = payout_for(payout_ref)
     notice = messages.payout_failed(amount=payout.amount, card=payout.card_no, link=link)
     kwargs = notice.as_kwargs()
     if extra:
-        kwargs["body"] = f"{kwargs['body']}{extra}"
+        kwargs["body"] = Join(kwargs["body"], extra)
     return notify(person=person, **kwargs)
 
 

@@ -22,6 +22,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import AccountStatus, FundAccount, Person
 from accounts.selectors import withdrawals_locked
@@ -35,6 +36,7 @@ from ledger.interest import pay_interest_to_date
 from ledger.models import BusinessType, LedgerAccount
 from ledger.selectors import balance_of
 from ledger.services import Line, centre_account, post_entry
+from notifications.text import yuan
 from withdrawals import gateways
 from withdrawals.models import (
     HeldCode,
@@ -106,39 +108,72 @@ def instalment_ref(instruction_id: int, period: date) -> str:
     return f"loan-repayment:{instruction_id}:{period:%Y-%m}"
 
 
-# What the applicant reads when an approved withdrawal waits. Messages are stored text, in
-# Chinese whatever the language of the request that caused them (as notifications.messages).
+# What the applicant reads when an approved withdrawal waits: message ids, rendered in the
+# applicant's language when the message is written (notifications.text).
 _HELD_TEXT = {
-    HeldCode.NO_VERIFIED_CARD: "您的提取申请已批准，但您尚未绑定经银行验证的本人银行卡，暂无法付款。"
-    "请在网上服务大厅添加本人银行卡，银行验证通过后款项将自动转入。",
-    HeldCode.NO_ACCOUNT: "您的提取申请已批准，但未查到可支付的公积金账户，请拨打12329咨询。",
-    HeldCode.ACCOUNT_CLOSED: "您的提取申请已批准，但您的公积金账户已销户，无法从中付款，请拨打12329咨询。",
-    HeldCode.ACCOUNT_FROZEN: "您的提取申请已批准，但您的公积金账户已冻结，解冻后将自动付款。"
-    "请联系公积金中心。",
-    HeldCode.AMOUNT_UNKNOWN: "您的提取申请已批准，但未确定提取金额，工作人员将与您联系。",
-    HeldCode.WITHDRAWALS_LOCKED: "您的提取申请已批准，但您已锁定本账户的提取，解锁生效后将自动付款。"
-    "如非本人操作，请保持锁定并拨打12329。",
-    HeldCode.BALANCE_TOO_LOW: "您的提取申请已批准，但账户余额已低于批准金额，工作人员将与您联系。",
-    HeldCode.BALANCE_ZERO: "您的提取申请已批准，但账户余额为零，没有可支付的金额。",
+    HeldCode.NO_VERIFIED_CARD: _lazy(
+        "Your withdrawal application has been approved, but it cannot be paid yet: you have no bank card "
+        "of your own verified by the bank. Add your bank card in the online service hall; once the bank "
+        "verifies it, the money will be paid automatically."
+    ),
+    HeldCode.NO_ACCOUNT: _lazy(
+        "Your withdrawal application has been approved, but no fund account to pay from was found. "
+        "Call 12329 for help."
+    ),
+    HeldCode.ACCOUNT_CLOSED: _lazy(
+        "Your withdrawal application has been approved, but your fund account is closed and cannot be "
+        "paid from. Call 12329 for help."
+    ),
+    HeldCode.ACCOUNT_FROZEN: _lazy(
+        "Your withdrawal application has been approved, but your fund account is frozen; it will be "
+        "paid automatically once unfrozen. Contact the fund centre."
+    ),
+    HeldCode.AMOUNT_UNKNOWN: _lazy(
+        "Your withdrawal application has been approved, but the amount has not been set; staff will "
+        "contact you."
+    ),
+    HeldCode.WITHDRAWALS_LOCKED: _lazy(
+        "Your withdrawal application has been approved, but you have locked withdrawals from this "
+        "account; it will be paid automatically once the unlock takes effect. If this was not you, keep "
+        "the lock and call 12329."
+    ),
+    HeldCode.BALANCE_TOO_LOW: _lazy(
+        "Your withdrawal application has been approved, but the balance is now below the approved "
+        "amount; staff will contact you."
+    ),
+    HeldCode.BALANCE_ZERO: _lazy(
+        "Your withdrawal application has been approved, but the balance is zero: there is nothing to pay."
+    ),
 }
-_HELD_TITLE = "提取申请已批准，暂未付款"
-_REOPENED_TEXT = (
-    "因款项退回，您的公积金账户已恢复为封存状态，资金仍在账户中。请核对并更新本人银行卡后重新申请提取。"
+_HELD_TITLE = _lazy("Withdrawal approved, not paid yet")
+_REOPENED_TEXT = _lazy(
+    "Because the money came back, your fund account is sealed again and the money is still in it. "
+    "Check and update your bank card, then apply for the withdrawal again."
 )
-_SKIPPED_TEXT = "本月委托按月还贷未能从您的公积金账户划款（{why}），请您自行按时足额还款，以免逾期。"
-_INSTALMENT_PAID = "本月委托按月还贷已从您的公积金账户划出{amount}元，转入您的还款卡。"
+_SKIPPED_TITLE = _lazy("Monthly loan repayment not taken this month")
+_SKIPPED_TEXT = _lazy(
+    "This month's entrusted loan repayment could not be taken from your fund account (%(why)s). Repay "
+    "the full amount yourself on time so the loan does not fall overdue."
+)
 _SKIPPED_WHY = {
-    HeldCode.NO_VERIFIED_CARD: "未绑定经验证的本人银行卡",
-    HeldCode.NO_ACCOUNT: "未查到公积金账户",
-    HeldCode.ACCOUNT_CLOSED: "账户已销户",
-    HeldCode.ACCOUNT_FROZEN: "账户已冻结",
-    HeldCode.AMOUNT_UNKNOWN: "金额未定",
-    HeldCode.WITHDRAWALS_LOCKED: "提取已锁定",
-    HeldCode.BALANCE_TOO_LOW: "余额不足",
-    HeldCode.BALANCE_ZERO: "账户余额为零",
+    HeldCode.NO_VERIFIED_CARD: _lazy("no verified bank card of your own"),
+    HeldCode.NO_ACCOUNT: _lazy("no fund account found"),
+    HeldCode.ACCOUNT_CLOSED: _lazy("the account is closed"),
+    HeldCode.ACCOUNT_FROZEN: _lazy("the account is frozen"),
+    HeldCode.AMOUNT_UNKNOWN: _lazy("the amount is not set"),
+    HeldCode.WITHDRAWALS_LOCKED: _lazy("withdrawals are locked"),
+    HeldCode.BALANCE_TOO_LOW: _lazy("the balance is too low"),
+    HeldCode.BALANCE_ZERO: _lazy("the balance is zero"),
 }
-_INSTALMENT_FAILED = (
-    "本月委托按月还贷{amount}元未能转入您的还款卡，款项已退回公积金账户，请您自行按时还款，以免逾期。"
+_INSTALMENT_PAID_TITLE = _lazy("Monthly loan repayment taken")
+_INSTALMENT_PAID = _lazy(
+    "This month's entrusted loan repayment of %(amount)s yuan has been taken from your fund account "
+    "and paid to your repayment card."
+)
+_INSTALMENT_FAILED_TITLE = _lazy("Monthly loan repayment returned")
+_INSTALMENT_FAILED = _lazy(
+    "This month's entrusted loan repayment of %(amount)s yuan could not be paid into your repayment card "
+    "and is back in your fund account. Repay on time yourself so the loan does not fall overdue."
 )
 
 
@@ -280,6 +315,7 @@ def _pay(application: Application, payment: WithdrawalPayment | None) -> Withdra
         application=application,
         actor=None,
     )
+    gateways.notify_payout_sent(person=person, amount=amount, card=person.bank_card, link=LINK)
     payment = payment or WithdrawalPayment(application=application)
     payment.account = account
     payment.status = PaymentStatus.PAYING
@@ -420,13 +456,14 @@ def _instalment_result(source_ref: str, outcome: str) -> None:
         return
     instalment.payout_outcome = outcome
     instalment.save(update_fields=["payout_outcome"])
-    amount = format_yuan(instalment.amount)
+    amount = yuan(instalment.amount)
     paid = outcome == PayoutOutcome.PAID
     gateways.notify(
         person=instalment.instruction.person,
         kind="payout_paid" if paid else "payout_failed",
-        title="委托按月还贷已划款" if paid else "委托按月还贷款项已退回",
-        body=(_INSTALMENT_PAID if paid else _INSTALMENT_FAILED).format(amount=amount),
+        title=_INSTALMENT_PAID_TITLE if paid else _INSTALMENT_FAILED_TITLE,
+        body=_INSTALMENT_PAID if paid else _INSTALMENT_FAILED,
+        params={"amount": amount},
         link=LINK,
     )
 
@@ -659,8 +696,9 @@ def _skip(instruction: StandingInstruction, period: date, code: str) -> Instalme
     gateways.notify(
         person=instruction.person,
         kind="loan_repayment_skipped",
-        title="本月委托按月还贷未划款",
-        body=_SKIPPED_TEXT.format(why=_SKIPPED_WHY[code]),
+        title=_SKIPPED_TITLE,
+        body=_SKIPPED_TEXT,
+        params={"why": _SKIPPED_WHY[code]},
         link=LINK,
     )
     record_event(

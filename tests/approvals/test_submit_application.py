@@ -354,6 +354,9 @@ class TestQueryLogOfADecision:
         assert written == [
             "approvals_application",
             "approvals_decisionrecord",
+            # The applicant's message of the decision, and its text, commit with it.
+            "notifications_message",
+            "notifications_smsoutbox",
             "integrations_govquery",
             "audit_auditevent",
         ]

@@ -119,12 +119,14 @@ class TestTheFullChain:
         assert "300,000.00元" in message.body
         assert message.sms.mobile == loan.applicant.mobile
 
-    def test_passing_an_intermediate_level_sends_no_message(self):
+    def test_passing_an_intermediate_level_tells_the_applicant_where_the_case_is_now(self):
         loan = loan_at(ApprovalLevel.FIRST)
 
         approve_level(loan_id=loan.pk, actor=clerk())
 
-        assert not Message.objects.filter(person=loan.applicant).exists()
+        message = Message.objects.get(person=loan.applicant)
+        assert (message.kind, message.title) == ("loan_level_passed", "公积金贷款申请审批进度")
+        assert message.body == f"您的公积金贷款申请（编号{loan.pk}）已通过初审，现进入终审环节。"
 
     def test_every_action_is_in_the_audit_trail(self):
         loan = loan_case()
