@@ -58,7 +58,10 @@ def _person_of(request):
 
 
 class MyAccountView(APIView):
-    @extend_schema(responses=AccountSerializer)
+    @extend_schema(
+        responses=AccountSerializer,
+        description="The employee's fund account: balance, status, monthly deposit and its two parts.",
+    )
     def get(self, request):
         summary = account_summary(_person_of(request))
         if summary is None:
@@ -73,6 +76,7 @@ class MyMovementsView(APIView):
             OpenApiParameter("to", date, description="last business date (inclusive)"),
         ],
         responses=MovementSerializer(many=True),
+        description="The account's movements in business-date order, each with the balance after it.",
     )
     def get(self, request):
         person = _person_of(request)
