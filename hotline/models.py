@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.crypto import EncryptedTextField, mask_mobile
+from core.crypto import EncryptedTextField
 from integrations.sms.ports import REFERENCE_MAX_LENGTH
 
 
@@ -212,7 +212,3 @@ class HotlineCall(models.Model):
 
     def __str__(self):
         return f"{self.state} (#{self.pk})"
-
-    @property
-    def masked_caller(self) -> str:
-        return mask_mobile(self.caller)
