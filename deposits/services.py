@@ -28,9 +28,9 @@ from deposits.templates_file import CSV, XLSX, list_template
 from deposits.validation import expected_period, validate_list
 from ledger.bulk import AmountsQuery, post_batch_entry
 from ledger.centre import BANK_SETTLEMENT, DEPOSIT_SUSPENSE
-from ledger.models import BUSINESS_TYPE_RECORD_NAMES
+from ledger.models import BUSINESS_TYPE_RECORD_NAMES, JournalLine
 from ledger.services import Line, centre_account, post_entry
-from notifications.models import MessageKind
+from notifications.models import MessageKind, NoticeBatch
 from notifications.services import Notice, notify_many
 from notifications.text import Month, yuan
 
@@ -665,27 +665,73 @@ _ARRIVED_TEXT = {
 }
 
 
-def _tell_depositors(deposit_list: DepositList, employer: Employer, paid) -> None:
-    """One message (and text) to every person credited, in bulk: a list may hold tens of thousands."""
-    rows = paid.values_list(
-        "account__person_id", "account__person__language", "account__person__mobile", "amount"
-    ).order_by("account__person_id")
-    month = Month(deposit_list.period)
-    notify_many(
-        notices=[
-            Notice(
-                person_id=person_id,
-                language=language,
-                mobile=mobile,
-                params={"amount": yuan(amount), "month": month, "unit": employer.name},
+def notify_depositors(*, list_id: int) -> int:
+    """Tell every person a posted list credited that their deposit arrived; returns how many.
+
+    Runs after the posting commits (``deposits.tasks.notify_deposit_list``), in its own
+    transaction: tens of thousands of messages are not written while the posting holds every
+    account of the list locked. Once per list however often it runs (``NoticeBatch`` key); the
+    minute sweep queues it again for a list whose task was lost. The people are those the
+    posting credited: the entry's credit lines to fund accounts (closed accounts were held in
+    suspense, not credited).
+    """
+    with transaction.atomic(durable=True):
+        deposit_list = DepositList.objects.select_related("employer").filter(pk=list_id).first()
+        if (
+            deposit_list is None
+            or deposit_list.status != ListStatus.POSTED
+            or not deposit_list.journal_entry_id
+        ):
+            return 0
+        if NoticeBatch.objects.filter(key=notices_key(list_id)).exists():
+            return 0  # told already: the credits are not even read again
+        credits = (
+            JournalLine.objects.filter(
+                entry_id=deposit_list.journal_entry_id, credit__gt=0, account__fund_account__isnull=False
             )
-            for person_id, language, mobile, amount in rows.iterator(chunk_size=5000)
-        ],
-        kind=MessageKind.DEPOSIT_ARRIVED,
-        title=_ARRIVED_TITLE,
-        body=_ARRIVED_TEXT[deposit_list.kind],
-        link=DEPOSITS_LINK,
+            .order_by("account__fund_account__person_id")
+            .values_list(
+                "account__fund_account__person_id",
+                "account__fund_account__person__language",
+                "account__fund_account__person__mobile",
+                "credit",
+            )
+        )
+        return notify_many(
+            notices=[
+                Notice(person_id=person_id, language=language, mobile=mobile, params={"amount": yuan(amount)})
+                for person_id, language, mobile, amount in credits.iterator(chunk_size=5000)
+            ],
+            key=notices_key(list_id),
+            kind=MessageKind.DEPOSIT_ARRIVED,
+            title=_ARRIVED_TITLE,
+            body=_ARRIVED_TEXT[deposit_list.kind],
+            params={"month": Month(deposit_list.period), "unit": deposit_list.employer.name},
+            link=DEPOSITS_LINK,
+        )
+
+
+def notices_key(list_id: int) -> str:
+    return f"deposit-list:{list_id}"
+
+
+def lists_not_yet_notified(*, posted_after, posted_before) -> list[int]:
+    """Posted lists whose depositors have not been told (their task was lost): for the sweep."""
+    posted = list(
+        DepositList.objects.filter(
+            status=ListStatus.POSTED, posted_at__gt=posted_after, posted_at__lt=posted_before
+        ).values_list("pk", flat=True)
     )
+    told = set(
+        NoticeBatch.objects.filter(key__in=[notices_key(pk) for pk in posted]).values_list("key", flat=True)
+    )
+    return [pk for pk in posted if notices_key(pk) not in told]
+
+
+def _queue_notices(list_id: int) -> None:
+    from deposits.tasks import notify_deposit_list
+
+    notify_deposit_list.delay(list_id=list_id)
 
 
 def record_collection_result(
@@ -750,7 +796,8 @@ def record_collection_result(
         )
         if closed:
             _hold_in_suspense(deposit_list, closed, settled_on=settled_on)
-        _tell_depositors(deposit_list, employer, paid)
+        # robust: a broker that is down must not undo the posting's request; the sweep queues it later.
+        transaction.on_commit(lambda: _queue_notices(deposit_list.pk), robust=True)
         if deposit_list.kind == ListKind.MONTHLY and (
             employer.paid_up_to is None or employer.paid_up_to < deposit_list.period
         ):

@@ -103,6 +103,27 @@ class Message(models.Model):
         return self.read_at is not None
 
 
+class NoticeBatch(models.Model):
+    """One bulk notice (``notify_many`` with a key), written once however often its task runs.
+
+    The key names what was announced (``deposit-list:42``); a second run finds it and writes
+    nothing, so a lost or repeated task and the sweep behind it never tell a person twice.
+    """
+
+    # Unique: the idempotency of the batch; a racing second writer waits on it and then fails.
+    key = models.CharField(_("batch key"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    count = models.PositiveIntegerField(_("messages"), default=0)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bulk notice")
+        verbose_name_plural = _("bulk notices")
+
+    def __str__(self):
+        return f"{self.key} (#{self.pk})"
+
+
 class SmsStatus(models.TextChoices):
     PENDING = "PENDING", _("Waiting to be sent")
     SENT = "SENT", _("Sent")

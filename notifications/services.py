@@ -32,7 +32,7 @@ from core.exceptions import DomainError
 from core.identity import InvalidMobile, normalise_mobile
 from integrations.sms import ports
 from integrations.sms.registry import sms_gateway
-from notifications.models import Message, SmsOutbox, SmsStatus
+from notifications.models import Message, NoticeBatch, SmsOutbox, SmsStatus
 from notifications.text import known_language, language_of, param_value, render
 
 # A person is an ``accounts.Person``; notifications sits below accounts and never imports it.
@@ -131,20 +131,32 @@ class Notice:
 
 
 def notify_many(
-    *, notices: Sequence[Notice], kind: str, title: Wording, body: Wording, link: str = "", sms: bool = True
+    *,
+    notices: Sequence[Notice],
+    kind: str,
+    title: Wording,
+    body: Wording,
+    key: str,
+    link: str = "",
+    sms: bool = True,
+    params: Mapping | None = None,
 ) -> int:
     """The same message, with each person's parameters, to many people at once; returns how many.
 
-    For a batch the size of a unit's monthly list (tens of thousands): the message ids are
-    rendered once per language, the messages and their texts are inserted in bulk in the
-    caller's transaction, and the texts are queued after commit in chunks
-    (``send_sms_batch_task``), never one task per person inside the business transaction.
-    Each notice carries the person's ``language`` and ``mobile`` (read with the batch, not per
-    person).
+    For a batch the size of a unit's monthly list (tens of thousands): the message ids and the
+    shared ``params`` are rendered once per language, the messages and their texts are inserted
+    in bulk in the caller's transaction, and the texts are queued after commit in chunks
+    (``send_sms_batch_task``), never one task per person. Each notice carries the person's
+    ``language`` and ``mobile`` (read with the batch, not per person) and their own parameters.
+    ``key`` makes the batch happen once: a batch already written under it writes nothing (0),
+    and a racing second writer fails on ``NoticeBatch.key`` and rolls back.
     """
     require_transaction("notify_many")
     _check_kind(kind)
     _check_link(link)
+    if NoticeBatch.objects.filter(key=key).exists():
+        return 0
+    batch = NoticeBatch.objects.create(key=key, kind=kind, count=len(notices))
     if not notices:
         return 0
     by_language: dict[str, list[Notice]] = {}
@@ -156,10 +168,11 @@ def notify_many(
         with translation.override(language):
             # Rendered once per language; only the parameters differ from person to person.
             title_template, body_template = str(title), str(body)
+            shared = {name: param_value(value) for name, value in (params or {}).items()}
             for notice in group:
-                params = {name: param_value(value) for name, value in notice.params.items()}
-                title_text = (title_template % params).strip()
-                body_text = (body_template % params).strip()
+                filled = shared | {name: param_value(value) for name, value in notice.params.items()}
+                title_text = (title_template % filled).strip()
+                body_text = (body_template % filled).strip()
                 _check_title(title_text)
                 messages.append(
                     Message(
@@ -193,6 +206,7 @@ def notify_many(
         # bulk_create sets the primary keys on PostgreSQL and SQLite, the two databases the portal runs on.
         ids = [outbox.pk for outbox in outboxes]
         transaction.on_commit(lambda: _queue_sms_batch(ids), robust=True)
+    logger.info("bulk notice %s (#%s): %s messages, %s texts", key, batch.pk, len(messages), len(outboxes))
     return len(messages)
 
 

@@ -127,7 +127,7 @@ class TestNotifyMany:
         ]
 
         with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
-            count = notify_many(notices=notices, kind="deposit_arrived", title=TITLE, body=BODY)
+            count = notify_many(notices=notices, key="list:1", kind="deposit_arrived", title=TITLE, body=BODY)
 
         assert count == 3
         assert len(callbacks) == 1
