@@ -102,6 +102,8 @@ class Person(models.Model):
                 name="accounts_person_verified_card_exists",
             ),
         ]
+        # A 12329 text is answered by the person its mobile belongs to: found by index, not a scan.
+        indexes = [models.Index(fields=["mobile"], name="accounts_person_mobile_idx")]
 
     def __str__(self):
         # No name either: this text lands in audit rows and logs, which must stay masked.
