@@ -12,7 +12,9 @@ the check before the insert gives the friendly error, the constraint settles a r
 
 Each use case is one durable transaction that also writes its audit event and the person's
 in-portal message; the text message goes out after commit (``notifications.services.notify``).
-Messages are stored text, in Chinese whatever the request language (as every notification).
+Messages are English message ids with parameters, rendered and stored in the person's language
+(``Person.language``) whatever the request language, as every notification; the counter and
+service names are given in both languages and read in the person's.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from appointments.models import REFERENCE_LENGTH, Booking, BookingStatus, CounterDay, CounterService, Slot
 from appointments.selectors import (
@@ -40,7 +43,9 @@ from appointments.selectors import (
 )
 from audit.services import record_event
 from core.exceptions import DomainError
+from notifications.models import MessageKind
 from notifications.services import notify
+from notifications.text import Both, Day, Text
 
 # Easy to read out at a counter: no 0/O, 1/I.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -169,14 +174,83 @@ def _share_day(counter_id: int, day) -> None:
         )
 
 
-def _when(booking: Booking) -> str:
+# What the person reads of each change, rendered in their language when the message is written.
+_NOTICES = {
+    "booked": (
+        MessageKind.APPOINTMENT_BOOKED,
+        _lazy("Appointment booked"),
+        _lazy(
+            "You have booked %(service)s on %(when)s at %(place)s, booking number %(reference)s. "
+            "Please bring your own ID card and come on time."
+        ),
+    ),
+    "cancelled": (
+        MessageKind.APPOINTMENT_CANCELLED,
+        _lazy("Appointment cancelled"),
+        _lazy(
+            "Your booking for %(service)s on %(when)s at %(counter)s (booking number %(reference)s) "
+            "has been cancelled."
+        ),
+    ),
+    "rescheduled": (
+        MessageKind.APPOINTMENT_RESCHEDULED,
+        _lazy("Appointment time changed"),
+        _lazy(
+            "Your booking for %(service)s (booking number %(reference)s) has been moved to %(when)s at "
+            "%(place)s. Please bring your own ID card and come on time."
+        ),
+    ),
+    "reminder": (
+        MessageKind.APPOINTMENT_REMINDER,
+        _lazy("Appointment reminder"),
+        _lazy(
+            "You have booked %(service)s on %(when)s at %(place)s, booking number %(reference)s. "
+            "Please bring your own ID card and come on time; if you cannot come, please cancel "
+            "in advance."
+        ),
+    ),
+}
+
+
+def _when(booking: Booking) -> Text:
+    """The visit's day and hours: 2026年9月29日09:30–10:00, or 29 Sep 2026 09:30–10:00."""
     starts_at = timezone.localtime(booking.starts_at)
     ends_at = timezone.localtime(booking.ends_at)
-    return f"{starts_at.year}年{starts_at.month}月{starts_at.day}日{starts_at:%H:%M}–{ends_at:%H:%M}"
+    return Text(
+        _lazy("%(day)s %(start)s–%(end)s"),
+        day=Day(starts_at),
+        start=f"{starts_at:%H:%M}",
+        end=f"{ends_at:%H:%M}",
+    )
 
 
-def _where(booking: Booking) -> str:
-    return f"{booking.counter.name}（{booking.counter.address}）"
+def _where(booking: Booking) -> Text:
+    """The counter and its address, each in the reader's language (Chinese if no English is entered)."""
+    counter = booking.counter
+    return Text(
+        _lazy("%(counter)s (%(address)s)"),
+        counter=Both(counter.name, counter.name_en),
+        address=Both(counter.address, counter.address_en),
+    )
+
+
+def _tell(booking: Booking, notice: str) -> None:
+    """The person's message (texted after commit) about ``booking``, in their language."""
+    kind, title, body = _NOTICES[notice]
+    notify(
+        person=booking.person,
+        kind=kind,
+        title=title,
+        body=body,
+        params={
+            "service": Both(booking.service.name, booking.service.name_en),
+            "counter": Both(booking.counter.name, booking.counter.name_en),
+            "place": _where(booking),
+            "when": _when(booking),
+            "reference": booking.reference,
+        },
+        link=LINK,
+    )
 
 
 def _summary(verb: str, booking: Booking) -> str:
@@ -197,7 +271,7 @@ def _data(booking: Booking, **extra) -> dict:
     }
 
 
-def _announce(booking: Booking, *, actor, event: str, verb: str, title: str, body: str, **data) -> None:
+def _announce(booking: Booking, *, actor, event: str, verb: str, **data) -> None:
     """The audit event and the person's message (texted after commit) of a change, in its transaction."""
     record_event(
         actor=actor,
@@ -206,7 +280,7 @@ def _announce(booking: Booking, *, actor, event: str, verb: str, title: str, bod
         summary=_summary(verb, booking),
         data=_data(booking, **data),
     )
-    notify(person=booking.person, kind=f"appointment_{event}", title=title, body=body, link=LINK)
+    _tell(booking, event)
 
 
 def _lock_slots(*slot_ids: int) -> dict[int, Slot]:
@@ -313,9 +387,6 @@ def book_appointment(
             actor=actor,
             event="booked",
             verb="已预约",
-            title="预约成功",
-            body=f"您已预约{_when(booking)}在{_where(booking)}办理{booking.service.name}，"
-            f"预约号{booking.reference}。请携带本人身份证件按时前往。",
         )
     return booking
 
@@ -353,9 +424,6 @@ def cancel_appointment(*, person, booking_id: int, actor) -> Booking:
             actor=actor,
             event="cancelled",
             verb="已取消",
-            title="预约已取消",
-            body=f"您{_when(booking)}在{booking.counter.name}办理{booking.service.name}的预约"
-            f"（预约号{booking.reference}）已取消。",
         )
     return booking
 
@@ -386,9 +454,6 @@ def reschedule_appointment(
             actor=actor,
             event="rescheduled",
             verb="已改期",
-            title="预约时间已更改",
-            body=f"您办理{booking.service.name}的预约（预约号{booking.reference}）已改为"
-            f"{_when(booking)}在{_where(booking)}。请携带本人身份证件按时前往。",
             moved_from=moved_from,
         )
     return booking
@@ -497,12 +562,5 @@ def remind_booking(*, booking_id: int) -> bool:
             return False
         booking.reminded_at = now
         booking.save(update_fields=["reminded_at"])
-        notify(
-            person=booking.person,
-            kind="appointment_reminder",
-            title="预约提醒",
-            body=f"您预约了{_when(booking)}在{_where(booking)}办理{booking.service.name}，"
-            f"预约号{booking.reference}。请携带本人身份证件按时前往；如不能前往，请提前取消。",
-            link=LINK,
-        )
+        _tell(booking, "reminder")
     return True

@@ -5,10 +5,7 @@ the helpers around it) and follows the title and body it passes — through the 
 (``_NOTICES[status]``) and the function's own variables — down to their strings. None may be
 Chinese written into the code (it would reach an English reader untranslated), a title or body
 may not be a plain or f-string (it could not be translated), every message id found must have its
-Chinese in the catalogue, and every kind must be one of ``MessageKind``.
-
-appointments/ is left out for now: its messages are still written in Chinese and are converted
-separately; ``ALLOWED_CHINESE`` names it so that the exception is visible and is removed then.
+Chinese in the catalogue, and every kind must be one of ``MessageKind``. No app is exempt.
 """
 
 from __future__ import annotations
@@ -36,8 +33,6 @@ APPS = [
     "withdrawals",
     "appointments",
 ]
-# Not yet converted (another change owns the appointments app): its notify calls still pass Chinese.
-ALLOWED_CHINESE = {"appointments"}
 # The calls that hand a title and body on to notifications.services.notify.
 SENDERS = {"notify", "notify_many", "_notify", "_tell", "notify_borrowers"}
 TEXT_ARGUMENTS = {"title", "body"}
@@ -137,14 +132,12 @@ def _catalogue() -> dict[str, str]:
 def test_finds_the_call_sites_of_every_app():
     apps = {app for app, _source, _call in SENDING}
 
-    assert {"accounts", "approvals", "deposits", "loans", "transfers", "withdrawals"} <= apps
+    assert {"accounts", "appointments", "approvals", "deposits", "loans", "transfers", "withdrawals"} <= apps
 
 
 @pytest.mark.parametrize(("app", "source", "call"), SENDING, ids=[_where(s, c) for _a, s, c in SENDING])
 class TestEveryCallSite:
     def test_writes_no_chinese_into_a_message(self, app, source, call):
-        if app in ALLOWED_CHINESE:
-            pytest.skip("appointments/ still passes Chinese: converted separately")
         scope = source.local(call)
         chinese = [
             node.value
@@ -159,8 +152,6 @@ class TestEveryCallSite:
         assert chinese == [], f"{_where(source, call)} writes Chinese into a message: {chinese}"
 
     def test_passes_no_ready_made_text_as_title_or_body(self, app, source, call):
-        if app in ALLOWED_CHINESE:
-            pytest.skip("appointments/ still passes Chinese: converted separately")
         ready_made = [
             keyword.arg
             for keyword in call.keywords
