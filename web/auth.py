@@ -1,9 +1,12 @@
 """Log in and out: one page for employees (ID number) and for operators and staff (user name)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Language
 
 
 class PortalLoginForm(AuthenticationForm):
@@ -27,6 +30,42 @@ class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     authentication_form = PortalLoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = _stored_language(form.get_user())
+        if language and not _chose_a_language(self.request):
+            _set_language_cookie(response, language)
+        return response
+
+
+def _stored_language(user):
+    """The language an employee chose for their messages, which their pages follow on a new device."""
+    person = getattr(user, "person", None)
+    if person is None or person.language not in Language.values:
+        return None
+    return person.language
+
+
+def _chose_a_language(request):
+    """Whether this browser already chose a page language (the switch's cookie) or the login asked for one."""
+    if request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return True
+    return request.POST.get("language") in Language.values or request.GET.get("language") in Language.values
+
+
+def _set_language_cookie(response, language):
+    # As django.views.i18n.set_language sets it, so that the header's switch can change it back.
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
 
 
 class LogoutView(auth_views.LogoutView):
