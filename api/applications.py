@@ -3,7 +3,7 @@ the 秒批 pre-check ("would an application be decided in seconds, and for how m
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -27,6 +27,55 @@ def _person_of(request):
     if person is None:
         raise PermissionDenied(_("Only employees have a fund account."))
     return person
+
+
+# Examples ---------------------------------------------------------------------------------------
+
+_SOURCE_EXAMPLES = [
+    {"source": "public_security", "operation": "verify_identity", "outcome": "OK", "latency_ms": 48},
+    {"source": "real_estate", "operation": "properties", "outcome": "OK", "latency_ms": 63},
+    {"source": "civil_affairs", "operation": "marriage", "outcome": "OK", "latency_ms": 51},
+]
+#: A rent withdrawal approved in seconds and paid to the card: the steps of its timeline.
+STEP_EXAMPLES = [
+    {
+        "step": "SUBMITTED",
+        "at": "2026-11-27T10:02:11+08:00",
+        "outcome": "",
+        "by_staff": False,
+        "reasons": [],
+        "sources": [],
+    },
+    {
+        "step": "CHECKED",
+        "at": "2026-11-27T10:02:11+08:00",
+        "outcome": "",
+        "by_staff": False,
+        "reasons": [],
+        "sources": _SOURCE_EXAMPLES,
+    },
+    {
+        "step": "DECIDED",
+        "at": "2026-11-27T10:02:12+08:00",
+        "outcome": "APPROVED",
+        "by_staff": False,
+        "reasons": [],
+        "sources": [],
+    },
+    {
+        "step": "PAID",
+        "at": "2026-11-27T10:02:40+08:00",
+        "outcome": "PAID",
+        "by_staff": False,
+        "reasons": [],
+        "sources": [],
+    },
+]
+PAYOUT_EXAMPLE = {"status": "PAID", "amount": "4500.00", "interest": None}
+_REJECTED_REASON = {
+    "code": "OWNS_HOME_IN_CITY",
+    "message": "不动产登记显示您在本市有住房，租房提取仅适用于本人及配偶在本市无房的职工。",
+}
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -144,6 +193,38 @@ class MyApplicationsView(APIView):
     @extend_schema(
         responses=ApplicationSerializer(many=True),
         description="The employee's applications, newest first, each with its timeline.",
+        examples=[
+            OpenApiExample(
+                "A rent withdrawal approved in seconds and paid",
+                value={
+                    "id": 3107,
+                    "kind": "withdrawal",
+                    "reason": "RENT",
+                    "status": "APPROVED",
+                    "channel": "APP",
+                    "submitted_at": "2026-11-27T10:02:11+08:00",
+                    "decided_at": "2026-11-27T10:02:12+08:00",
+                    "due_on": "2026-12-04",
+                    "timeline": [
+                        {
+                            "at": "2026-11-27T10:02:11+08:00",
+                            "event": "SUBMITTED",
+                            "outcome": None,
+                            "reasons": [],
+                        },
+                        {
+                            "at": "2026-11-27T10:02:12+08:00",
+                            "event": "DECIDED",
+                            "outcome": "APPROVED",
+                            "reasons": [],
+                        },
+                    ],
+                    "steps": STEP_EXAMPLES,
+                    "payout": PAYOUT_EXAMPLE,
+                },
+                response_only=True,
+            ),
+        ],
     )
     def get(self, request):
         timelines = applications_of(_person_of(request))
@@ -175,6 +256,24 @@ class MyEligibilityView(APIView):
         responses=EligibilitySerializer,
         description="Would an application for `reason` be decided in seconds now, and for how much? "
         "Nothing is filed.",
+        examples=[
+            OpenApiExample("Rent", value={"reason": "RENT"}, request_only=True),
+            OpenApiExample(
+                "Would be approved",
+                value={"outcome": "APPROVED", "reasons": [], "max_amount": "4500.00", "decision_ms": 212},
+                response_only=True,
+            ),
+            OpenApiExample(
+                "Would be rejected",
+                value={
+                    "outcome": "REJECTED",
+                    "reasons": [_REJECTED_REASON],
+                    "max_amount": None,
+                    "decision_ms": 187,
+                },
+                response_only=True,
+            ),
+        ],
         parameters=[
             OpenApiParameter(
                 CHANNEL_HEADER,

@@ -113,8 +113,8 @@ class ServicesView(APIView):
         "online or approved in seconds, and where it starts. Filter with `q` (words in either "
         "language), `category`, `online` and `instant`. Texts follow Accept-Language.",
         examples=[
-            OpenApiExample("Rent withdrawal (zh-hans)", value=[_RENT], response_only=True),
-            OpenApiExample("A counter service (en)", value=[_SIGNING], response_only=True),
+            OpenApiExample("Rent withdrawal (zh-hans)", value=_RENT, response_only=True),
+            OpenApiExample("A counter service (en)", value=_SIGNING, response_only=True),
         ],
     )
     def get(self, request):

@@ -20,7 +20,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
@@ -207,6 +213,104 @@ class DepositListReturnSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text="why the list goes back to the preparer")
 
 
+# --- examples -----------------------------------------------------------------------------------
+
+_LIST_EXAMPLE = {
+    "id": 812,
+    "kind": "MONTHLY",
+    "period": "2026-11",
+    "status": "READY",
+    "status_label": "待提交",
+    "filename": "2026-11汇缴清册.xlsx",
+    "rows_total": 86,
+    "rows_checked": 86,
+    "rows_valid": 86,
+    "error_count": 0,
+    "total_base": "516000.00",
+    "employer_amount": "61920.00",
+    "employee_amount": "61920.00",
+    "amount": "123840.00",
+    "uploaded_by": "hr-prep",
+    "uploaded_at": "2026-11-27T09:15:02+08:00",
+    "checked_at": "2026-11-27T09:15:03+08:00",
+    "submitted_by": None,
+    "submitted_at": None,
+    "decided_by": None,
+    "decided_at": None,
+    "return_reason": "",
+    "order_ref": "",
+    "failure_code": "",
+    "settled_on": None,
+    "posted_at": None,
+    "suspense_count": 0,
+    "suspense_amount": "0.00",
+}
+_ROW_ERROR_EXAMPLE = {
+    "row": 12,
+    "field": "name",
+    "code": "NAME_MISMATCH",
+    "message": "姓名“陈**”与该身份证号登记的姓名不符。",
+}
+_SUBMITTED_EXAMPLE = {
+    **_LIST_EXAMPLE,
+    "status": "SUBMITTED",
+    "status_label": "待审核",
+    "submitted_by": "hr-prep",
+    "submitted_at": "2026-11-27T09:20:41+08:00",
+    "errors": [],
+}
+_ACTION_EXAMPLES = {
+    "submit": OpenApiExample("Submitted", value=_SUBMITTED_EXAMPLE, response_only=True),
+    "approve": OpenApiExample(
+        "Approved: the bank collects",
+        value={
+            **_SUBMITTED_EXAMPLE,
+            "status": "COLLECTING",
+            "status_label": "正在银行托收",
+            "decided_by": "hr-approve",
+            "decided_at": "2026-11-27T10:05:12+08:00",
+            "order_ref": "FPDL0000000812-1",
+        },
+        response_only=True,
+    ),
+    "return": OpenApiExample(
+        "Returned to the preparer",
+        value={
+            **_SUBMITTED_EXAMPLE,
+            "status": "RETURNED",
+            "status_label": "已退回",
+            "decided_by": "hr-approve",
+            "decided_at": "2026-11-27T10:05:12+08:00",
+            "return_reason": "陈**的缴存基数应为6000.00元，请更正后重新上传。",
+        },
+        response_only=True,
+    ),
+    "retry": OpenApiExample(
+        "Collecting again",
+        value={
+            **_SUBMITTED_EXAMPLE,
+            "status": "COLLECTING",
+            "status_label": "正在银行托收",
+            "decided_by": "hr-approve",
+            "decided_at": "2026-11-27T10:05:12+08:00",
+            "order_ref": "FPDL0000000812-2",
+        },
+        response_only=True,
+    ),
+    "discard": OpenApiExample(
+        "Discarded",
+        value={**_LIST_EXAMPLE, "status": "DISCARDED", "status_label": "已作废", "errors": []},
+        response_only=True,
+    ),
+}
+_LIST_STATE_EXAMPLE = OpenApiExample(
+    "Not in a state that allows it",
+    value={"code": "LIST_STATE", "detail": "该清册当前状态为“已入账”，现在不能办理此操作。", "errors": []},
+    response_only=True,
+    status_codes=["409"],
+)
+
+
 def _detail(deposit_list: DepositList, *, status_code: int = status.HTTP_200_OK, headers=None) -> Response:
     return Response(DepositListDetailSerializer(deposit_list).data, status=status_code, headers=headers)
 
@@ -240,6 +344,15 @@ class DepositListTemplateView(_EmployerView):
         },
         description="The list pre-filled with the unit's active employees and their current bases "
         "(full ID numbers: the unit's own staff). The download is recorded in the audit trail.",
+        examples=[
+            OpenApiExample(
+                "The csv (ID numbers masked here)",
+                value="身份证号,姓名,缴存基数,个人账号\r\n3502**********123X,陈**,6000.00,350200123452\r\n",
+                media_type="text/csv",
+                response_only=True,
+                status_codes=["200"],
+            ),
+        ],
     )
     def get(self, request):
         query = _TemplateQuerySerializer(data=request.query_params)
@@ -275,7 +388,11 @@ class DepositListsView(_EmployerView, ListAPIView):
             "uploaded_by", "submitted_by", "decided_by"
         )
 
-    @extend_schema(responses=DepositListSerializer(many=True), description="The unit's lists, newest first.")
+    @extend_schema(
+        responses=DepositListSerializer(many=True),
+        description="The unit's lists, newest first.",
+        examples=[OpenApiExample("A list ready to submit", value=_LIST_EXAMPLE, response_only=True)],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -302,6 +419,63 @@ class DepositListsView(_EmployerView, ListAPIView):
         description="The unit's preparer uploads a list. A list up to "
         f"{settings.DEPOSIT_LIST_INLINE_BYTES // 1024} KB is checked in the request; a larger one "
         "in the background.",
+        examples=[
+            OpenApiExample(
+                "November's monthly list",
+                value={"file": "2026-11汇缴清册.xlsx", "period": "2026-11", "kind": "MONTHLY"},
+                media_type="multipart/form-data",
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Checked at once: READY",
+                value={**_LIST_EXAMPLE, "errors": []},
+                response_only=True,
+                status_codes=["201"],
+            ),
+            OpenApiExample(
+                "Checked at once: INVALID",
+                value={
+                    **_LIST_EXAMPLE,
+                    "status": "INVALID",
+                    "status_label": "有错误",
+                    "rows_valid": 85,
+                    "error_count": 1,
+                    "total_base": "510000.00",
+                    "employer_amount": "61200.00",
+                    "employee_amount": "61200.00",
+                    "amount": "0.00",
+                    "errors": [_ROW_ERROR_EXAMPLE],
+                },
+                response_only=True,
+                status_codes=["201"],
+            ),
+            OpenApiExample(
+                "A larger list, checked in the background",
+                value={
+                    **_LIST_EXAMPLE,
+                    "status": "RECEIVED",
+                    "status_label": "已接收",
+                    "filename": "2026-11汇缴清册.csv",
+                    "rows_total": 0,
+                    "rows_checked": 0,
+                    "rows_valid": 0,
+                    "total_base": "0.00",
+                    "employer_amount": "0.00",
+                    "employee_amount": "0.00",
+                    "amount": "0.00",
+                    "checked_at": None,
+                    "errors": [],
+                },
+                response_only=True,
+                status_codes=["202"],
+            ),
+            OpenApiExample(
+                "The unit cannot pay",
+                value={"code": "UNIT_CANNOT_PAY", "detail": "单位账户状态为“封存”，不能缴存。", "errors": []},
+                response_only=True,
+                status_codes=["409"],
+            ),
+        ],
     )
     def post(self, request, *args, **kwargs):
         body = DepositListUploadSerializer(data=request.data)
@@ -335,7 +509,24 @@ class DepositListsView(_EmployerView, ListAPIView):
 
 class DepositListView(_EmployerView):
     @extend_schema(
-        responses=DepositListDetailSerializer, description="One of the unit's lists with its totals."
+        responses=DepositListDetailSerializer,
+        description="One of the unit's lists with its totals.",
+        examples=[
+            OpenApiExample(
+                "Posted to the accounts",
+                value={
+                    **_SUBMITTED_EXAMPLE,
+                    "status": "POSTED",
+                    "status_label": "已入账",
+                    "decided_by": "hr-approve",
+                    "decided_at": "2026-11-27T10:05:12+08:00",
+                    "order_ref": "FPDL0000000812-1",
+                    "settled_on": "2026-11-27",
+                    "posted_at": "2026-11-27T10:05:19+08:00",
+                },
+                response_only=True,
+            ),
+        ],
     )
     def get(self, request, list_id: int):
         return _detail(self.deposit_list(list_id))
@@ -349,7 +540,9 @@ class DepositListErrorsView(_EmployerView, ListAPIView):
         return list_errors(self.deposit_list(self.kwargs["list_id"]))
 
     @extend_schema(
-        responses=DepositListErrorSerializer(many=True), description="Every problem of the list, by row."
+        responses=DepositListErrorSerializer(many=True),
+        description="Every problem of the list, by row.",
+        examples=[OpenApiExample("A name that does not match", value=_ROW_ERROR_EXAMPLE, response_only=True)],
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -382,16 +575,20 @@ _ACTION_REFUSALS = {
 }
 
 
-def _action_schema(description: str, request=None):
+def _action_schema(description: str, request=None, *, examples=()):
     return extend_schema(
         request=request,
         responses={200: DepositListDetailSerializer, **_ACTION_REFUSALS},
         description=description,
+        examples=[*examples, _LIST_STATE_EXAMPLE],
     )
 
 
 class SubmitListView(_ListActionView):
-    @_action_schema("The preparer submits a READY list for the approver's decision.")
+    @_action_schema(
+        "The preparer submits a READY list for the approver's decision.",
+        examples=[_ACTION_EXAMPLES["submit"]],
+    )
     def post(self, request, list_id: int):
         return super().post(request, list_id)
 
@@ -402,7 +599,8 @@ class SubmitListView(_ListActionView):
 class ApproveListView(_ListActionView):
     @_action_schema(
         "The approver (not whoever submitted it) approves a SUBMITTED list: the bank is asked to "
-        "collect the amount from the unit's account (COLLECTING, then POSTED or COLLECTION_FAILED)."
+        "collect the amount from the unit's account (COLLECTING, then POSTED or COLLECTION_FAILED).",
+        examples=[_ACTION_EXAMPLES["approve"]],
     )
     def post(self, request, list_id: int):
         return super().post(request, list_id)
@@ -415,6 +613,14 @@ class ReturnListView(_ListActionView):
     @_action_schema(
         "The approver sends a SUBMITTED or COLLECTION_FAILED list back with a reason.",
         request=DepositListReturnSerializer,
+        examples=[
+            OpenApiExample(
+                "A wrong base",
+                value={"reason": "陈**的缴存基数应为6000.00元，请更正后重新上传。"},
+                request_only=True,
+            ),
+            _ACTION_EXAMPLES["return"],
+        ],
     )
     def post(self, request, list_id: int):
         return super().post(request, list_id)
@@ -428,7 +634,10 @@ class ReturnListView(_ListActionView):
 
 
 class RetryCollectionView(_ListActionView):
-    @_action_schema("After a failed debit, the approver asks the bank to collect again (a new order).")
+    @_action_schema(
+        "After a failed debit, the approver asks the bank to collect again (a new order).",
+        examples=[_ACTION_EXAMPLES["retry"]],
+    )
     def post(self, request, list_id: int):
         return super().post(request, list_id)
 
@@ -437,7 +646,10 @@ class RetryCollectionView(_ListActionView):
 
 
 class DiscardListView(_ListActionView):
-    @_action_schema("The preparer drops a READY or INVALID list that was not submitted.")
+    @_action_schema(
+        "The preparer drops a READY or INVALID list that was not submitted.",
+        examples=[_ACTION_EXAMPLES["discard"]],
+    )
     def post(self, request, list_id: int):
         return super().post(request, list_id)
 

@@ -399,6 +399,110 @@ _PREPAYMENT_QUOTE_EXAMPLE = {
         },
     ],
 }
+_DETAIL_EXAMPLE = {
+    "account": {**_ACCOUNT_EXAMPLE},
+    "position": {
+        "today": "2026-02-20",
+        "outstanding": "119123.30",
+        "months_left": 119,
+        "next_instalment": {
+            "period": 2,
+            "due_on": "2026-03-10",
+            "payment": "1136.70",
+            "principal": "878.60",
+            "interest": "258.10",
+            "remaining": "118244.70",
+            "status": "DUE",
+            "paid_on": None,
+            "penalty": "0.00",
+        },
+        "overdue": [],
+        "overdue_total": "0.00",
+        "in_flight": None,
+        "may_pay_now": False,
+        "may_prepay_or_settle": True,
+    },
+    "schedule": [
+        {
+            "period": 1,
+            "due_on": "2026-02-10",
+            "payment": "1136.70",
+            "principal": "876.70",
+            "interest": "260.00",
+            "remaining": "119123.30",
+            "status": "PAID",
+            "paid_on": "2026-02-10",
+            "penalty": "0.00",
+        },
+        {
+            "period": 2,
+            "due_on": "2026-03-10",
+            "payment": "1136.70",
+            "principal": "878.60",
+            "interest": "258.10",
+            "remaining": "118244.70",
+            "status": "DUE",
+            "paid_on": None,
+            "penalty": "0.00",
+        },
+    ],
+    "repayments": [_REPAYMENT_EXAMPLE],
+    "schedule_changes": [],
+    "settlement_certificate": None,
+}
+_SETTLEMENT_QUOTE_EXAMPLE = {
+    "on": "2026-02-20",
+    "principal": "119123.30",
+    "interest": "86.03",
+    "interest_since": "2026-02-10",
+    "days": 10,
+    "total": "119209.33",
+}
+_PREPAID_EXAMPLE = {
+    "repayment": {
+        **_REPAYMENT_EXAMPLE,
+        "id": 8,
+        "kind": "PREPAYMENT",
+        "amount": "50054.17",
+        "principal": "50000.00",
+        "interest": "54.17",
+        "instalment_period": None,
+        "option": "SHORTEN_TERM",
+        "reference": "loan-repay:42:prepay:20260125:fund",
+        "requested_at": "2026-01-25T14:20:05+08:00",
+        "received_on": "2026-01-25",
+    },
+    "account": {
+        **_SUMMARY_EXAMPLE,
+        "outstanding": "70000.00",
+        "next_due_on": "2026-02-10",
+        "next_payment": "1123.57",
+    },
+}
+_SETTLED_EXAMPLE = {
+    "repayment": {
+        **_REPAYMENT_EXAMPLE,
+        "id": 9,
+        "kind": "SETTLEMENT",
+        "movement": "06",
+        "amount": "119209.33",
+        "principal": "119123.30",
+        "interest": "86.03",
+        "instalment_period": None,
+        "reference": "loan-repay:42:settle:20260220:fund",
+        "requested_at": "2026-02-20T11:03:44+08:00",
+        "received_on": "2026-02-20",
+    },
+    "account": {
+        **_SUMMARY_EXAMPLE,
+        "status": "SETTLED",
+        "settled_on": "2026-02-20",
+        "outstanding": "0.00",
+        "next_due_on": None,
+        "next_payment": None,
+        "settlement_certificate_code": "7KQ2M9XC4RTA",
+    },
+}
 _NOT_FOUND = "no such account of the caller's (another person's is 404 too)"
 _ACT_RESPONSES = {
     201: LoanRepaymentResultSerializer,
@@ -420,7 +524,7 @@ class LoanAccountsView(APIView):
         responses={200: LoanAccountSummarySerializer(many=True), 403: ErrorSerializer},
         description="The caller's loan accounts once lent (repaying or settled), as borrower or co-borrower, "
         "newest first, with what is owed and what comes next.",
-        examples=[OpenApiExample("One loan repaying", value=[_SUMMARY_EXAMPLE], response_only=True)],
+        examples=[OpenApiExample("One loan repaying", value=_SUMMARY_EXAMPLE, response_only=True)],
     )
     def get(self, request):
         person = _person_of(request)
@@ -438,6 +542,9 @@ class LoanAccountView(APIView):
         "instalment, late ones with the penalty if paid today, a bank debit in flight); the schedule in "
         "force; every repayment; every schedule change; and, once settled, the loan-settled "
         f"certificate's verification code. 404: {_NOT_FOUND}.",
+        examples=[
+            OpenApiExample("Repaying, the first instalment paid", value=_DETAIL_EXAMPLE, response_only=True)
+        ],
     )
     def get(self, request, account_no: str):
         account, role = _visible_account(request, account_no)
@@ -463,7 +570,10 @@ class CollectionModeView(APIView):
         "(the verified card) or FUND_OFFSET (from the fund account; a short month falls back to the card). "
         "Refusals: UNKNOWN_COLLECTION_MODE, NOT_BORROWER (a co-borrower), LOAN_NOT_REPAYING, "
         "FUND_ACCOUNT_CANNOT_PAY (frozen or closed).",
-        examples=[OpenApiExample("Offset", value={"mode": "FUND_OFFSET"}, request_only=True)],
+        examples=[
+            OpenApiExample("Offset", value={"mode": "FUND_OFFSET"}, request_only=True),
+            OpenApiExample("Collected from the fund account", value=_SUMMARY_EXAMPLE, response_only=True),
+        ],
     )
     def post(self, request, account_no: str):
         account, role = _visible_account(request, account_no)
@@ -635,7 +745,8 @@ class PrepaymentsView(APIView):
                 "From the fund account, shorter",
                 value={"amount": "50000.00", "option": "SHORTEN_TERM", "channel": "FUND_OFFSET"},
                 request_only=True,
-            )
+            ),
+            OpenApiExample("Prepaid from the fund account", value=_PREPAID_EXAMPLE, response_only=True),
         ],
     )
     def post(self, request, account_no: str):
@@ -677,6 +788,9 @@ class SettlementQuoteView(APIView):
         },
         description="What repays the whole loan today. Refusals: LOAN_NOT_REPAYING, INSTALMENTS_UNPAID, "
         "REPAYMENT_IN_PROGRESS.",
+        examples=[
+            OpenApiExample("Ten days after a due date", value=_SETTLEMENT_QUOTE_EXAMPLE, response_only=True)
+        ],
     )
     def post(self, request, account_no: str):
         account = _visible_account(request, account_no)[0]
@@ -709,7 +823,8 @@ class SettlementView(APIView):
         "bank debit, once the bank settles. Refusals: as the quote, and NOT_BORROWER, UNKNOWN_CHANNEL, "
         "FUND_BALANCE_SHORT.",
         examples=[
-            OpenApiExample("From the fund account", value={"channel": "FUND_OFFSET"}, request_only=True)
+            OpenApiExample("From the fund account", value={"channel": "FUND_OFFSET"}, request_only=True),
+            OpenApiExample("Settled at once", value=_SETTLED_EXAMPLE, response_only=True),
         ],
     )
     def post(self, request, account_no: str):
@@ -743,6 +858,18 @@ class SettledCertificateView(APIView):
         "borrower or the co-borrower: a PDF with its verification code and a QR code of the public check. "
         "The download is recorded in the audit trail. Refusals: LOAN_NOT_SETTLED, CERTIFICATE_NOT_IN_FORCE "
         "(the seal was revoked or the record changed).",
+        examples=[
+            OpenApiExample(
+                "Not settled yet",
+                value={
+                    "code": "LOAN_NOT_SETTLED",
+                    "detail": "该笔贷款尚未结清，没有贷款结清证明。",
+                    "errors": [],
+                },
+                response_only=True,
+                status_codes=["409"],
+            ),
+        ],
     )
     def get(self, request, account_no: str):
         account = _visible_account(request, account_no)[0]

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -61,6 +61,40 @@ class MyAccountView(APIView):
     @extend_schema(
         responses=AccountSerializer,
         description="The employee's fund account: balance, status, monthly deposit and its two parts.",
+        examples=[
+            OpenApiExample(
+                "A normal account",
+                value={
+                    "account_no": "350200123452",
+                    "status": "01",
+                    "status_label": "正常",
+                    "balance": "56800.00",
+                    "monthly_deposit": "2400.00",
+                    "employer_part": "1200.00",
+                    "employee_part": "1200.00",
+                    "employer": "厦门鹭江物流有限公司",
+                    "paid_up_to": "2026-10-01",
+                    "sealed_on": None,
+                },
+                response_only=True,
+            ),
+            OpenApiExample(
+                "A sealed account",
+                value={
+                    "account_no": "350200123460",
+                    "status": "02",
+                    "status_label": "封存",
+                    "balance": "31250.40",
+                    "monthly_deposit": "0.00",
+                    "employer_part": "0.00",
+                    "employee_part": "0.00",
+                    "employer": None,
+                    "paid_up_to": "2026-03-01",
+                    "sealed_on": "2026-04-15",
+                },
+                response_only=True,
+            ),
+        ],
     )
     def get(self, request):
         summary = account_summary(_person_of(request))
@@ -77,6 +111,20 @@ class MyMovementsView(APIView):
         ],
         responses=MovementSerializer(many=True),
         description="The account's movements in business-date order, each with the balance after it.",
+        examples=[
+            OpenApiExample(
+                "A monthly deposit",
+                value={
+                    "posted_on": "2026-11-05",
+                    "business_type": "01",
+                    "business_type_label": "汇缴",
+                    "amount": "2400.00",
+                    "balance_after": "56800.00",
+                    "memo": "汇缴 2026-10 35021000126 86 人",
+                },
+                response_only=True,
+            ),
+        ],
     )
     def get(self, request):
         person = _person_of(request)
@@ -100,6 +148,7 @@ class MyPreferencesView(APIView):
         summary="The employee's preferences",
         description="The language the portal writes the employee's messages and texts in.",
         responses=PreferencesSerializer,
+        examples=[OpenApiExample("Messages in English", value={"language": "en"}, response_only=True)],
     )
     def get(self, request):
         return Response(PreferencesSerializer({"language": _person_of(request).language}).data)
@@ -113,6 +162,10 @@ class MyPreferencesView(APIView):
         ),
         request=PreferencesSerializer,
         responses=PreferencesSerializer,
+        examples=[
+            OpenApiExample("Switch to English", value={"language": "en"}, request_only=True),
+            OpenApiExample("Now in English", value={"language": "en"}, response_only=True),
+        ],
     )
     def patch(self, request):
         person = _person_of(request)

@@ -1,7 +1,7 @@
 """``/me/messages``: the logged-in employee's in-portal messages, newest first, and marking them read."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -42,6 +42,18 @@ class PageQuerySerializer(serializers.Serializer):
     page = serializers.IntegerField(required=False, min_value=1, default=1)
 
 
+_MESSAGE_EXAMPLE = {
+    "id": 1024,
+    "kind": "deposit_arrived",
+    "kind_label": "缴存已到账",
+    "title": "缴存已到账",
+    "body": "厦门鹭江物流有限公司为您缴存的2026年10月住房公积金2400.00元已到账。",
+    "link": "/hall/statement/",
+    "created_at": "2026-11-05T10:12:31+08:00",
+    "read_at": None,
+}
+
+
 def _person_of(request):
     person = getattr(request.user, "person", None)
     if person is None:
@@ -54,6 +66,13 @@ class MyMessagesView(APIView):
         parameters=[OpenApiParameter("page", int, description="page number, from 1 (20 a page)")],
         responses=MessagePageSerializer,
         description="The employee's in-portal messages, newest first, with the unread count.",
+        examples=[
+            OpenApiExample(
+                "The first page",
+                value={"count": 23, "unread": 1, "page": 1, "pages": 2, "results": [_MESSAGE_EXAMPLE]},
+                response_only=True,
+            ),
+        ],
     )
     def get(self, request):
         person = _person_of(request)
@@ -72,7 +91,16 @@ class MyMessagesView(APIView):
 
 class ReadMessageView(APIView):
     @extend_schema(
-        request=None, responses=MessageSerializer, description="Mark one of the employee's messages read."
+        request=None,
+        responses=MessageSerializer,
+        description="Mark one of the employee's messages read.",
+        examples=[
+            OpenApiExample(
+                "Read",
+                value={**_MESSAGE_EXAMPLE, "read_at": "2026-11-06T08:45:02+08:00"},
+                response_only=True,
+            ),
+        ],
     )
     def post(self, request, message_id: int):
         message = mark_read(person=_person_of(request), message_id=message_id)
@@ -80,7 +108,12 @@ class ReadMessageView(APIView):
 
 
 class ReadAllMessagesView(APIView):
-    @extend_schema(request=None, responses=MarkedSerializer, description="Mark every unread message read.")
+    @extend_schema(
+        request=None,
+        responses=MarkedSerializer,
+        description="Mark every unread message read.",
+        examples=[OpenApiExample("Two marked", value={"marked": 2}, response_only=True)],
+    )
     def post(self, request):
         marked = mark_all_read(person=_person_of(request))
         return Response(MarkedSerializer({"marked": marked}).data)

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -18,6 +18,21 @@ class WithdrawalLockSerializer(serializers.Serializer):
     unlock_requested_at = serializers.DateTimeField(allow_null=True)
     unlocks_at = serializers.DateTimeField(allow_null=True)
     cooling_off_hours = serializers.IntegerField()
+
+
+_UNLOCKED = {
+    "locked": False,
+    "locked_at": None,
+    "unlock_requested_at": None,
+    "unlocks_at": None,
+    "cooling_off_hours": 24,
+}
+_LOCKED = {**_UNLOCKED, "locked": True, "locked_at": "2026-11-27T21:04:10+08:00"}
+_UNLOCKING = {
+    **_LOCKED,
+    "unlock_requested_at": "2026-11-28T09:00:00+08:00",
+    "unlocks_at": "2026-11-29T09:00:00+08:00",
+}
 
 
 def _person_of(request):
@@ -40,12 +55,22 @@ def _state(person) -> dict:
 
 class WithdrawalLockView(APIView):
     @extend_schema(
-        responses=WithdrawalLockSerializer, description="Whether withdrawals are locked, and until when."
+        responses=WithdrawalLockSerializer,
+        description="Whether withdrawals are locked, and until when.",
+        examples=[
+            OpenApiExample("Not locked", value=_UNLOCKED, response_only=True),
+            OpenApiExample("Locked, unlock asked for", value=_UNLOCKING, response_only=True),
+        ],
     )
     def get(self, request):
         return Response(WithdrawalLockSerializer(_state(_person_of(request))).data)
 
-    @extend_schema(request=None, responses=WithdrawalLockSerializer, description="Lock withdrawals at once.")
+    @extend_schema(
+        request=None,
+        responses=WithdrawalLockSerializer,
+        description="Lock withdrawals at once.",
+        examples=[OpenApiExample("Locked", value=_LOCKED, response_only=True)],
+    )
     def post(self, request):
         person = _person_of(request)
         lock_withdrawals(person=person, actor=request.user)
@@ -57,6 +82,9 @@ class WithdrawalUnlockView(APIView):
         request=None,
         responses=WithdrawalLockSerializer,
         description="Ask to unlock: still locked for the cooling-off period (409 when not locked).",
+        examples=[
+            OpenApiExample("Unlocks after the cooling-off period", value=_UNLOCKING, response_only=True)
+        ],
     )
     def post(self, request):
         person = _person_of(request)

@@ -191,22 +191,20 @@ class MyYearlySummaryView(APIView):
         examples=[
             OpenApiExample(
                 "one year",
-                value=[
-                    {
-                        "year": 2025,
-                        "date_from": "2025-01-01",
-                        "date_to": "2025-12-31",
-                        "opening_balance": "24000.00",
-                        "deposits": "28800.00",
-                        "interest": "540.00",
-                        "withdrawals": "0.00",
-                        "transfers_in": "0.00",
-                        "transfers_out": "0.00",
-                        "loan": "1340.00",
-                        "other": "0.00",
-                        "closing_balance": "52000.00",
-                    }
-                ],
+                value={
+                    "year": 2025,
+                    "date_from": "2025-01-01",
+                    "date_to": "2025-12-31",
+                    "opening_balance": "24000.00",
+                    "deposits": "28800.00",
+                    "interest": "540.00",
+                    "withdrawals": "0.00",
+                    "transfers_in": "0.00",
+                    "transfers_out": "0.00",
+                    "loan": "1340.00",
+                    "other": "0.00",
+                    "closing_balance": "52000.00",
+                },
                 response_only=True,
             )
         ],

@@ -4,7 +4,7 @@ follow it to the money on the card, for the mobile app and the mini-programs (CO
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -15,6 +15,8 @@ from accounts.selectors import payout_card
 from api.applications import (
     CHANNEL_HEADER,
     OUTCOMES,
+    PAYOUT_EXAMPLE,
+    STEP_EXAMPLES,
     PayoutSerializer,
     ReasonSerializer,
     StepSerializer,
@@ -91,6 +93,19 @@ def withdrawal_row(application: Application) -> dict:
     }
 
 
+_WITHDRAWAL_EXAMPLE = {
+    "id": 3107,
+    "reason": "RENT",
+    "status": "APPROVED",
+    "submitted_at": "2026-11-27T10:02:11+08:00",
+    "due_on": "2026-12-04",
+    "decision": {"outcome": "APPROVED", "reasons": [], "amount_limit": "4500.00", "decision_ms": 212},
+    "payout": PAYOUT_EXAMPLE,
+    "timeline": STEP_EXAMPLES,
+}
+_NO_CARD_MESSAGE = "请先登记本人名下的银行卡：提取款只支付到本人银行卡。"
+
+
 class WithdrawalsView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -99,6 +114,29 @@ class WithdrawalsView(APIView):
         responses={201: WithdrawalSerializer, 400: ErrorSerializer, 409: ErrorSerializer},
         description="Apply. Multipart bodies may carry `documents` files (PDF, JPEG, PNG) for the "
         "reasons staff decide.",
+        examples=[
+            OpenApiExample(
+                "Rent for a quarter, the largest amount allowed",
+                value={"reason": "RENT", "period_months": 3, "consent": True},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Leaving the city, a stated amount",
+                value={"reason": "LEAVING_CITY", "amount": "31250.40", "consent": True},
+                request_only=True,
+            ),
+            OpenApiExample("Approved in seconds and paid", value=_WITHDRAWAL_EXAMPLE, response_only=True),
+            OpenApiExample(
+                "No bank card registered",
+                value={
+                    "code": "VALIDATION_ERROR",
+                    "detail": "无效的输入。",
+                    "errors": [{"field": "card", "code": "NO_VERIFIED_CARD", "message": _NO_CARD_MESSAGE}],
+                },
+                response_only=True,
+                status_codes=["400"],
+            ),
+        ],
     )
     def post(self, request):
         person = _person_of(request)
@@ -134,6 +172,7 @@ class WithdrawalView(APIView):
     @extend_schema(
         responses={200: WithdrawalSerializer, 404: ErrorSerializer},
         description="One withdrawal application with its decision and payout: its applicant or staff only.",
+        examples=[OpenApiExample("Approved and paid", value=_WITHDRAWAL_EXAMPLE, response_only=True)],
     )
     def get(self, request, application_id: int):
         application = get_object_or_404(Application, pk=application_id, kind="withdrawal")
