@@ -7,7 +7,7 @@ from datetime import date
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +17,7 @@ from appointments.rota import weekend_rota
 from appointments.selectors import (
     active_services,
     bookable_days,
+    booking_of,
     bookings_of,
     may_change,
     offers_of,
@@ -161,7 +162,7 @@ class AppointmentServicesView(APIView):
             OpenApiExample(
                 "Loan signing",
                 response_only=True,
-                value=[{**_SERVICE_EXAMPLE, "counters": [_COUNTER_EXAMPLE]}],
+                value={**_SERVICE_EXAMPLE, "counters": [_COUNTER_EXAMPLE]},
             )
         ],
         description="What can be booked, and where.",
@@ -284,11 +285,33 @@ class AppointmentsView(APIView):
 class MyAppointmentsView(APIView):
     @extend_schema(
         responses=BookingSerializer(many=True),
-        examples=[OpenApiExample("My bookings", response_only=True, value=[_BOOKING_EXAMPLE])],
+        examples=[OpenApiExample("My bookings", response_only=True, value=_BOOKING_EXAMPLE)],
         description="The employee's bookings: coming visits first (soonest first), then the others.",
     )
     def get(self, request):
         return Response(BookingSerializer(bookings_of(_person_of(request)), many=True).data)
+
+
+class AppointmentView(APIView):
+    @extend_schema(
+        responses={200: BookingSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
+        examples=[
+            OpenApiExample("A booking", response_only=True, value=_BOOKING_EXAMPLE),
+            OpenApiExample(
+                "Not the caller's",
+                response_only=True,
+                status_codes=["404"],
+                value={"code": "NOT_FOUND", "detail": "没有找到您的这条预约。", "errors": []},
+            ),
+        ],
+        description="One of the employee's bookings, whatever its status. Another person's booking is "
+        "404, as one that does not exist. Employees only (403).",
+    )
+    def get(self, request, booking_id: int):
+        booking = booking_of(_person_of(request), booking_id)
+        if booking is None:
+            raise NotFound(_("There is no such booking of yours."))
+        return Response(BookingSerializer(booking).data)
 
 
 class CancelAppointmentView(APIView):
@@ -332,6 +355,16 @@ class RescheduleAppointmentView(APIView):
         responses={200: BookingSerializer, 400: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer},
         examples=[
             OpenApiExample("Move", request_only=True, value={"starts_at": "2026-09-30T14:00:00+08:00"}),
+            OpenApiExample(
+                "Moved",
+                response_only=True,
+                status_codes=["200"],
+                value={
+                    **_BOOKING_EXAMPLE,
+                    "starts_at": "2026-09-30T14:00:00+08:00",
+                    "ends_at": "2026-09-30T14:30:00+08:00",
+                },
+            ),
             _FULL_EXAMPLE,
         ],
         description="Move a coming booking to another slot of the same service; the reference stays.",

@@ -1,6 +1,7 @@
 """Transfers for the logged-in employee: the intra-city move, and cross-city transfers in and out.
 
-``POST /transfers/intra-city`` moves their sealed account to their current unit.
+``POST /transfers/intra-city`` moves their sealed account to their current unit; ``GET`` lists their
+account's moves and merges, as the hall's transfer page shows them.
 ``POST /transfers/incoming`` applies to bring their fund here from another city; ``GET
 /transfers/incoming[/{id}]`` and ``GET /transfers/outgoing[/{id}]`` follow their transfers in and
 out with each step's time (read only). A person sees only their own (anyone else's: 404);
@@ -8,7 +9,7 @@ callers who are not employees get 403. Money is a yuan string, as everywhere in 
 """
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
@@ -20,7 +21,7 @@ from api.fields import YuanField
 from transfers import timeline
 from transfers.cities import city_of
 from transfers.incoming import NoActiveAccount, TransferAlreadyOpen, TransferError, apply_incoming
-from transfers.intra_city import request_intra_city_move
+from transfers.intra_city import account_moves_query, request_intra_city_move
 from transfers.models import IncomingStatus, IncomingTransfer, OutgoingStatus, OutgoingTransfer, RefusalCode
 from transfers.selectors import incoming_transfers_query, outgoing_transfers_query
 
@@ -35,13 +36,60 @@ class IntraCityRequestSerializer(serializers.Serializer):
 class AccountMoveSerializer(serializers.Serializer):
     account_no = serializers.CharField(source="account.account_no")
     business_type = serializers.CharField(help_text="06 内部转移")
-    kind = serializers.CharField(help_text="MOVE")
+    kind = serializers.CharField(help_text="MOVE (to a new unit) or MERGE (a duplicate account merged in)")
+    kind_label = serializers.CharField(source="get_kind_display", help_text="in the request's language")
     from_unit = serializers.CharField(source="from_employer.name", allow_null=True, default=None)
-    to_unit = serializers.CharField(source="to_employer.name")
+    to_unit = serializers.CharField(source="to_employer.name", allow_null=True, default=None)
+    merged_account_no = serializers.CharField(
+        source="merged_account.account_no",
+        allow_null=True,
+        default=None,
+        help_text="MERGE: the account absorbed",
+    )
+    amount = YuanField(help_text='MERGE: the balance moved in; MOVE: "0.00"')
     moved_on = serializers.DateField()
 
 
+def _error(code: str, message: str) -> dict:
+    return {"code": code, "detail": message, "errors": []}
+
+
+_MOVE_EXAMPLE = {
+    "account_no": "350200100012345",
+    "business_type": "06",
+    "kind": "MOVE",
+    "kind_label": "转入新单位",
+    "from_unit": "厦门鹭江物流有限公司",
+    "to_unit": "厦门海沧港务有限公司",
+    "merged_account_no": None,
+    "amount": "0.00",
+    "moved_on": "2026-11-20",
+}
+_NOT_EMPLOYEE_EXAMPLE = OpenApiExample(
+    "Not an employee",
+    value=_error("PERMISSION_DENIED", "只有职工才有个人账户。"),
+    response_only=True,
+    status_codes=["403"],
+)
+_NOT_YOURS_EXAMPLE = OpenApiExample(
+    "Not the caller's",
+    value=_error("NOT_FOUND", "没有您的这笔转移业务。"),
+    response_only=True,
+    status_codes=["404"],
+)
+
+
 class IntraCityTransferView(APIView):
+    @extend_schema(
+        responses={200: AccountMoveSerializer(many=True), 403: ErrorSerializer},
+        description="The caller's account moves between units of the city and duplicate accounts merged "
+        "into it (内部转移, business type 06), newest first, as the hall's transfer page lists them. "
+        "Employees only (403).",
+        examples=[OpenApiExample("A move", value=_MOVE_EXAMPLE, response_only=True), _NOT_EMPLOYEE_EXAMPLE],
+    )
+    def get(self, request):
+        return Response(AccountMoveSerializer(account_moves_query(_person_of(request)), many=True).data)
+
     @extend_schema(
         request=IntraCityRequestSerializer,
         responses={
@@ -57,6 +105,18 @@ class IntraCityTransferView(APIView):
             "(409): ACCOUNT_NOT_SEALED, NO_CURRENT_EMPLOYER, EMPLOYER_NOT_REGISTERED, "
             "EMPLOYER_NOT_PAYING, SAME_UNIT; 404 NO_FUND_ACCOUNT; 503 SOURCE_UNAVAILABLE."
         ),
+        examples=[
+            OpenApiExample("Nothing asked", value={}, request_only=True),
+            OpenApiExample("Moved", value=_MOVE_EXAMPLE, response_only=True, status_codes=["201"]),
+            OpenApiExample(
+                "Not sealed",
+                value=_error(
+                    "ACCOUNT_NOT_SEALED", "您的账户状态为正常。只有在原单位封存的账户才能转入当前单位。"
+                ),
+                response_only=True,
+                status_codes=["409"],
+            ),
+        ],
     )
     def post(self, request):
         person = getattr(request.user, "person", None)
@@ -225,6 +285,101 @@ def outgoing_row(transfer: OutgoingTransfer, steps) -> dict:
     }
 
 
+def _step(step: str, at: str, **fields) -> dict:
+    return {
+        "step": step,
+        "at": at,
+        "platform_status": "",
+        "outcome": "",
+        "refusal_code": "",
+        "refusal_reason": "",
+        "amount": None,
+        "interest": None,
+        "merged_months": None,
+        **fields,
+    }
+
+
+_INCOMING_EXAMPLE = {
+    "id": 7,
+    "status": "SENT",
+    "platform_status": "01",
+    "sending_city_code": "310000",
+    "sending_city_name": "上海市",
+    "account_no": "350200100012345",
+    "letter_ref": "LXH-2026-000007",
+    "applied_at": "2026-11-20T10:00:00+08:00",
+    "letter_sent_at": "2026-11-20T10:00:02+08:00",
+    "amount": None,
+    "principal": None,
+    "interest": None,
+    "credited_on": None,
+    "merged_months": None,
+    "sender_opened_on": None,
+    "paid_up_to": None,
+    "last_six_continuous": None,
+    "refusal_code": "",
+    "refusal_reason": "",
+    "timeline": [
+        _step("APPLIED", "2026-11-20T10:00:00+08:00"),
+        _step("LETTER_SENT", "2026-11-20T10:00:02+08:00", platform_status="01"),
+    ],
+    "steps_to_come": ["LETTER_RECEIVED", "NEGOTIATING", "COMPLETED"],
+}
+_COMPLETED_EXAMPLE = {
+    **_INCOMING_EXAMPLE,
+    "status": "COMPLETED",
+    "platform_status": "00",
+    "amount": "50123.45",
+    "principal": "50000.00",
+    "interest": "123.45",
+    "credited_on": "2026-11-24",
+    "merged_months": 48,
+    "sender_opened_on": "2022-07-01",
+    "paid_up_to": "2026-10-01",
+    "last_six_continuous": True,
+    "timeline": [
+        *_INCOMING_EXAMPLE["timeline"],
+        _step("LETTER_RECEIVED", "2026-11-21T09:00:00+08:00", platform_status="02"),
+        _step("NEGOTIATING", "2026-11-22T09:00:00+08:00", platform_status="06"),
+        _step(
+            "COMPLETED",
+            "2026-11-24T15:00:00+08:00",
+            platform_status="00",
+            amount="50123.45",
+            interest="123.45",
+            merged_months=48,
+        ),
+    ],
+    "steps_to_come": [],
+}
+_OUTGOING_EXAMPLE = {
+    "id": 3,
+    "status": "CLOSED",
+    "receiving_city_code": "310000",
+    "receiving_city_name": "上海市",
+    "platform_ref": "PLT0001",
+    "received_at": "2026-11-20T09:00:00+08:00",
+    "refusal_code": "",
+    "refusal_reason": "",
+    "amount": "50123.45",
+    "principal": "50000.00",
+    "interest": "123.45",
+    "months_deposited": 48,
+    "reply_sent_at": "2026-11-20T09:05:00+08:00",
+    "closed_at": "2026-11-22T10:00:00+08:00",
+    "timeline": [
+        _step("LETTER_RECEIVED", "2026-11-20T09:00:00+08:00", platform_status="02"),
+        _step("CHECKED", "2026-11-20T09:00:01+08:00", outcome="PASSED"),
+        _step(
+            "ANSWERED", "2026-11-20T09:05:00+08:00", outcome="REPLIED", amount="50123.45", interest="123.45"
+        ),
+        _step("TRANSFERRED_OUT", "2026-11-22T10:00:00+08:00", platform_status="00", amount="50123.45"),
+    ],
+    "steps_to_come": [],
+}
+
+
 def _own_incoming(request):
     return incoming_transfers_query(_person_of(request)).select_related("account")
 
@@ -233,6 +388,10 @@ class IncomingTransfersView(APIView):
     @extend_schema(
         responses={200: IncomingTransferSerializer(many=True), 403: ErrorSerializer},
         description="The caller's transfers in, newest first, each with its timeline. Employees only (403).",
+        examples=[
+            OpenApiExample("A letter sent", value=_INCOMING_EXAMPLE, response_only=True),
+            _NOT_EMPLOYEE_EXAMPLE,
+        ],
     )
     def get(self, request):
         transfers = list(_own_incoming(request))
@@ -258,6 +417,20 @@ class IncomingTransfersView(APIView):
             "409 NO_ACTIVE_ACCOUNT (no normal 01 account here), 409 TRANSFER_ALREADY_OPEN "
             "(a transfer in is under way); 403 for callers who are not employees."
         ),
+        examples=[
+            OpenApiExample(
+                "From Shanghai",
+                value={"sending_city_code": "310000", "sending_city_name": "上海市"},
+                request_only=True,
+            ),
+            OpenApiExample("Letter sent", value=_INCOMING_EXAMPLE, response_only=True, status_codes=["201"]),
+            OpenApiExample(
+                "One under way",
+                value=_error("TRANSFER_ALREADY_OPEN", "已有正在办理的异地转入。"),
+                response_only=True,
+                status_codes=["409"],
+            ),
+        ],
     )
     def post(self, request):
         person = _person_of(request)
@@ -290,6 +463,10 @@ class IncomingTransferView(APIView):
             "(05) / FAILED (40) / COMPLETED (00: amount credited, months merged). Another person's "
             "is 404 NOT_FOUND, as one that does not exist."
         ),
+        examples=[
+            OpenApiExample("Completed", value=_COMPLETED_EXAMPLE, response_only=True),
+            _NOT_YOURS_EXAMPLE,
+        ],
     )
     def get(self, request, transfer_id: int):
         transfer = _own_incoming(request).filter(pk=transfer_id).first()
@@ -307,6 +484,10 @@ class OutgoingTransfersView(APIView):
             "The caller's transfers out, newest first, each with its timeline: another city's centre "
             "asked for the caller's fund (the caller applied there). Read only. Employees only (403)."
         ),
+        examples=[
+            OpenApiExample("Transferred out", value=_OUTGOING_EXAMPLE, response_only=True),
+            _NOT_EMPLOYEE_EXAMPLE,
+        ],
     )
     def get(self, request):
         transfers = list(outgoing_transfers_query(_person_of(request)))
@@ -325,6 +506,10 @@ class OutgoingTransferView(APIView):
             "WITHDRAWAL_OPEN, NO_ACCOUNT, NO_BALANCE) → ANSWERED → TRANSFERRED_OUT (00, the account "
             "here closed as 04) or FAILED (the money back in the account). Another person's is 404."
         ),
+        examples=[
+            OpenApiExample("Transferred out", value=_OUTGOING_EXAMPLE, response_only=True),
+            _NOT_YOURS_EXAMPLE,
+        ],
     )
     def get(self, request, transfer_id: int):
         transfer = outgoing_transfers_query(_person_of(request)).filter(pk=transfer_id).first()

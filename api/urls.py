@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from api import applications, auth, deposits, me, messages, seals, security, withdrawals
+from api import applications, auth, card, deposits, me, messages, seals, security, withdrawals
 
 app_name = "api"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("seals/<str:code>", seals.SealView.as_view(), name="seal"),
     path("me/account", me.MyAccountView.as_view(), name="me-account"),
     path("me/movements", me.MyMovementsView.as_view(), name="me-movements"),
+    path("me/card", card.MyCardView.as_view(), name="me-card"),
     path("me/preferences", me.MyPreferencesView.as_view(), name="me-preferences"),
     path("me/messages", messages.MyMessagesView.as_view(), name="me-messages"),
     path("me/messages/read-all", messages.ReadAllMessagesView.as_view(), name="me-messages-read-all"),

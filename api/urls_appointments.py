@@ -11,6 +11,7 @@ urlpatterns = [
     path("appointments/slots", appointments.SlotsView.as_view(), name="appointment-slots"),
     path("appointments/rota", appointments.RotaView.as_view(), name="appointment-rota"),
     path("appointments", appointments.AppointmentsView.as_view(), name="appointments"),
+    path("appointments/<int:booking_id>", appointments.AppointmentView.as_view(), name="appointment"),
     path(
         "appointments/<int:booking_id>/cancel",
         appointments.CancelAppointmentView.as_view(),

@@ -13,4 +13,9 @@ urlpatterns: list = [
         certificates_mine.MyCertificateView.as_view(),
         name="me-certificate",
     ),
+    path(
+        "me/certificates/<int:certificate_id>/pdf",
+        certificates_mine.MyCertificatePdfView.as_view(),
+        name="me-certificate-pdf",
+    ),
 ]

@@ -21,6 +21,26 @@ urlpatterns += [
         loans_applications.ConfirmCoBorrowerView.as_view(),
         name="loan-application-confirm",
     ),
+    path(
+        "loans/applications/<int:application_id>/withdraw",
+        loans_applications.WithdrawLoanApplicationView.as_view(),
+        name="loan-application-withdraw",
+    ),
+    path(
+        "loans/applications/<int:application_id>/resubmit",
+        loans_applications.ResubmitLoanApplicationView.as_view(),
+        name="loan-application-resubmit",
+    ),
+    path(
+        "loans/applications/<int:application_id>/signing",
+        loans_applications.BookSigningView.as_view(),
+        name="loan-application-signing",
+    ),
+    path(
+        "loans/applications/<int:application_id>/contract.pdf",
+        loans_applications.LoanContractView.as_view(),
+        name="loan-application-contract",
+    ),
 ]
 
 urlpatterns += [path("", include("api.urls_loans_accounts"))]
