@@ -123,6 +123,10 @@ def yearly(request):
     )
 
 
+# Months between two labelled ticks at the least: a label is about four months wide on a phone.
+MIN_TICK_GAP = 4
+
+
 def balance_chart(months) -> dict:
     """The geometry of the balance line: a point per month, the top of the scale, a few month labels."""
     top = max([month.balance for month in months] + [1])
@@ -143,7 +147,12 @@ def balance_chart(months) -> dict:
     # The first and last month, and each January between when the range spans years.
     labelled = {0, len(months) - 1}
     if len(months) > 12:
-        labelled |= {index for index, month in enumerate(months) if month.month.month == 1}
+        # A January within a few months of the ends would print over the end's label.
+        labelled |= {
+            index
+            for index, month in enumerate(months)
+            if month.month.month == 1 and MIN_TICK_GAP <= index <= len(months) - 1 - MIN_TICK_GAP
+        }
     ticks = [
         {"x": points[index]["x"], "label": points[index]["month"], "anchor": _anchor(index, len(months))}
         for index in sorted(labelled)

@@ -13,11 +13,13 @@ from django.urls import reverse
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from accounts.statements import fund_statement
+from accounts.statements import MonthBalance, fund_statement
+from approvals.engine import add_months
 from audit.models import AuditEvent
 from tests.accounts.factories import FundAccountFactory
 from tests.accounts.statement_history import History, monthly_history
 from tests.core.pdf_reading import ink, texts
+from web.statements import balance_chart
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
@@ -145,6 +147,18 @@ class TestBalanceChart:
         assert svg.count('<circle class="point"') == 12
         assert table.count("<tr><td>2025-") == 12
         assert '<tr><td>2025-09</td><td>2025-09-30</td><td class="num">715.00</td></tr>' in table
+
+    def test_labels_the_ends_and_only_the_januaries_clear_of_them(self):
+        first = date(2024, 12, 1)
+        months = [
+            MonthBalance(month=add_months(first, n), as_of=add_months(first, n), balance=n * 100)
+            for n in range(24)
+        ]
+
+        labels = [tick["label"] for tick in balance_chart(months)["ticks"]]
+
+        # January 2025 is one month after the first label and would print over it.
+        assert labels == ["2024-12", "2026-01", "2026-11"]
 
     def test_uses_no_script_and_nothing_from_elsewhere(self, client, employee, history):
         client.force_login(employee)
