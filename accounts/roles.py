@@ -56,11 +56,13 @@ DOMAIN_APPS = (
     "approvals",
     "payouts",
     "integrations",
+    "catalogue",
 )
 # Every deciding role works the review queue (claim, release, approve, reject); the auditor only
 # reads it.
 _CLERK_EXTRA = ("approvals.decide_reviewcase",)
-_SENIOR_EXTRA = (*_CLERK_EXTRA, "accounts.confirm_credit_code")
+# Section chiefs and above keep the published service catalogue (最多跑一趟) up to date.
+_SENIOR_EXTRA = (*_CLERK_EXTRA, "accounts.confirm_credit_code", "catalogue.change_serviceitem")
 _DIRECTOR_EXTRA = (*_SENIOR_EXTRA, "core.add_policyparameter", "core.change_policyparameter")
 
 

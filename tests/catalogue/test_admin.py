@@ -3,8 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from accounts import roles
+from accounts.roles import ensure_roles
 from audit.models import AuditEvent
 from catalogue.models import ServiceItem
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +157,16 @@ class TestServiceItemAdmin:
         response = admin_client.get(reverse("admin:catalogue_serviceitem_delete", args=[item.pk]))
 
         assert response.status_code == 403
+
+
+class TestWhoEditsTheCatalogue:
+    def test_a_section_chief_may_edit_an_item_and_a_clerk_only_read_it(self):
+        groups = ensure_roles()
+        chief = UserFactory(is_staff=True)
+        chief.groups.add(groups[roles.STAFF_SECTION_CHIEF])
+        clerk = UserFactory(is_staff=True)
+        clerk.groups.add(groups[roles.STAFF_CLERK])
+
+        assert chief.has_perm("catalogue.change_serviceitem")
+        assert clerk.has_perm("catalogue.view_serviceitem")
+        assert not clerk.has_perm("catalogue.change_serviceitem")
