@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("web.urls_catalogue")),
     path("", include("web.urls_statements")),
     path("", include("web.urls_certificates")),
+    path("", include("web.urls_security")),
     path("", public.home, name="home"),
     path("", public.home, name="public-home"),
     path("seals/", seals.find, name="seal-find"),

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "axes",
+    "rules.apps.AutodiscoverRulesConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "audit",
     "ledger",
@@ -61,6 +64,8 @@ INSTALLED_APPS = [
     "transfers",
     "catalogue",
     "hotline",
+    "signin",
+    "inspection",
     "demo",
     "web",
     "api",
@@ -68,11 +73,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may write an audit event: who asks, from where, through which channel.
+    "core.request_context.RequestContextMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user.is_verified() once a staff member has passed their TOTP step.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -129,6 +139,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "accounts.backends.IdNumberBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Object-level rules (the `rules` package): "a person only their own", "an employer only its staff".
+    "rules.permissions.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -394,3 +406,11 @@ CELERY_BEAT_SCHEDULE["appointments-reminders"] = {
     "task": "appointments.tasks.remind_tomorrows_visits",
     "schedule": crontab(minute=0, hour="9-20"),
 }
+
+# Security settings kept in their own modules, each with one concern (sign-in and headers; personal
+# data and logs; the electronic audit rules).
+from .authn import *  # noqa: E402, F403
+from .inspection import *  # noqa: E402, F403
+from .privacy import *  # noqa: E402, F403
+
+CELERY_BEAT_SCHEDULE.update(INSPECTION_BEAT_SCHEDULE)  # noqa: F405

@@ -1,0 +1,3 @@
+"""audit pages, included by web/urls_security.py."""
+
+urlpatterns: list = []

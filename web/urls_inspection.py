@@ -1,0 +1,3 @@
+"""inspection pages, included by web/urls_security.py."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""privacy pages, included by web/urls_security.py."""
+
+urlpatterns: list = []

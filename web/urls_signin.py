@@ -1,0 +1,3 @@
+"""signin pages, included by web/urls_security.py."""
+
+urlpatterns: list = []
