@@ -11,6 +11,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from audit.chain import GENESIS_HASH, event_hash
+from audit.listeners import announce_after_commit
 from audit.models import AuditEvent
 
 # Any fixed 64-bit number, the same in every process, names the one chain-append lock.
@@ -79,8 +80,10 @@ def _append(events: Sequence[PendingEvent]) -> list[AuditEvent]:
         prev_hash = row.hash
     if len(rows) == 1:
         rows[0].save(force_insert=True)
-        return rows
-    return AuditEvent.objects.bulk_create(rows, batch_size=_BULK_BATCH_SIZE)
+    else:
+        rows = AuditEvent.objects.bulk_create(rows, batch_size=_BULK_BATCH_SIZE)
+    announce_after_commit(sequence)
+    return rows
 
 
 def _lock_chain() -> None:
