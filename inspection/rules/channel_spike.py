@@ -1,0 +1,187 @@
+"""Unusual spikes by channel or by source address (network, medium).
+
+Each channel (web, api, sms, ivr, admin, system — ``core.request_context``) has its daily rhythm.
+An hour with far more events than the same hour of the previous days (``MULTIPLE`` × their mean,
+and above ``FLOOR`` so that a quiet channel's 3 → 20 is not news) suggests a script, scraping or
+an attack; so does one source address writing more than ``IP_FLOOR`` events in an hour (a
+counter or an office behind one NAT address stays well below it).
+
+Counting costs a query, so on events the check runs at most once a minute per channel: the first
+event of each channel in each minute triggers it. The nightly sweep looks at every hour of the day.
+Where events carry no channel (an audit trail written before the field existed) the action's app
+stands in for it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEvent
+from inspection.rules._common import channel_of, day_bounds, has_event_field, threshold
+from inspection.rules.base import MEDIUM, NETWORK, Finding
+
+#: The actions people and programs outside the centre cause in volume.
+WATCHED = frozenset(
+    {
+        "approvals.application_decided",
+        "approvals.document_opened",
+        "accounts.person_registered",
+        "accounts.bank_card_set",
+        "accounts.statement_downloaded",
+        "accounts.language_set",
+        "accounts.withdrawals_locked",
+        "accounts.withdrawal_unlock_requested",
+        "accounts.employee_login_created",
+        "deposits.certificate_issued",
+        "deposits.certificate_downloaded",
+        "deposits.list_uploaded",
+        "deposits.template_downloaded",
+        "hotline.sms_query",
+        "appointments.booked",
+        "appointments.changed",
+        "appointments.cancelled",
+        "loans.application_submitted",
+        "loans.contract_downloaded",
+        "loans.settled_certificate_downloaded",
+        "transfers.login_succeeded",
+        "transfers.login_failed",
+        "withdrawals.standing_instruction_set_up",
+        "payouts.created",
+    }
+)
+BASELINE_DAYS = 7
+
+
+def _settings():
+    return (
+        threshold("CHANNEL_SPIKE_MULTIPLE", 5),
+        threshold("CHANNEL_SPIKE_FLOOR", 200),
+        threshold("CHANNEL_SPIKE_IP_FLOOR", 300),
+    )
+
+
+def _in_channel(queryset, channel: str):
+    if has_event_field("channel"):
+        return queryset.filter(channel=channel)
+    return queryset.filter(action__startswith=f"{channel}.")
+
+
+def _count(channel: str, start: datetime, end: datetime) -> int:
+    return _in_channel(
+        AuditEvent.objects.filter(occurred_at__gt=start, occurred_at__lte=end), channel
+    ).count()
+
+
+def _hour_key(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H")
+
+
+class ChannelSpike:
+    code = "channel_spike"
+    family = NETWORK
+    severity = MEDIUM
+    actions = WATCHED
+
+    def title(self) -> str:
+        return _("Unusual spike of activity by channel or address")
+
+    def on_event(self, event: AuditEvent) -> list[Finding]:
+        channel = channel_of(event)
+        minute = event.occurred_at.replace(second=0, microsecond=0)
+        earlier_this_minute = _in_channel(
+            AuditEvent.objects.filter(
+                occurred_at__gte=minute, occurred_at__lte=event.occurred_at, sequence__lt=event.sequence
+            ),
+            channel,
+        )
+        if earlier_this_minute.exists():
+            return []
+        findings = self._channel_hour(channel, end=event.occurred_at)
+        source_ip = getattr(event, "source_ip", None)
+        if source_ip:
+            start = event.occurred_at - timedelta(hours=1)
+            count = AuditEvent.objects.filter(
+                source_ip=source_ip, occurred_at__gt=start, occurred_at__lte=event.occurred_at
+            ).count()
+            findings += self._ip_finding(source_ip, count, end=event.occurred_at)
+        return findings
+
+    def sweep(self, *, day: date) -> list[Finding]:
+        start, end = day_bounds(day)
+        events = AuditEvent.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        if has_event_field("channel"):
+            channels = set(events.values_list("channel", flat=True).distinct())
+        else:
+            channels = {
+                action.partition(".")[0] for action in events.values_list("action", flat=True).distinct()
+            }
+        findings = []
+        for hour in range(24):
+            hour_end = start + timedelta(hours=hour + 1)
+            for channel in sorted(channels):
+                findings += self._channel_hour(channel, end=hour_end)
+        if has_event_field("source_ip"):
+            per_hour: Counter = Counter()
+            for source_ip, occurred_at in events.exclude(source_ip=None).values_list(
+                "source_ip", "occurred_at"
+            ):
+                per_hour[
+                    (source_ip, timezone.localtime(occurred_at).replace(minute=0, second=0, microsecond=0))
+                ] += 1
+            for (source_ip, hour_start), count in sorted(per_hour.items(), key=str):
+                findings += self._ip_finding(source_ip, count, end=hour_start + timedelta(hours=1))
+        return findings
+
+    def _channel_hour(self, channel: str, *, end: datetime) -> list[Finding]:
+        multiple, floor, _ip_floor = _settings()
+        hour = timedelta(hours=1)
+        now = _count(channel, end - hour, end)
+        if now <= floor:
+            return []
+        past = [
+            _count(channel, end - timedelta(days=d) - hour, end - timedelta(days=d))
+            for d in range(1, BASELINE_DAYS + 1)
+        ]
+        mean = sum(past) / BASELINE_DAYS
+        if now <= multiple * mean:
+            return []
+        evidence = {
+            "channel": channel,
+            "hour_ending": timezone.localtime(end).isoformat(),
+            "events": now,
+            "same_hour_previous_days": past,
+            "mean": round(mean, 1),
+            "multiple": multiple,
+            "floor": floor,
+        }
+        title = _(
+            "Channel %(channel)s: %(count)s events in an hour, against %(mean)s on the previous days"
+        ) % {
+            "channel": channel,
+            "count": now,
+            "mean": round(mean, 1),
+        }
+        subject = f"channel:{channel}:{_hour_key(end - timedelta(microseconds=1))}"
+        return [
+            Finding(rule=self.code, severity=self.severity, subject=subject, title=title, evidence=evidence)
+        ]
+
+    def _ip_finding(self, source_ip: str, count: int, *, end: datetime) -> list[Finding]:
+        ip_floor = _settings()[2]
+        if count <= ip_floor:
+            return []
+        title = _("Address %(ip)s wrote %(count)s events in an hour") % {"ip": source_ip, "count": count}
+        evidence = {
+            "source_ip": source_ip,
+            "events": count,
+            "floor": ip_floor,
+            "hour_ending": timezone.localtime(end).isoformat(),
+        }
+        subject = f"ip:{source_ip}:{timezone.localtime(end).date().isoformat()}"
+        return [
+            Finding(rule=self.code, severity=self.severity, subject=subject, title=title, evidence=evidence)
+        ]

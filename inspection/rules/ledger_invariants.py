@@ -1,0 +1,150 @@
+"""Ledger invariants (finance, critical): every entry balances and every stored balance is the sum
+of its postings.
+
+On each posting the rule checks the entry just written and the fund accounts it touched. The
+centre accounts (the bank, payout clearing…) carry millions of lines, so summing them on every
+posting would cost more than the posting; the nightly sweep checks them, with everything else,
+by running ``verify_ledger`` — the ledger's own check, not a copy of it.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import date
+from io import StringIO
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEvent
+from core.money import format_yuan
+from inspection.rules._common import target_pk, threshold
+from inspection.rules.base import CRITICAL, FINANCE, Finding
+from ledger.models import AccountKind, JournalEntry, JournalLine, LedgerAccount
+
+#: Also sum the centre accounts an entry touched, on each posting (off: the sweep does).
+CHECK_CENTRE_ON_EVENT = "LEDGER_CHECK_CENTRE_ON_EVENT"
+#: At most this many violations are copied into the sweep's evidence; the count is always whole.
+EVIDENCE_LIMIT = 50
+
+
+class LedgerInvariants:
+    code = "ledger_invariants"
+    family = FINANCE
+    severity = CRITICAL
+    actions = frozenset({"ledger.post_entry", "ledger.reverse_entry"})
+
+    def title(self) -> str:
+        return _("Ledger invariants broken")
+
+    def on_event(self, event: AuditEvent) -> list[Finding]:
+        entry_id = target_pk(event, JournalEntry) or (event.data or {}).get("entry_id")
+        if not entry_id:
+            return []
+        entry = JournalEntry.objects.filter(pk=entry_id).first()
+        if entry is None:
+            return [
+                self._finding(
+                    f"ledger-entry:{entry_id}",
+                    {"entry": entry_id, "problem": "ENTRY_MISSING", "event": event.sequence},
+                )
+            ]
+        findings = []
+        totals = JournalLine.objects.filter(entry_id=entry.pk).aggregate(
+            debits=Coalesce(Sum("debit"), 0), credits=Coalesce(Sum("credit"), 0)
+        )
+        if not (totals["debits"] == totals["credits"] == entry.amount):
+            findings.append(
+                self._finding(
+                    f"ledger-entry:{entry.pk}",
+                    {
+                        "entry": entry.pk,
+                        "problem": "ENTRY_UNBALANCED",
+                        "debits_fen": int(totals["debits"]),
+                        "credits_fen": int(totals["credits"]),
+                        "declared_fen": entry.amount,
+                        "event": event.sequence,
+                    },
+                )
+            )
+        touched = LedgerAccount.objects.filter(lines__entry_id=entry.pk).values_list("pk", flat=True)
+        if not threshold(CHECK_CENTRE_ON_EVENT, False):
+            touched = touched.filter(kind=AccountKind.FUND)
+        # One statement for all touched accounts: one snapshot of their lines and balances.
+        accounts = LedgerAccount.objects.filter(pk__in=list(touched)).annotate(
+            debits=Coalesce(Sum("lines__debit"), 0), credits=Coalesce(Sum("lines__credit"), 0)
+        )
+        for account in accounts:
+            computed = account.signed(debit=int(account.debits), credit=int(account.credits))
+            if account.balance != computed or (account.kind == AccountKind.FUND and account.balance < 0):
+                findings.append(
+                    self._finding(
+                        f"ledger-account:{account.code}",
+                        {
+                            "account": account.code,
+                            "problem": "BALANCE_MISMATCH" if account.balance != computed else "NEGATIVE",
+                            "stored_fen": account.balance,
+                            "lines_fen": computed,
+                            "entry": entry.pk,
+                            "event": event.sequence,
+                        },
+                    )
+                )
+        return findings
+
+    def sweep(self, *, day: date) -> list[Finding]:
+        out = StringIO()
+        # A failed check raises after writing its violations, which are what the rule reads.
+        with suppress(CommandError):
+            call_command("verify_ledger", stdout=out)
+        lines = out.getvalue().splitlines()
+        violations = [
+            line.strip().removeprefix("VIOLATION ").strip() for line in lines if "VIOLATION" in line
+        ]
+        if not violations:
+            return []
+        return [
+            self._finding(
+                "ledger",
+                {
+                    "problem": "VERIFY_LEDGER",
+                    "day": day.isoformat(),
+                    "violation_count": len(violations),
+                    "violations": violations[:EVIDENCE_LIMIT],
+                    "entries_posted_that_day": JournalEntry.objects.filter(
+                        Q(business_on=day) | Q(posted_at__date=day)
+                    ).count(),
+                },
+            )
+        ]
+
+    def _finding(self, subject: str, evidence: dict) -> Finding:
+        problem = evidence["problem"]
+        if problem == "ENTRY_UNBALANCED":
+            title = _("Entry #%(entry)s does not balance: debits %(debits)s, credits %(credits)s yuan") % {
+                "entry": evidence["entry"],
+                "debits": format_yuan(evidence["debits_fen"]),
+                "credits": format_yuan(evidence["credits_fen"]),
+            }
+        elif problem == "ENTRY_MISSING":
+            title = _("Entry #%(entry)s named by the audit trail is not in the journal") % {
+                "entry": evidence["entry"]
+            }
+        elif problem in ("BALANCE_MISMATCH", "NEGATIVE"):
+            title = _(
+                "Account %(account)s holds %(stored)s yuan but its postings sum to %(computed)s yuan"
+            ) % {
+                "account": evidence["account"],
+                "stored": format_yuan(evidence["stored_fen"]),
+                "computed": format_yuan(evidence["lines_fen"]),
+            }
+        else:
+            title = _("The ledger check found %(count)s violation(s)") % {
+                "count": evidence["violation_count"]
+            }
+        return Finding(
+            rule=self.code, severity=self.severity, subject=subject, title=str(title), evidence=evidence
+        )
