@@ -1,17 +1,19 @@
 """One property used for withdrawals by unrelated people (approval, high).
 
 A purchase withdrawal names the property (``property_id`` in the application). Several people
-may draw on one home only as its buyers' family: here, people linked by the marriage record the
-decisions looked up (``spouse_index`` in the decision's private facts). Applicants who are not
-linked that way, on one property within the window, make an alert. Applications rejected or
-withdrawn do not count: nothing was drawn.
+may draw on one home only as its buyers or their family. The facts the decisions recorded link
+applicants: the registered buyers (the home was in their own or their spouse's registry records,
+``property.relation``) belong together, and so do spouses of the marriage record
+(``spouse_index`` in the private facts). Applicants left in more than one group on one property
+within the window make an alert — typically a "parent" or "child" whose kinship staff accepted
+on documents, since no data source proves kinship. Applications rejected or withdrawn do not
+count: nothing was drawn.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from accounts.models import Person
@@ -22,6 +24,8 @@ from inspection.rules._common import day_bounds, mask_reference, target_pk, thre
 from inspection.rules.base import APPROVAL, HIGH, Finding
 
 WINDOW_DAYS = "SHARED_PROPERTY_WINDOW_DAYS"
+#: The decision found the home in the applicant's own or their spouse's registry records.
+BUYER_RELATIONS = ("self", "spouse")
 COUNTED_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.REFERRED, ApplicationStatus.APPROVED)
 
 
@@ -106,10 +110,12 @@ class PropertySharedByUnrelated:
 
 
 def _related_groups(people: dict[int, Person], application_ids: list[int]) -> list[set[int]]:
-    """The applicants in groups of people linked by marriage (a union of spouse pairs)."""
-    index_of = {pk: person.id_number_index for pk, person in people.items()}
-    person_of_index = {index: pk for pk, index in index_of.items()}
-    parent = {pk: pk for pk in people}
+    """The applicants in groups of people the decisions' facts link: the property's registered
+    buyers (the home was found in their own records or their spouse's) form one group, and a
+    spouse of the marriage record joins their partner's."""
+    person_of_index = {person.id_number_index: pk for pk, person in people.items()}
+    # 0 stands for "the registered buyers"; person keys are positive.
+    parent = {pk: pk for pk in [0, *people]}
 
     def root(pk: int) -> int:
         while parent[pk] != pk:
@@ -117,12 +123,17 @@ def _related_groups(people: dict[int, Person], application_ids: list[int]) -> li
             pk = parent[pk]
         return pk
 
-    spouses = DecisionRecord.objects.filter(
-        Q(application_id__in=application_ids) | Q(subject_id__in=list(people))
-    ).values_list("subject_id", "private_facts")
-    for subject_id, private in spouses:
+    records = DecisionRecord.objects.filter(application_id__in=application_ids).values_list(
+        "subject_id", "facts", "private_facts"
+    )
+    for subject_id, facts, private in records:
+        if subject_id not in parent:
+            continue
+        home = (facts or {}).get("property")
+        if isinstance(home, dict) and home.get("relation") in BUYER_RELATIONS:
+            parent[root(subject_id)] = root(0)
         spouse = person_of_index.get((private or {}).get("spouse_index") or "")
-        if subject_id in parent and spouse is not None:
+        if spouse is not None:
             parent[root(subject_id)] = root(spouse)
     groups: dict[int, set[int]] = {}
     for pk in people:
