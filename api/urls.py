@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("api.urls_hotline")),
     path("", include("api.urls_certificates")),
     path("auth/token", auth.TokenView.as_view(), name="token"),
+    path("auth/token/verify", auth.TokenVerifyView.as_view(), name="token-verify"),
     path("seals/<str:code>", seals.SealView.as_view(), name="seal"),
     path("me/account", me.MyAccountView.as_view(), name="me-account"),
     path("me/movements", me.MyMovementsView.as_view(), name="me-movements"),

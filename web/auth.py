@@ -1,4 +1,8 @@
-"""Log in and out: one page for employees (ID number) and for operators and staff (user name)."""
+"""Log in and out: one page for employees (ID number) and for operators and staff (user name).
+
+A correct password completes the login only when no second factor is due (signin.services.
+begin_login); otherwise the browser goes on to the code page (web.signin).
+"""
 
 from django import forms
 from django.conf import settings
@@ -7,6 +11,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
+from core.exceptions import DomainError
+from signin.services import begin_login
+from web.signin import device_id_of, device_label_of, hold_login
 
 
 class PortalLoginForm(AuthenticationForm):
@@ -32,10 +39,32 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        language = _stored_language(user)
+        if _chose_a_language(self.request):
+            language = None
+        try:
+            challenge = begin_login(
+                user=user,
+                device_id=device_id_of(self.request),
+                device_label=device_label_of(self.request),
+                channel="web",
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        if challenge is not None:
+            # The password was right; the login completes on the code page (web.signin).
+            return hold_login(
+                self.request,
+                challenge=challenge,
+                user=user,
+                next_url=self.get_success_url(),
+                language=language,
+            )
         response = super().form_valid(form)
-        language = _stored_language(form.get_user())
-        if language and not _chose_a_language(self.request):
-            _set_language_cookie(response, language)
+        if language:
+            set_language_cookie(response, language)
         return response
 
 
@@ -54,7 +83,7 @@ def _chose_a_language(request):
     return request.POST.get("language") in Language.values or request.GET.get("language") in Language.values
 
 
-def _set_language_cookie(response, language):
+def set_language_cookie(response, language):
     # As django.views.i18n.set_language sets it, so that the header's switch can change it back.
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,

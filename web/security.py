@@ -11,6 +11,7 @@ from accounts.models import Language
 from accounts.selectors import withdrawal_lock_state
 from accounts.services import lock_withdrawals, request_unlock, set_language
 from core.exceptions import DomainError
+from signin.selectors import trusted_devices_of
 from web.access import employee_only
 
 
@@ -46,6 +47,7 @@ def security(request):
             "cooling_off_hours": settings.WITHDRAWAL_UNLOCK_COOLING_OFF_HOURS,
             "languages": Language.choices,
             "message_language": person.language,
+            "devices": trusted_devices_of(request.user),
         },
     )
 
