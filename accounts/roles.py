@@ -61,13 +61,21 @@ DOMAIN_APPS = (
 # Every deciding role works the review queue (claim, release, approve, reject); the auditor only
 # reads it.
 _CLERK_EXTRA = ("approvals.decide_reviewcase",)
-# Section chiefs and above keep the published service catalogue (最多跑一趟) up to date.
-_SENIOR_EXTRA = (*_CLERK_EXTRA, "accounts.confirm_credit_code", "catalogue.change_serviceitem")
+# Section chiefs and above keep the published service catalogue (最多跑一趟) up to date, and may
+# see a full ID or card number, with a reason (accounts.disclosure).
+_SENIOR_EXTRA = (
+    *_CLERK_EXTRA,
+    "accounts.confirm_credit_code",
+    "catalogue.change_serviceitem",
+    "accounts.view_unmasked_personal_data",
+)
+# Not a "view" of a model: seeing full ID and card numbers is kept to section chiefs and above.
+_NOT_VIEWING = ("view_unmasked_personal_data",)
 _DIRECTOR_EXTRA = (*_SENIOR_EXTRA, "core.add_policyparameter", "core.change_policyparameter")
 
 
 def _view_permissions(apps: tuple[str, ...] | None):
-    query = Permission.objects.filter(codename__startswith="view_")
+    query = Permission.objects.filter(codename__startswith="view_").exclude(codename__in=_NOT_VIEWING)
     if apps is not None:
         query = query.filter(content_type__app_label__in=apps)
     return query
