@@ -412,3 +412,4 @@ from .inspection import *  # noqa: E402, F403
 from .privacy import *  # noqa: E402, F403
 
 CELERY_BEAT_SCHEDULE.update(INSPECTION_BEAT_SCHEDULE)  # noqa: F405
+LOGGING = with_log_scrubbing(LOGGING)  # noqa: F405
