@@ -8,7 +8,8 @@ says nothing about the encryption subkey and vice versa:
   The nonce is 96 random bits per write; the version prefix is bound into the GCM associated
   data, so a ciphertext cannot be relabelled to another key version. Rotation: give the new
   key a higher ``FIELD_ENCRYPTION_KEY_VERSION`` and keep the old one in
-  ``FIELD_ENCRYPTION_RETIRED_KEYS`` (``{version: key}``) until every row is re-saved.
+  ``FIELD_ENCRYPTION_RETIRED_KEYS`` (``{version: key}``) until ``manage.py rotate_field_key``
+  has re-encrypted every row (docs/privacy.md).
 - ``blind_index`` is HMAC-SHA256 over the normalised value with the index subkey: stable,
   keyed (useless to someone without the key), for exact lookup and unique constraints.
   It always uses the current key, so rotating the key means recomputing the stored indexes.
@@ -62,6 +63,12 @@ def _subkey(master_text: str, info: bytes) -> bytes:
 
 def _current_version() -> int:
     return int(getattr(settings, "FIELD_ENCRYPTION_KEY_VERSION", 1))
+
+
+def current_label() -> str:
+    """The prefix (``fe2``) of values written with the current key: a value without it needs
+    re-encrypting after a rotation."""
+    return f"{PREFIX}{_current_version()}"
 
 
 def _master_key_for(version: int) -> str:

@@ -32,3 +32,12 @@ def with_log_scrubbing(logging_config: dict) -> dict:
     }
     config["loggers"] = {"django": {"level": "INFO", "propagate": True}, **logging_config.get("loggers", {})}
     return config
+
+
+# Blind-index columns whose clear value is not in a sibling encrypted field of the same row
+# (``<field>`` beside ``<field>_index`` is found by itself): where ``rotate_field_key`` reads
+# it, the first path that gives a value wins. Rows with none keep their old index.
+FIELD_INDEX_SOURCES = {
+    "transfers.OutgoingTransfer.id_number_index": ("person__id_number",),
+    "hotline.InboundSms.mobile_index": ("reply__mobile", "person__mobile"),
+}
