@@ -5,6 +5,7 @@ import pytest
 from accounts import roles
 from accounts.roles import ensure_roles
 from tests.accounts.factories import FundAccountFactory, UserFactory
+from tests.api.conftest import sources  # noqa: F401  (every government source a fake)
 
 CARD = "6222021234561236"
 
