@@ -1,4 +1,10 @@
-"""The canonical form of an audit event and its hash; shared by the writer and the verifier."""
+"""The canonical form of an audit event and its hash; shared by the writer and the verifier.
+
+Backward compatibility: ``actor_roles``, ``channel``, ``source_ip`` and ``request_id`` were added
+to events later (migration 0005). Each enters the hashed payload only when it is non-empty, so an
+event written before they existed (all four empty) hashes exactly as it did then and still
+verifies; an event that has one of them cannot lose it unnoticed.
+"""
 
 import hashlib
 import json
@@ -25,6 +31,10 @@ def event_hash(
     summary: str,
     data: dict,
     prev_hash: str,
+    actor_roles: str = "",
+    channel: str = "",
+    source_ip: str | None = "",
+    request_id: str = "",
 ) -> str:
     """SHA-256 hex over sorted-key compact JSON; ``target_type`` is "app_label.model", not an id,
     so the hash does not depend on content-type ids that differ between databases."""
@@ -41,5 +51,7 @@ def event_hash(
         "data": data,
         "prev_hash": prev_hash,
     }
+    later = {"actor_roles": actor_roles, "channel": channel, "source_ip": source_ip, "request_id": request_id}
+    payload.update({key: value for key, value in later.items() if value})
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -173,6 +173,24 @@ def seal_public_key() -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
+def sign_bytes(payload: bytes) -> str:
+    """Base64 Ed25519 signature of ``payload`` with the current key (``SEAL_KEY_ID``); the audit
+    anchors are signed this way too."""
+    return base64.b64encode(_private_key().sign(payload)).decode("ascii")
+
+
+def signature_matches(*, payload: bytes, signature: str, key_id: str) -> bool:
+    """Whether ``signature`` signs ``payload`` under the key named ``key_id`` (current or retired)."""
+    public = _public_keys().get(key_id)
+    if public is None:
+        return False
+    try:
+        public.verify(base64.b64decode(signature, validate=True), payload)
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
+
+
 def seal_kind_label(kind: str) -> str:
     return str(SEAL_KINDS.get(kind, kind))
 

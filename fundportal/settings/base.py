@@ -413,3 +413,10 @@ from .privacy import *  # noqa: E402, F403
 
 CELERY_BEAT_SCHEDULE.update(INSPECTION_BEAT_SCHEDULE)  # noqa: F405
 LOGGING = with_log_scrubbing(LOGGING)  # noqa: F405
+
+# --- audit chain anchors -------------------------------------------------------------------
+# Every 10 minutes the chain's head is signed and kept in the database and in this append-only
+# file outside it (audit.anchors); keep the file on storage the database's users cannot write.
+AUDIT_ANCHOR_FILE = env.str("AUDIT_ANCHOR_FILE", default=str(VAR_DIR / "audit-anchors.log"))
+CELERY_BEAT_SCHEDULE["audit-anchor"] = {"task": "audit.tasks.anchor_audit_chain", "schedule": 600.0}
+# --- end of audit chain anchors ------------------------------------------------------------
