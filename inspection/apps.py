@@ -7,3 +7,10 @@ class InspectionConfig(AppConfig):
 
     name = "inspection"
     verbose_name = _("Electronic audit")
+
+    def ready(self):
+        from audit.listeners import listen
+        from inspection.tasks import announce
+
+        # Every committed transaction that wrote audit events queues the real-time pass.
+        listen(announce)
