@@ -17,7 +17,7 @@ from datetime import date
 from django.utils.translation import gettext as _
 
 from accounts.models import Person
-from approvals.models import ReviewCase
+from approvals.models import ConflictOfInterest, ReviewCase
 from approvals.services import reviewer_conflict
 from audit.models import AuditEvent
 from core.crypto import mask_id_number, mask_name
@@ -44,6 +44,20 @@ def _household_links(staff_person: Person | None, parties: list[Person]) -> list
         elif staff_person.bank_card and party.bank_card and party.bank_card == staff_person.bank_card:
             links.append((party, SHARED_CARD))
     return links
+
+
+def _party_of(relation: str, parties: list[Person], actor) -> Person:
+    """Which party (applicant or co-borrower) the services' conflict is about."""
+    if relation == "SELF":
+        return next((party for party in parties if party.user_id == actor.pk), parties[0])
+    if relation == "DECLARED":
+        declared = set(
+            ConflictOfInterest.objects.filter(staff=actor, person__in=parties).values_list(
+                "person_id", flat=True
+            )
+        )
+        return next((party for party in parties if party.pk in declared), parties[0])
+    return parties[0]
 
 
 class StaffConflictOfInterest:
@@ -85,7 +99,7 @@ class StaffConflictOfInterest:
             subject = f"staff:{actor.pk}:loan-application:{loan.pk}"
         else:
             return []
-        links = [(parties[0], relation)] if relation else []
+        links = [(_party_of(relation, parties, actor), relation)] if relation else []
         links += _household_links(Person.objects.filter(user=actor).first(), parties)
         if not links:
             return []

@@ -4,9 +4,11 @@ from approvals.models import ConflictOfInterest
 from approvals.services import approve_case, claim_case
 from audit.models import AuditEvent
 from inspection.rules.base import CRITICAL
-from inspection.rules.staff_conflict import SHARED_MOBILE, StaffConflictOfInterest
+from inspection.rules.staff_conflict import SHARED_CARD, SHARED_MOBILE, StaffConflictOfInterest
+from loans.approval import accept_loan_application
 from tests.accounts.factories import PersonFactory
 from tests.approvals.factories import referred_case, staff_with_person
+from tests.loans.factories_approval import loan_case
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +53,31 @@ class TestStaffConflictOfInterest:
         findings = StaffConflictOfInterest().on_event(event)
 
         assert [link["relation"] for link in findings[0].evidence["links"]] == ["DECLARED"]
+
+
+class TestStaffConflictOfInterestOnLoans:
+    def test_reports_a_clerk_accepting_a_loan_whose_co_borrower_shares_their_bank_card(self):
+        card = "6222021234567890128"
+        clerk = staff_with_person(PersonFactory(bank_card=card, bank_card_last4="0128"), username="clerk")
+        co_borrower = PersonFactory(bank_card=card, bank_card_last4="0128")
+        loan = loan_case(co_borrower=co_borrower)
+        accept_loan_application(loan_id=loan.pk, actor=clerk)
+        event = AuditEvent.objects.filter(action="loans.approval_approve").latest("sequence")
+
+        findings = StaffConflictOfInterest().on_event(event)
+
+        assert [finding.subject for finding in findings] == [f"staff:{clerk.pk}:loan-application:{loan.pk}"]
+        links = findings[0].evidence["links"]
+        assert [(link["party_id_number"], link["relation"]) for link in links] == [
+            (co_borrower.masked_id_number, SHARED_CARD)
+        ]
+
+    def test_is_quiet_on_a_clerk_with_no_link_to_either_borrower(self):
+        clerk = staff_with_person(username="clerk")
+        loan = loan_case(co_borrower=PersonFactory())
+        accept_loan_application(loan_id=loan.pk, actor=clerk)
+        event = AuditEvent.objects.filter(action="loans.approval_approve").latest("sequence")
+
+        findings = StaffConflictOfInterest().on_event(event)
+
+        assert findings == []

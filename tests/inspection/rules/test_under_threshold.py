@@ -7,10 +7,10 @@ from approvals.models import ApplicationStatus
 from approvals.services import submit_application
 from audit.models import AuditEvent
 from inspection.rules.base import MEDIUM
-from inspection.rules.under_threshold import WithdrawalsUnderThreshold
+from inspection.rules.under_threshold import WithdrawalsUnderThreshold, _near_line
 from integrations.gov import ports
 from integrations.gov.fakes import FakeRealEstate
-from tests.approvals.factories import account_with_deposits, deposit_on
+from tests.approvals.factories import ApplicationFactory, account_with_deposits, deposit_on
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +91,20 @@ class TestWithdrawalsUnderThreshold:
         findings = WithdrawalsUnderThreshold().sweep(day=timezone.localdate())
 
         assert [finding.subject for finding in findings] == [f"person:{owner_of_three_homes.pk}"]
+
+
+class TestNearLine:
+    def test_judges_a_quarterly_rent_application_per_month(self):
+        # 3 × 1,790 yuan: each month just under the 1,800 yuan rent cap.
+        application = ApplicationFactory(reason="RENT", payload={"amount": 537_000, "period_months": 3})
+
+        line = _near_line(application, margin_percent=5, amounts=())
+
+        assert line == 180_000
+
+    def test_an_amount_at_the_line_is_not_under_it(self):
+        application = ApplicationFactory(reason="RENT", payload={"amount": 180_000, "period_months": 1})
+
+        line = _near_line(application, margin_percent=5, amounts=())
+
+        assert line is None
