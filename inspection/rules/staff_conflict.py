@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Person
 from approvals.models import ConflictOfInterest, ReviewCase
@@ -30,6 +31,13 @@ CASE_DECISIONS = frozenset({"approvals.case_approve", "approvals.case_reject"})
 LOAN_DECISIONS = frozenset({"loans.approval_approve", "loans.approval_return", "loans.approval_reject"})
 SHARED_MOBILE = "SHARED_MOBILE"
 SHARED_CARD = "SHARED_CARD"
+RELATION_LABELS = {
+    "SELF": gettext_lazy("their own case"),
+    "DECLARED": gettext_lazy("a declared conflict of interest"),
+    "SPOUSE": gettext_lazy("their spouse"),
+    SHARED_MOBILE: gettext_lazy("the same registered mobile"),
+    SHARED_CARD: gettext_lazy("the same bank card"),
+}
 
 
 def _household_links(staff_person: Person | None, parties: list[Person]) -> list[tuple[Person, str]]:
@@ -118,10 +126,10 @@ class StaffConflictOfInterest:
                 for party, how in links
             ],
         }
-        title = _("%(staff)s decided a case of %(party)s (%(relation)s)") % {
+        title = _("%(staff)s decided a case of %(party)s: %(relation)s") % {
             "staff": event.actor_label,
             "party": mask_name(links[0][0].name),
-            "relation": links[0][1],
+            "relation": RELATION_LABELS.get(links[0][1], links[0][1]),
         }
         return [
             Finding(rule=self.code, severity=self.severity, subject=subject, title=title, evidence=evidence)
