@@ -14,9 +14,10 @@ stands in for it.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime, timedelta
 
+from django.db.models import Count
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -125,15 +126,19 @@ class ChannelSpike:
             for channel in sorted(channels):
                 findings += self._channel_hour(channel, end=hour_end)
         if has_event_field("source_ip"):
-            per_hour: Counter = Counter()
-            for source_ip, occurred_at in events.exclude(source_ip=None).values_list(
-                "source_ip", "occurred_at"
-            ):
-                per_hour[
-                    (source_ip, timezone.localtime(occurred_at).replace(minute=0, second=0, microsecond=0))
-                ] += 1
-            for (source_ip, hour_start), count in sorted(per_hour.items(), key=str):
-                findings += self._ip_finding(source_ip, count, end=hour_start + timedelta(hours=1))
+            # Counted by the database, hour by hour in local time: only busy addresses come back.
+            busy = (
+                events.exclude(source_ip=None)
+                .annotate(hour=TruncHour("occurred_at"))
+                .values("source_ip", "hour")
+                .annotate(count=Count("pk"))
+                .filter(count__gt=_settings()[2])
+                .order_by("hour", "source_ip")
+            )
+            for row in busy:
+                findings += self._ip_finding(
+                    row["source_ip"], row["count"], end=row["hour"] + timedelta(hours=1)
+                )
         return findings
 
     def _channel_hour(self, channel: str, *, end: datetime) -> list[Finding]:

@@ -84,3 +84,13 @@ class TestChannelSpike:
         findings = ChannelSpike().sweep(day=NOW.date())
 
         assert [finding.subject for finding in findings] == ["channel:api:2026-11-26T21"]
+
+    def test_the_sweep_counts_each_address_by_the_hour(self):
+        spike_this_evening(source_ip=ADDRESS)
+
+        findings = ChannelSpike().sweep(day=NOW.date())
+
+        assert f"ip:{ADDRESS}:2026-11-26" in [finding.subject for finding in findings]
+        ip_finding = next(finding for finding in findings if finding.subject.startswith("ip:"))
+        assert ip_finding.evidence["events"] == 9
+        assert ip_finding.evidence["hour_ending"].startswith("2026-11-26T22:00")
