@@ -59,6 +59,14 @@ class TestChannelSpike:
         assert finding.evidence["events"] == 9
         assert finding.evidence["same_hour_previous_days"] == [2, 0, 0, 0, 0, 0, 0]
 
+    def test_leaves_the_systems_own_batches_out(self):
+        statements_downloaded(NOW - timedelta(minutes=20), 8, channel="system")
+        statements_downloaded(NOW, 1, channel="system")
+
+        findings = ChannelSpike().on_event(AuditEvent.objects.latest("sequence"))
+
+        assert findings == []
+
     def test_checks_once_a_minute_per_channel(self):
         trigger = spike_this_evening()
         statements_downloaded(NOW, 1)
