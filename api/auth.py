@@ -19,7 +19,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from api.errors import ErrorSerializer
-from signin.lockout import locked_out, record_failed_code
+from signin.lockout import locked_out, record_failed_code, username_locked_out
 from signin.models import Factor
 from signin.selectors import challenge_by_id
 from signin.services import (
@@ -71,7 +71,9 @@ class TokenView(APIView):
     and employer operators), or the staff member's authenticator app gives it (``totp``); send it
     with the challenge to /auth/token/verify within 5 minutes. Staff without an authenticator set
     it up at their first web login (403 NO_AUTHENTICATOR); an employee with no mobile on file is
-    refused (403 NO_MOBILE_ON_FILE) and must register one at a counter or through 12329.
+    refused (403 NO_MOBILE_ON_FILE) and must register one at a counter or through 12329. Five
+    failed passwords or codes from one address lock the user out from that address only, for 30
+    minutes (403 LOCKED_OUT).
     """
 
     permission_classes = (AllowAny,)
@@ -83,7 +85,10 @@ class TokenView(APIView):
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             202: SecondFactorResponse,
-            403: OpenApiResponse(ErrorSerializer, description="No mobile on file, or no authenticator yet."),
+            403: OpenApiResponse(
+                ErrorSerializer,
+                description="Locked out from this address, no mobile on file, or no authenticator yet.",
+            ),
             429: OpenApiResponse(ErrorSerializer, description="Too many codes texted in the last hour."),
         },
         auth=[],
@@ -131,6 +136,8 @@ class TokenView(APIView):
         ],
     )
     def post(self, request):
+        if username_locked_out(request, str(request.data.get("username") or "")):
+            return _locked_out()
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
@@ -239,3 +246,15 @@ class TokenVerifyView(APIView):
             raise
         token, _created = Token.objects.get_or_create(user=verified.user)
         return Response({"token": token.key, "device": verified.device_id or None})
+
+
+def _locked_out() -> Response:
+    # Not a DomainError: no service refused anything; django-axes' lock stands before the password.
+    return Response(
+        {
+            "code": "LOCKED_OUT",
+            "detail": str(_("Too many failed attempts from this address. Try again in 30 minutes.")),
+            "errors": [],
+        },
+        status=status.HTTP_403_FORBIDDEN,
+    )

@@ -16,3 +16,8 @@ def record_failed_code(request, user) -> None:
 
 def locked_out(request, user) -> bool:
     return AxesProxyHandler.is_locked(request, {"username": lockout_key(user)})
+
+
+def username_locked_out(request, username: str) -> bool:
+    """Whether a login typed as ``username`` (an ID number or a user name) is locked from here."""
+    return bool(username) and AxesProxyHandler.is_locked(request, {"username": username})

@@ -128,7 +128,7 @@ def _check_code(request, challenge):
     """Check the posted code; returns the response (the next page) or ``None`` to show the form again."""
     if locked_out(request, challenge.user):
         _drop_pending(request)
-        return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=403)
+        return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
     try:
         verified = verify_challenge(
             public_id=challenge.public_id,

@@ -82,3 +82,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# The language switch's cookie and the sign-in device cookie (which follows SESSION_COOKIE_SECURE)
+# travel over HTTPS only, like the session's.
+LANGUAGE_COOKIE_SECURE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
