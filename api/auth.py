@@ -226,14 +226,7 @@ class TokenVerifyView(APIView):
         serializer.is_valid(raise_exception=True)
         challenge = challenge_by_id(serializer.validated_data["challenge"])
         if challenge is not None and locked_out(request, challenge.user):
-            return Response(
-                {
-                    "code": "LOCKED_OUT",
-                    "detail": str(_("Too many failed attempts. Try again in 30 minutes.")),
-                    "errors": [],
-                },
-                status=status.HTTP_403_FORBIDDEN,
-            )
+            return _locked_out()
         try:
             verified = verify_challenge(
                 public_id=serializer.validated_data["challenge"],

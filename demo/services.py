@@ -62,6 +62,7 @@ from integrations.gov import ports
 from ledger.centre import BANK_SETTLEMENT
 from ledger.models import BUSINESS_TYPE_RECORD_NAMES, BusinessType
 from ledger.services import Line, Posting, centre_account, post_entries
+from signin.demo import DEMO_TOTP_SECRET, give_demo_authenticator
 
 ACTOR_LABEL = "system:seed_demo"
 LOGINS_FILE = "demo-logins.json"
@@ -94,6 +95,8 @@ class DemoLogin:
     password: str
     name: str
     employer: str | None
+    # Staff only: the demo authenticator's secret (signin.demo), to add to an authenticator app.
+    totp_secret: str | None = None
 
 
 @dataclass
@@ -264,8 +267,11 @@ def _create_staff(passwords: random.Random, logins: list[DemoLogin]) -> dict[str
     for role, username, title in STAFF_LOGINS:
         password = demo_password(passwords)
         calls.append(partial(create_operator, username=username, password=password, role=role, actor=None))
-        logins.append(DemoLogin(role, None, username, password, title, None))
+        logins.append(DemoLogin(role, None, username, password, title, None, DEMO_TOTP_SECRET))
     staff = dict(zip((role for role, _username, _title in STAFF_LOGINS), _in_parallel(calls), strict=True))
+    # Staff log in with an authenticator code: each demo staff login gets the published demo secret.
+    for user in staff.values():
+        give_demo_authenticator(user=user)
     admin = staff[roles.ADMIN]
     with transaction.atomic(durable=True):
         User.objects.filter(pk=admin.pk).update(is_superuser=True)
@@ -582,7 +588,30 @@ def _create_employer_logins(
         )
         title = "经办人" if role == roles.EMPLOYER_PREPARER else "审核人"
         logins.append(DemoLogin(role, None, username, password, title, employer.name))
-    _in_parallel(calls)
+    _give_operators_mobiles(_in_parallel(calls))
+
+
+# Outside the prefixes demo people draw from (demo.names.MOBILE_PREFIXES): no person shares them.
+OPERATOR_MOBILES = ("19900000001", "19900000002")
+
+
+def _give_operators_mobiles(operators: list[User]) -> None:
+    """Operators get their login code by text on a new device, so each needs a mobile on file."""
+    with transaction.atomic(durable=True):
+        for user, mobile in zip(operators, OPERATOR_MOBILES, strict=True):
+            User.objects.filter(pk=user.pk).update(mobile=mobile)
+        record_events(
+            [
+                PendingEvent(
+                    actor=None,
+                    actor_label=ACTOR_LABEL,
+                    action="demo.operator_mobile_set",
+                    target=user,
+                    summary=f"Demo operator {user.username} given a sandbox mobile",
+                )
+                for user in operators
+            ]
+        )
 
 
 def _create_persona_logins(
