@@ -27,6 +27,8 @@ from ledger.models import AccountKind, JournalEntry, JournalLine, LedgerAccount
 
 #: Also sum the centre accounts an entry touched, on each posting (off: the sweep does).
 CHECK_CENTRE_ON_EVENT = "LEDGER_CHECK_CENTRE_ON_EVENT"
+#: At most this many accounts of one entry are summed on its event; the sweep sums every account.
+EVENT_MAX_ACCOUNTS = "LEDGER_EVENT_MAX_ACCOUNTS"
 #: At most this many violations are copied into the sweep's evidence; the count is always whole.
 EVIDENCE_LIMIT = 50
 
@@ -70,11 +72,15 @@ class LedgerInvariants:
                     },
                 )
             )
-        touched = LedgerAccount.objects.filter(lines__entry_id=entry.pk).values_list("pk", flat=True)
+        touched = LedgerAccount.objects.filter(lines__entry_id=entry.pk)
         if not threshold(CHECK_CENTRE_ON_EVENT, False):
             touched = touched.filter(kind=AccountKind.FUND)
+        # A whole unit's list is one entry over thousands of accounts: the first ones are checked
+        # now, all of them at night.
+        limit = threshold(EVENT_MAX_ACCOUNTS, 2000)
+        touched_ids = touched.order_by("pk").values("pk")[:limit]
         # One statement for all touched accounts: one snapshot of their lines and balances.
-        accounts = LedgerAccount.objects.filter(pk__in=list(touched)).annotate(
+        accounts = LedgerAccount.objects.filter(pk__in=touched_ids).annotate(
             debits=Coalesce(Sum("lines__debit"), 0), credits=Coalesce(Sum("lines__credit"), 0)
         )
         for account in accounts:

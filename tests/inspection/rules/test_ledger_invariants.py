@@ -5,7 +5,9 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from inspection.rules.base import CRITICAL
 from inspection.rules.ledger_invariants import LedgerInvariants
+from ledger.centre import BANK_SETTLEMENT
 from ledger.models import LedgerAccount
+from ledger.services import centre_account
 from tests.accounts.factories import FundAccountFactory
 from tests.ledger.factories import deposit
 
@@ -46,6 +48,18 @@ class TestLedgerInvariantsOnEvent:
         assert finding.subject == f"ledger-account:{ledger_account.code}"
         assert finding.evidence["problem"] == "BALANCE_MISMATCH"
         assert (finding.evidence["stored_fen"], finding.evidence["lines_fen"]) == (999999, 240000)
+
+    def test_leaves_the_centre_accounts_to_the_sweep_unless_told(self, account, settings):
+        bank = centre_account(BANK_SETTLEMENT)
+        LedgerAccount.objects.filter(pk=bank.pk).update(balance=bank.balance + 1)
+        event = last_posting()
+
+        quiet = LedgerInvariants().on_event(event)
+        settings.INSPECTION_LEDGER_CHECK_CENTRE_ON_EVENT = True
+        told = LedgerInvariants().on_event(event)
+
+        assert quiet == []
+        assert [finding.subject for finding in told] == [f"ledger-account:{bank.code}"]
 
 
 class TestLedgerInvariantsSweep:
