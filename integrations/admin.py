@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
 from core.admin_search import IdNumberSearchMixin
-from core.crypto import blind_index, mask_id_number
+from core.crypto import blind_index, mask_bank_card, mask_id_number
 from core.exceptions import DomainError
 from core.identity import parse_resident_id
 
 from .gov.sandbox import clear_knob_cache
 from .models import (
     GovQuery,
+    MaritalStatus,
     SandboxBankKnobs,
     SandboxCitizen,
     SandboxCollection,
@@ -40,12 +41,36 @@ def _clean_id_number(value: str) -> str:
 
 
 class _IdNumberForm(forms.ModelForm):
-    """Plaintext ID number in, index computed; an existing row shows its number to edit."""
+    """Plaintext ID number in, index computed. An existing row's numbers are shown masked, never
+    put back in the form: left empty, the number on file stays."""
 
     id_number = forms.CharField(label=_("ID number"), max_length=18)
+    masked_fields = ("id_number",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            return
+        for name in self.masked_fields:
+            on_file = getattr(self.instance, name)
+            self.initial[name] = ""
+            self.fields[name].required = False
+            if on_file:
+                self.fields[name].help_text = _("On file: %(masked)s. Leave empty to keep it.") % {
+                    "masked": mask_id_number(on_file)
+                }
+
+    def _typed_or_on_file(self, name: str):
+        value = (self.cleaned_data.get(name) or "").strip()
+        if not value and self.instance.pk is not None:
+            return getattr(self.instance, name)
+        return _clean_id_number(value) if value else None
 
     def clean_id_number(self):
-        return _clean_id_number(self.cleaned_data["id_number"])
+        value = self._typed_or_on_file("id_number")
+        if not value:
+            raise forms.ValidationError(_("Enter the ID number."))
+        return value
 
     def save(self, commit=True):
         self.instance.id_number_index = blind_index(self.cleaned_data["id_number"])
@@ -83,9 +108,14 @@ class SandboxCitizenForm(_IdNumberForm):
             "other_monthly_debt",
         ]
 
+    masked_fields = ("id_number", "spouse_id_number")
+
     def clean_spouse_id_number(self):
-        value = self.cleaned_data.get("spouse_id_number") or ""
-        return _clean_id_number(value) if value.strip() else None
+        # Not married (any more): no spouse, whatever is on file.
+        if self.data.get(self.add_prefix("marital_status")) != MaritalStatus.MARRIED:
+            value = (self.cleaned_data.get("spouse_id_number") or "").strip()
+            return _clean_id_number(value) if value else None
+        return self._typed_or_on_file("spouse_id_number")
 
     def save(self, commit=True):
         spouse = self.cleaned_data.get("spouse_id_number")
@@ -230,8 +260,16 @@ class SandboxCollectionAdmin(ReadOnlyAdmin):
         "settled_on",
     ]
     list_filter = ["status", "failure_code", "same_bank"]
+    # The payer's account number shows masked only.
+    exclude = ["payer_account_no"]
+    readonly_fields = ["masked_payer_account_no"]
+
     search_fields = ["=order_ref", "=bank_ref", "payer_name"]
     date_hierarchy = "submitted_at"
+
+    @admin.display(description=_("payer account number"))
+    def masked_payer_account_no(self, obj):
+        return mask_bank_card(obj.payer_account_no)
 
 
 @admin.register(SandboxSms)

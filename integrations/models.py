@@ -320,7 +320,8 @@ class SandboxCollection(SandboxBankOrder):
     order_ref = models.CharField(
         _("order reference"), max_length=bank_ports.ORDER_REF_MAX_LENGTH, unique=True
     )
-    payer_account_no = models.CharField(_("payer account number"), max_length=40)
+    # The unit's bank account, or a borrower's card: encrypted at rest like every account number.
+    payer_account_no = EncryptedTextField(_("payer account number"))
     payer_bank_name = models.CharField(_("payer bank"), max_length=100)
     payer_name = models.CharField(_("payer name"), max_length=100)
     same_bank = models.BooleanField(_("same bank"))
