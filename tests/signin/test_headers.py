@@ -2,6 +2,7 @@
 API's documentation serves Swagger UI from our own files."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -10,6 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.signin.conftest import log_in
 
 pytestmark = pytest.mark.django_db
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=\"", re.IGNORECASE)
@@ -89,3 +92,15 @@ class TestApiDocs:
 
         assert response.status_code == 200
         assert "SwaggerUIBundle" in response.text
+
+
+class TestTemplates:
+    @pytest.mark.parametrize(
+        "template", sorted(TEMPLATES.rglob("*.html")), ids=lambda path: str(path.relative_to(TEMPLATES))
+    )
+    def test_hold_no_inline_script_or_style(self, template):
+        text = template.read_text(encoding="utf-8")
+
+        assert not INLINE_SCRIPT.search(text)
+        assert not INLINE_STYLE.search(text)
+        assert not EVENT_HANDLER.search(text)
