@@ -144,7 +144,6 @@ class TokenView(APIView):
         challenge = begin_login(
             user=user,
             device_id=serializer.validated_data.get("device", ""),
-            device_label=(request.headers.get("user-agent") or "API")[:100],
             channel="api",
         )
         if challenge is None:

@@ -126,7 +126,7 @@ def trusted_device(user, device_id: str) -> TrustedDevice | None:
     ).first()
 
 
-def begin_login(*, user, device_id: str, device_label: str, channel: str) -> LoginChallenge | None:
+def begin_login(*, user, device_id: str, channel: str) -> LoginChallenge | None:
     """After a correct password: ``None`` when the login completes now, else the challenge to pass.
 
     Raises ``NoMobileOnFile`` for a text challenge without a mobile, ``TooManyTexts`` past the

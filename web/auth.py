@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Language
 from core.exceptions import DomainError
 from signin.services import begin_login
-from web.signin import device_id_of, device_label_of, hold_login
+from web.signin import device_id_of, hold_login
 
 
 class PortalLoginForm(AuthenticationForm):
@@ -47,7 +47,6 @@ class LoginView(auth_views.LoginView):
             challenge = begin_login(
                 user=user,
                 device_id=device_id_of(self.request),
-                device_label=device_label_of(self.request),
                 channel="web",
             )
         except DomainError as error:

@@ -87,10 +87,7 @@ def hold_login(request, *, challenge, user, next_url: str, language: str | None)
 
 
 def _pending_challenge(request):
-    challenge = challenge_by_id(request.session.get(PENDING))
-    if challenge is None:
-        return None
-    return challenge
+    return challenge_by_id(request.session.get(PENDING))
 
 
 def _drop_pending(request) -> None:
@@ -101,7 +98,7 @@ def _drop_pending(request) -> None:
 def _complete(request, verified):
     from web.auth import set_language_cookie
 
-    backend = request.session.get(PENDING_BACKEND) or settings.AUTHENTICATION_BACKENDS[1]
+    backend = request.session.get(PENDING_BACKEND) or "django.contrib.auth.backends.ModelBackend"
     next_url = request.session.get(PENDING_NEXT) or reverse(settings.LOGIN_REDIRECT_URL)
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse(settings.LOGIN_REDIRECT_URL)
