@@ -77,21 +77,23 @@ def record_events(events: Sequence[PendingEvent]) -> list[AuditEvent]:
 
 
 def _append(events: Sequence[PendingEvent]) -> list[AuditEvent]:
+    # Read before the lock: every append waits for whoever holds it, so hold it briefly.
+    roles_by_actor: dict[int, str] = {}
+    roles = [_roles(pending, roles_by_actor) for pending in events]
+    context = current_context()
     _lock_chain()
     last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
     sequence, prev_hash = last if last else (0, GENESIS_HASH)
     occurred_at = timezone.now()
-    context = current_context()
-    roles_by_actor: dict[int, str] = {}
     rows = []
-    for pending in events:
+    for pending, actor_roles in zip(events, roles, strict=True):
         sequence += 1
         row = _build(
             pending,
             sequence=sequence,
             prev_hash=prev_hash,
             occurred_at=occurred_at,
-            actor_roles=_roles(pending, roles_by_actor),
+            actor_roles=actor_roles,
             context=context,
         )
         rows.append(row)
