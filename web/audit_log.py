@@ -161,8 +161,8 @@ def event(request, sequence: int):
     )
 
 
-@require_POST
 @audit_log_readers
+@require_POST
 def export(request):
     form = AuditSearchForm(request.POST)
     if not form.is_valid():

@@ -209,6 +209,8 @@ class TestAuditLogExport:
         assert exported.actor == auditor
         assert exported.data["filters"] == {"channel": "web"}
         assert exported.data["rows"] == 1
+        assert (exported.channel, exported.source_ip) == ("web", "127.0.0.1")
+        assert exported.actor_roles == "staff_auditor"
 
     def test_stops_at_the_limit(self, client, auditor, events, monkeypatch):
         monkeypatch.setattr("audit.exports.EXPORT_LIMIT", 2)
