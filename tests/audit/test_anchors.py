@@ -68,3 +68,10 @@ class TestAnchorAuditChainTask:
             sequence = anchor_audit_chain.delay().get()
 
         assert sequence == head.sequence
+
+
+class TestAnchorSchedule:
+    def test_beat_anchors_the_chain_every_ten_minutes(self, settings):
+        entry = settings.CELERY_BEAT_SCHEDULE["audit-anchor"]
+
+        assert (entry["task"], entry["schedule"]) == ("audit.tasks.anchor_audit_chain", 600.0)
