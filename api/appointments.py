@@ -370,10 +370,14 @@ class RescheduleAppointmentView(APIView):
         description="Move a coming booking to another slot of the same service; the reference stays.",
     )
     def post(self, request, booking_id: int):
+        # Whose booking before what the body says: another's answers 404 whatever was sent.
+        person = _person_of(request)
+        if booking_of(person, booking_id) is None:
+            raise NotFound(_("There is no such booking of yours."))
         body = RescheduleRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         booking = reschedule_appointment(
-            person=_person_of(request), booking_id=booking_id, actor=request.user, **body.validated_data
+            person=person, booking_id=booking_id, actor=request.user, **body.validated_data
         )
         return Response(BookingSerializer(booking).data)
 

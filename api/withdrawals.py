@@ -1,12 +1,11 @@
 """``/withdrawals``: apply for a withdrawal (the decision is in the answer when it is automatic) and
 follow it to the money on the card, for the mobile app and the mini-programs (CONTRACT.md)."""
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,9 +25,10 @@ from api.applications import (
 )
 from api.errors import ErrorSerializer
 from api.fields import YuanField
+from api.permissions import visible_or_not_found
 from approvals.documents import Upload
 from approvals.models import Application, Channel
-from approvals.selectors import explained_reasons, may_review
+from approvals.selectors import explained_reasons
 from approvals.services import submit_application
 from withdrawals.selectors import withdrawal_timeline
 
@@ -175,8 +175,10 @@ class WithdrawalView(APIView):
         examples=[OpenApiExample("Approved and paid", value=_WITHDRAWAL_EXAMPLE, response_only=True)],
     )
     def get(self, request, application_id: int):
-        application = get_object_or_404(Application, pk=application_id, kind="withdrawal")
-        person = getattr(request.user, "person", None)
-        if application.applicant_id != getattr(person, "pk", None) and not may_review(request.user):
-            raise PermissionDenied(_("Only the applicant and staff can see an application."))
+        # Another person's application answers as one that does not exist: ids reveal nothing.
+        application = visible_or_not_found(
+            request.user,
+            "withdrawals.view_application",
+            Application.objects.filter(pk=application_id, kind="withdrawal").first(),
+        )
         return Response(WithdrawalSerializer(withdrawal_row(application)).data)

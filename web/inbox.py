@@ -1,15 +1,15 @@
 """The hall's messages (站内消息): the inbox, newest first, and marking messages read."""
 
 from django.contrib import messages as flash
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.exceptions import DomainError
 from notifications.models import MessageKind
 from notifications.selectors import message_page
-from notifications.services import mark_all_read, mark_read
+from notifications.services import MessageNotFound, mark_all_read, mark_read
 from web.access import employee_only
 
 
@@ -33,9 +33,9 @@ def read(request, pk: int):
     """Mark one message read, then follow its link (a path inside the portal) or go back to the list."""
     try:
         message = mark_read(person=request.user.person, message_id=pk)
-    except DomainError as error:
-        flash.error(request, error.message)
-        return redirect("web:hall-messages")
+    except MessageNotFound as error:
+        # Another person's message answers as one that does not exist.
+        raise Http404(error.message) from error
     if message.link and url_has_allowed_host_and_scheme(message.link, allowed_hosts={request.get_host()}):
         return redirect(message.link)
     return redirect("web:hall-messages")
