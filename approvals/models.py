@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedBinaryField
+
 
 class Channel(models.TextChoices):
     WEB = "WEB", _("Web hall")
@@ -349,7 +351,8 @@ class ApplicationDocument(models.Model):
     content_type = models.CharField(_("content type"), max_length=40)
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    content = models.BinaryField(_("content"))
+    # A scan of a contract or an ID card: encrypted at rest like the numbers it shows.
+    content = EncryptedBinaryField(_("content"))
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
     class Meta:

@@ -91,6 +91,31 @@ def encrypt(plaintext: str) -> str:
     return f"{label}:{base64.urlsafe_b64encode(nonce + sealed).decode('ascii')}"
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """Seal ``data`` with the current key: ``fe<version>:`` then nonce, ciphertext and tag."""
+    label = current_label()
+    nonce = os.urandom(NONCE_BYTES)
+    key = _subkey(settings.FIELD_ENCRYPTION_KEY, _ENCRYPTION_INFO)
+    sealed = AESGCM(key).encrypt(nonce, bytes(data), label.encode("ascii"))
+    return f"{label}:".encode("ascii") + nonce + sealed
+
+
+def decrypt_bytes(sealed: bytes) -> bytes:
+    """Open bytes written by ``encrypt_bytes``; raise ``DecryptionError`` if they do not authenticate."""
+    sealed = bytes(sealed)
+    label, sep, blob = sealed[:16].partition(b":")
+    if not sep or not label.startswith(PREFIX.encode()) or not label[len(PREFIX) :].isdigit():
+        raise DecryptionError("value is not an encrypted field value (missing version prefix)")
+    blob = sealed[len(label) + 1 :]
+    if len(blob) < NONCE_BYTES + 16:
+        raise DecryptionError("encrypted value is truncated")
+    key = _subkey(_master_key_for(int(label[len(PREFIX) :])), _ENCRYPTION_INFO)
+    try:
+        return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], label)
+    except InvalidTag as exc:
+        raise DecryptionError("encrypted value failed authentication (tampered, or the wrong key)") from exc
+
+
 def decrypt(token: str) -> str:
     """Open a value written by ``encrypt``; raise ``DecryptionError`` if it does not authenticate."""
     label, sep, body = token.partition(":")
@@ -174,6 +199,27 @@ class EncryptedTextField(models.TextField):
     def get_lookup(self, lookup_name):
         # A silent "no match" from comparing against random ciphertext would be a bug magnet;
         # returning None makes Django raise FieldError "Unsupported lookup" instead.
+        if lookup_name != "isnull":
+            return None
+        return super().get_lookup(lookup_name)
+
+
+class EncryptedBinaryField(models.BinaryField):
+    """Bytes (an uploaded file) encrypted at rest like ``EncryptedTextField``; never queried by value."""
+
+    description = "Bytes encrypted at rest (AES-256-GCM)"
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return decrypt_bytes(value)
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if value is None:
+            return None
+        return super().get_db_prep_value(encrypt_bytes(value), connection, prepared)
+
+    def get_lookup(self, lookup_name):
         if lookup_name != "isnull":
             return None
         return super().get_lookup(lookup_name)

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedBinaryField
+
 
 class ListKind(models.TextChoices):
     # The codes are the ledger business types the list posts as (DOMAIN.md §2).
@@ -182,7 +184,8 @@ class DepositListFile(models.Model):
         primary_key=True,
         related_name="file",
     )
-    content = models.BinaryField(_("content"))
+    # The unit's list names its people by ID number: encrypted at rest like the numbers themselves.
+    content = EncryptedBinaryField(_("content"))
 
     class Meta:
         verbose_name = _("deposit list file")

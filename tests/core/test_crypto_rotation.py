@@ -1,6 +1,7 @@
 """Key rotation: ``manage.py rotate_field_key`` re-encrypts under the new key and recomputes indexes."""
 
 import base64
+from datetime import date
 from io import StringIO
 
 import pytest
@@ -10,8 +11,9 @@ from django.db import connection
 from accounts.models import Employer, Person
 from accounts.selectors import person_by_id_number
 from core.crypto import blind_index
+from deposits.models import DepositList, DepositListFile, ListKind
 from integrations.models import SandboxCitizen
-from tests.accounts.factories import FundAccountFactory
+from tests.accounts.factories import EmployerFactory, FundAccountFactory, UserFactory
 
 CARD = "6222021234561236"
 NEW_KEY = base64.urlsafe_b64encode(b"the-second-32-byte-key-for-test!").decode()
@@ -113,3 +115,38 @@ class TestRotateFieldKey:
 
         assert "Total changed: 0 values re-encrypted, 0 indexes recomputed" in output
         assert _raw("accounts_person", "id_number", written_with_v1["person"].pk) == before
+
+
+@pytest.fixture
+def list_file_v1(db):
+    """An uploaded deposit list, written under key version 1."""
+    return DepositListFile.objects.create(deposit_list=_deposit_list(), content=b"id_number,base\n")
+
+
+@pytest.mark.django_db
+class TestRotateEncryptedFiles:
+    def test_re_encrypts_an_uploaded_list_under_the_new_key(self, list_file_v1, key_v2):
+        assert bytes(_raw_file(list_file_v1.pk)).startswith(b"fe1:")
+
+        _rotate()
+
+        assert bytes(_raw_file(list_file_v1.pk)).startswith(b"fe2:")
+        assert DepositListFile.objects.get(pk=list_file_v1.pk).content == b"id_number,base\n"
+
+
+def _deposit_list() -> DepositList:
+    return DepositList.objects.create(
+        employer=EmployerFactory(),
+        kind=ListKind.values[0],
+        period=date(2026, 10, 1),
+        filename="list.csv",
+        file_sha256="0" * 64,
+        file_size=15,
+        uploaded_by=UserFactory(),
+    )
+
+
+def _raw_file(pk: int):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT content FROM deposits_depositlistfile WHERE deposit_list_id = %s", [pk])
+        return cursor.fetchone()[0]

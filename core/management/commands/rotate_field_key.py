@@ -6,7 +6,8 @@ the old key. Each model is worked in batches of primary keys, one short transact
 with the rows locked, so the portal keeps running; a row already under the current key with
 its index current is left alone, so the command can be stopped and run again.
 
-Encrypted fields are found by type (``core.crypto.EncryptedTextField``); an index column is
+Encrypted fields are found by type (``core.crypto.EncryptedTextField`` and
+``EncryptedBinaryField``); an index column is
 ``<field>_index`` beside an encrypted ``<field>``, or is named in
 ``settings.FIELD_INDEX_SOURCES`` with the paths to its clear value.
 """
@@ -22,7 +23,9 @@ from django.core.management.base import BaseCommand
 from django.db import models, transaction
 from django.db.models.functions import Cast
 
-from core.crypto import EncryptedTextField, blind_index, current_label
+from core.crypto import EncryptedBinaryField, EncryptedTextField, blind_index, current_label
+
+ENCRYPTED_FIELDS = (EncryptedTextField, EncryptedBinaryField)
 
 
 @dataclass
@@ -60,7 +63,7 @@ def rotation_plan() -> list[ModelPlan]:
         names = {f.name for f in model._meta.concrete_fields}
         plan = ModelPlan(model)
         for f in model._meta.concrete_fields:
-            if isinstance(f, EncryptedTextField):
+            if isinstance(f, ENCRYPTED_FIELDS):
                 plan.encrypted.append(f.name)
                 if f"{f.name}_index" in names:
                     plan.indexes[f"{f.name}_index"] = (f.name,)
@@ -90,6 +93,8 @@ def _changes(plan: ModelPlan, row, label: str, tally: Tally) -> dict:
     changes = {}
     for name in plan.encrypted:
         raw = getattr(row, f"_raw_{name}")
+        if isinstance(raw, memoryview | bytes):
+            raw = bytes(raw).decode("latin-1")
         if raw is not None and not raw.startswith(f"{label}:"):
             # Assigned the clear value: the field encrypts it again, under the current key.
             changes[name] = getattr(row, name)
@@ -108,7 +113,14 @@ def _changes(plan: ModelPlan, row, label: str, tally: Tally) -> dict:
 
 
 def _rows(plan: ModelPlan):
-    raw = {f"_raw_{name}": Cast(name, output_field=models.TextField()) for name in plan.encrypted}
+    fields = {name: plan.model._meta.get_field(name) for name in plan.encrypted}
+    raw = {
+        f"_raw_{name}": Cast(
+            name,
+            output_field=models.BinaryField() if isinstance(f, EncryptedBinaryField) else models.TextField(),
+        )
+        for name, f in fields.items()
+    }
     return plan.model._default_manager.annotate(**raw).select_related(*plan.related())
 
 
