@@ -57,7 +57,7 @@ def log_in(client, username, password=PASSWORD, **extra):
 
 def last_code(phone, mobile) -> str:
     """The six-digit code in the latest text to ``mobile``."""
-    return re.search(r"\b(\d{6})\b", phone.texts_to(mobile)[-1]).group(1)
+    return re.search(r"(?<!\d)(\d{6})(?!\d)", phone.texts_to(mobile)[-1]).group(1)
 
 
 def wrong(code: str) -> str:
