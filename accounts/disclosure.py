@@ -81,3 +81,8 @@ def reveal_personal_data(*, actor, person: Person, field: str, reason: str) -> s
             data={"access": access.pk, "field": field, "reason": reason},
         )
     return value
+
+
+def accesses_to(person: Person, *, limit: int = 10) -> list[PersonalDataAccess]:
+    """The latest looks at ``person``'s full numbers, newest first, for the person to see."""
+    return list(PersonalDataAccess.objects.filter(person=person).order_by("-accessed_at", "-pk")[:limit])

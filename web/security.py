@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.disclosure import accesses_to
 from accounts.models import Language
 from accounts.selectors import withdrawal_lock_state
 from accounts.services import lock_withdrawals, request_unlock, set_language
@@ -48,6 +49,7 @@ def security(request):
             "languages": Language.choices,
             "message_language": person.language,
             "devices": trusted_devices_of(request.user),
+            "data_accesses": accesses_to(person),
         },
     )
 

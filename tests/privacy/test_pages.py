@@ -84,3 +84,23 @@ class TestAccessesPage:
         response = _login(client, staff_with_role(roles.STAFF_CLERK)).get(reverse(ACCESSES))
 
         assert response.status_code == 403
+
+
+@pytest.mark.django_db
+class TestHallSecurityPage:
+    def test_tells_the_person_when_and_why_their_number_was_seen(self, client, chief, employee_account):
+        person = employee_account.person
+        form = {"person": person.pk, "field": "id_number", "reason": REASON}
+        _login(client, chief).post(reverse(REVEAL), form)
+
+        response = _login(client, person.user).get(reverse("web:hall-security"))
+
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert REASON in page
+        assert person.id_number not in page
+
+    def test_says_so_when_no_one_looked(self, client, employee_account):
+        response = _login(client, employee_account.person.user).get(reverse("web:hall-security"))
+
+        assert 'id="no-data-accesses"' in response.content.decode()
