@@ -4,6 +4,23 @@ Star-imported at the end of base.py, which then passes its ``LOGGING`` through
 ``with_log_scrubbing`` (this module cannot import base.py: base.py imports it).
 """
 
+import os
+
+
+def _retired_keys(text: str) -> dict[int, str]:
+    """``"1:<key>,2:<key>"`` → ``{1: "<key>", 2: "<key>"}`` (base64 keys end in "=", so not a=b pairs)."""
+    keys = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        version, _sep, key = item.partition(":")
+        keys[int(version)] = key.strip()
+    return keys
+
+
+# Key rotation (docs/privacy.md): the current key's version, and the keys of earlier versions
+# still needed to read what they wrote until ``manage.py rotate_field_key`` has run.
+FIELD_ENCRYPTION_KEY_VERSION = int(os.environ.get("FIELD_ENCRYPTION_KEY_VERSION", "1"))
+FIELD_ENCRYPTION_RETIRED_KEYS = _retired_keys(os.environ.get("FIELD_ENCRYPTION_RETIRED_KEYS", ""))
+
 # Every handler masks resident ID and bank card numbers before it formats a record.
 PRIVACY_LOG_FILTERS = {"scrub": {"()": "core.logscrub.ScrubPersonalNumbers"}}
 
