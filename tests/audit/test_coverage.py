@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from freezegun import freeze_time
 
 from accounts.models import AccountStatus, FundAccount
 from accounts.services import close_account, seal_account
@@ -17,6 +18,9 @@ from tests.accounts.factories import FundAccountFactory
 from tests.approvals.factories import staff_user
 from tests.ledger.factories import deposit
 from tests.payouts.factories import funded_account, make_payout
+from tests.withdrawals.factories import account_with, approved
+from withdrawals.models import WithdrawalPayment
+from withdrawals.services import pay_withdrawal
 
 pytestmark = pytest.mark.django_db
 
@@ -106,4 +110,26 @@ class TestPayoutAudit:
         with pytest.raises(AuditWriteFailed):
             make_payout(account)
 
+        assert not Payout.objects.exists()
+
+
+@freeze_time("2026-11-26 10:00:00+08:00")
+@pytest.mark.usefixtures("payment_bank")
+class TestWithdrawalPaymentAudit:
+    def test_paying_writes_its_event(self, django_capture_on_commit_callbacks):
+        application = approved(account_with(balance=480_000).person, "RENT", amount_limit=180_000)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            payment = pay_withdrawal(application_id=application.pk)
+
+        assert "withdrawals.withdrawal_paid" in events_about(payment.application)
+
+    def test_paying_is_undone_when_its_event_cannot_be_written(self, monkeypatch):
+        application = approved(account_with(balance=480_000).person, "RENT", amount_limit=180_000)
+        monkeypatch.setattr(audit_services, "_append", _refuse)
+
+        with pytest.raises(AuditWriteFailed):
+            pay_withdrawal(application_id=application.pk)
+
+        assert not WithdrawalPayment.objects.exists()
         assert not Payout.objects.exists()
