@@ -30,8 +30,10 @@ DAY = date(2026, 11, 25)  # a Wednesday
 NOON = datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI)
 
 
-def _decision(*, outcome: str, purpose: str = "APPLICATION", decided_by=None, at=NOON, results=()):
-    application = ApplicationFactory()
+def _decision(
+    *, outcome: str, purpose: str = "APPLICATION", decided_by=None, at=NOON, results=(), application=None
+):
+    application = application or ApplicationFactory()
     return DecisionRecord.objects.create(
         application=application,
         subject=application.applicant,
@@ -94,6 +96,17 @@ class TestApprovalFigures:
         assert (figures["auto_approved"], figures["referred"], figures["auto_rejected"]) == (2, 1, 1)
         assert (figures["staff_decisions"], figures["staff_approved"], figures["staff_rejected"]) == (2, 1, 1)
         assert figures["outside_working_hours"] == 1
+        assert figures["overrides"] == 0
+
+    def test_count_a_staff_approval_against_a_failed_rule_as_an_override(self):
+        clerk = staff(roles.STAFF_CLERK)
+        application = ApplicationFactory()
+        _decision(outcome="REFER", application=application, results=[{"rule": "RETIRED", "status": "FAIL"}])
+        _decision(outcome="APPROVE", purpose="REVIEW", decided_by=clerk, application=application)
+
+        figures = selectors.approval_figures(day=DAY)
+
+        assert figures["overrides"] == 1
 
 
 class TestNetworkFigures:
