@@ -75,6 +75,8 @@ AUDIT_LOG_READERS = frozenset(
 # The electronic audit: auditors (and the administrator) work alerts; directors read them.
 ALERT_WORKERS = frozenset({STAFF_AUDITOR, ADMIN})
 ALERT_READERS = ALERT_WORKERS | {STAFF_DIRECTOR, STAFF_DEPUTY_DIRECTOR}
+# The console's own records (roles, the audit log): read by the auditor, kept by the administrator.
+AUDITOR_AND_ADMIN = frozenset({STAFF_AUDITOR, ADMIN})
 # Who reads the record of unmasked personal data.
 PRIVACY_OVERSEERS = frozenset({STAFF_AUDITOR, STAFF_DEPUTY_DIRECTOR, STAFF_DIRECTOR, ADMIN})
 # The person's own records, also reachable by staff reading a case.
@@ -109,12 +111,22 @@ def public(**kwargs) -> Entry:
     return Entry(EVERYONE, kwargs)
 
 
-# Every route of the admin console (``admin:…``) answers to one entry: the console lets in the
-# centre's staff (User.is_staff) and the model permissions of their role decide the rest
-# (accounts.roles). The test asks its index page.
+# Every route of the admin console (``admin:…``) without an entry of its own answers to this one:
+# the console lets in the centre's staff (User.is_staff) and the model permissions of their role
+# decide the rest (accounts.roles).
 ADMIN_CONSOLE = Entry(STAFF, note="the admin console: staff only, each model by the role's permissions")
 
 MATRIX: dict[str, Entry] = {
+    # The admin console: its index for every member of staff, and a few models whose role
+    # permissions differ (every other ``admin:`` route answers to ADMIN_CONSOLE) -------------
+    "admin:index": ADMIN_CONSOLE,
+    "admin:accounts_person_changelist": Entry(STAFF, note="the people, masked; every staff role reads them"),
+    "admin:audit_auditevent_changelist": Entry(
+        AUDITOR_AND_ADMIN, note="the audit log in the console: the auditor and the administrator"
+    ),
+    "admin:auth_group_changelist": Entry(
+        AUDITOR_AND_ADMIN, note="the roles themselves: read by the auditor, kept by the administrator"
+    ),
     # Top level ---------------------------------------------------------------------------
     "healthz": public(),
     "readyz": public(),

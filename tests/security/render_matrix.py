@@ -133,7 +133,7 @@ def _section(name: str) -> str:
 
 def render() -> str:
     from accounts.rules import OBJECT_PERMISSIONS
-    from tests.security.matrix import ADMIN_CONSOLE, MATRIX, ROLES
+    from tests.security.matrix import MATRIX, ROLES
 
     lines = [HEAD.rstrip("\n")]
     for permission, predicate in OBJECT_PERMISSIONS.items():
@@ -142,9 +142,8 @@ def render() -> str:
     lines.append(PREDICATES.rstrip("\n"))
     lines.append(MATRIX_HEAD.rstrip("\n"))
     paths = _paths()
-    entries = {**MATRIX, "admin:index": ADMIN_CONSOLE}
     sections: dict[str, list[str]] = {}
-    for name, entry in entries.items():
+    for name, entry in MATRIX.items():
         path = paths.get(name, "").replace("|", "\\|")
         marks = " | ".join("✓" if role in entry.allowed else "·" for role in ROLES)
         notes = "; ".join(

@@ -15,7 +15,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import EMPLOYEE
-from tests.security.matrix import ADMIN_CONSOLE, ANONYMOUS, EMPLOYERS, MATRIX, ROLES, Entry
+from tests.security.matrix import ANONYMOUS, EMPLOYERS, MATRIX, ROLES, Entry
 from tests.security.world import OUTSIDE_EMPLOYEE, OUTSIDE_OPERATOR, World, build_world
 
 LOGIN_PAGES = ("/login/", "/admin/login/")
@@ -34,10 +34,6 @@ def _routes(resolver=None, namespace="", prefix=""):
 
 def _in_admin(name, pattern) -> bool:
     return (name or "").startswith("admin:") or pattern.startswith("admin/")
-
-
-def _entry(name: str) -> Entry:
-    return ADMIN_CONSOLE if name == "admin:index" else MATRIX[name]
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +82,7 @@ def _as(who: str, sessions) -> Client:
 
 
 def _ask(client, name: str, world: World):
-    entry = _entry(name)
+    entry = MATRIX[name]
     url = reverse(name, kwargs={key: world.objects.get(value, value) for key, value in entry.kwargs.items()})
     response = client.post(url, entry.data) if entry.method == "POST" else client.get(url)
     if response.status_code == 405:
@@ -116,7 +112,7 @@ def _refused(response) -> bool:
     return response.status_code in REFUSED or _to_login(response)
 
 
-CASES = [(name, role) for name in [*MATRIX, "admin:index"] for role in ROLES]
+CASES = [(name, role) for name in MATRIX for role in ROLES]
 
 
 @pytest.mark.django_db
@@ -139,7 +135,7 @@ class TestEveryRoute:
 
     @pytest.mark.parametrize(("name", "role"), CASES, ids=[f"{name}-{role}" for name, role in CASES])
     def test_lets_in_exactly_the_roles_of_the_matrix(self, world, sessions, name, role):
-        entry = _entry(name)
+        entry = MATRIX[name]
         client = _as(role, sessions)
 
         response = _ask(client, name, world)
