@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 from accounts.services import set_bank_card
 from core.crypto import mask_bank_card, mask_id_number
 from core.logscrub import ScrubPersonalNumbers
+from fundportal.celery import app as celery_app
 from integrations.gov import ports
 from integrations.gov.fakes import FakeSocialSecurity
 
@@ -61,7 +62,7 @@ class TestLoggingSettings:
         assert all(any(isinstance(f, ScrubPersonalNumbers) for f in h.filters) for h in handlers)
 
     def test_leaves_the_root_logger_to_celery_workers(self):
-        assert settings.CELERY_WORKER_HIJACK_ROOT_LOGGER is False
+        assert celery_app.conf.worker_hijack_root_logger is False
 
 
 @pytest.mark.django_db
