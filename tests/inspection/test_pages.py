@@ -107,6 +107,15 @@ class TestAlertPage:
         assert 'id="close-form"' in page
         assert 'id="acknowledge-form"' in page
 
+    def test_links_each_event_involved_to_the_audit_log(self, client, auditor, write_events):
+        [event] = write_events("payouts.created")
+        alert = AlertFactory(first_sequence=event.sequence, last_sequence=event.sequence)
+        client.force_login(auditor)
+
+        page = client.get(reverse("web:staff-alert", args=[alert.pk])).content.decode()
+
+        assert f'href="{reverse("web:staff-audit-event", kwargs={"sequence": event.sequence})}"' in page
+
     def test_shows_no_forms_to_a_director(self, client, director):
         alert = AlertFactory()
         client.force_login(director)
