@@ -6,6 +6,7 @@ above); the record is read by the auditors and the directors. Both pages are nev
 a full number is shown once, on the response to the form, and nowhere else.
 """
 
+import rules
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -14,7 +15,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts import disclosure
 from accounts.models import Person, PersonalDataAccess, PersonalField
-from accounts.roles import ADMIN, STAFF_AUDITOR, STAFF_DEPUTY_DIRECTOR, STAFF_DIRECTOR
+from accounts.roles import ADMIN, STAFF_AUDITOR, STAFF_DEPUTY_DIRECTOR, STAFF_DIRECTOR, roles_of
 from accounts.selectors import account_by_no, person_by_id_number
 from core.exceptions import DomainError
 from web.access import audience, staff_only
@@ -22,6 +23,21 @@ from web.access import audience, staff_only
 PER_PAGE = 50
 ACCESS_READERS = frozenset({STAFF_AUDITOR, STAFF_DEPUTY_DIRECTOR, STAFF_DIRECTOR, ADMIN})
 FIELD_LABELS = dict(PersonalField.choices)
+
+
+@rules.predicate
+def reveals_personal_data(user) -> bool:
+    return disclosure.may_unmask(user)
+
+
+@rules.predicate
+def reads_personal_data_accesses(user) -> bool:
+    return bool(roles_of(user) & ACCESS_READERS)
+
+
+# For templates ({% test_rule "web.reveal_personal_data" user %}): the staff console links here.
+rules.set_rule("web.reveal_personal_data", reveals_personal_data)
+rules.set_rule("web.read_personal_data_accesses", reads_personal_data_accesses)
 
 
 def _find(text: str) -> Person | None:

@@ -104,3 +104,20 @@ class TestHallSecurityPage:
         response = _login(client, employee_account.person.user).get(reverse("web:hall-security"))
 
         assert 'id="no-data-accesses"' in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestStaffConsoleLinks:
+    def test_links_a_section_chief_to_the_reveal_page_only(self, client, chief):
+        page = _login(client, chief).get(reverse("web:staff-home")).content.decode()
+
+        assert 'id="nav-privacy-reveal"' in page
+        assert 'id="nav-privacy-accesses"' not in page
+
+    def test_links_an_auditor_to_the_record_only(self, client, staff_with_role):
+        auditor = staff_with_role(roles.STAFF_AUDITOR)
+
+        page = _login(client, auditor).get(reverse("web:staff-home")).content.decode()
+
+        assert 'id="nav-privacy-accesses"' in page
+        assert 'id="nav-privacy-reveal"' not in page
