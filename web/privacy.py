@@ -68,10 +68,13 @@ def _fields(person: Person) -> list[dict]:
 def reveal(request):
     if not disclosure.may_unmask(request.user):
         raise PermissionDenied
-    source = request.POST if request.method == "POST" else request.GET
-    query = source.get("q", "").strip()
-    person, revealed, error, reason = None, None, None, ""
-    if request.method == "POST":
+    person, revealed, error, reason, searched = None, None, None, "", False
+    if request.method == "POST" and request.POST.get("action") == "find":
+        # Posted, not a query string: a typed ID number stays out of URLs, access logs and
+        # history, and the page does not echo it.
+        searched = True
+        person = _find(request.POST.get("q", ""))
+    elif request.method == "POST":
         chosen = request.POST.get("person", "")
         person = Person.objects.filter(pk=chosen).first() if chosen.isdigit() else None
         field = request.POST.get("field", "")
@@ -88,11 +91,8 @@ def reveal(request):
             else:
                 revealed = {"label": FIELD_LABELS[field], "value": value}
                 reason = ""
-    elif query:
-        person = _find(query)
     context = {
-        "query": query,
-        "searched": bool(query),
+        "searched": searched,
         "person": person,
         "fields": _fields(person) if person else [],
         "revealed": revealed,
@@ -100,12 +100,7 @@ def reveal(request):
         "reason": reason,
         "min_length": disclosure.reason_min_length(),
     }
-    return render(
-        request,
-        "web/staff/privacy/reveal.html",
-        context,
-        status=400 if error and request.method == "POST" else 200,
-    )
+    return render(request, "web/staff/privacy/reveal.html", context, status=400 if error else 200)
 
 
 @never_cache

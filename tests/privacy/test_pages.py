@@ -22,7 +22,9 @@ class TestRevealPage:
     def test_finds_a_person_by_account_number_and_shows_them_masked(self, client, chief, carded_account):
         person = carded_account.person
 
-        response = _login(client, chief).get(reverse(REVEAL), {"q": carded_account.account_no})
+        response = _login(client, chief).post(
+            reverse(REVEAL), {"action": "find", "q": carded_account.account_no}
+        )
 
         page = response.content.decode()
         assert response.status_code == 200
@@ -31,10 +33,19 @@ class TestRevealPage:
         assert person.id_number not in page
         assert CARD not in page
 
-    def test_finds_a_person_by_id_number_in_lower_case(self, client, chief, person):
-        response = _login(client, chief).get(reverse(REVEAL), {"q": person.id_number.lower()})
+    def test_finds_a_person_by_id_number_without_echoing_it(self, client, chief, person):
+        response = _login(client, chief).post(
+            reverse(REVEAL), {"action": "find", "q": person.id_number.lower()}
+        )
 
-        assert f'name="person" value="{person.pk}"' in response.content.decode()
+        page = response.content.decode()
+        assert f'name="person" value="{person.pk}"' in page
+        assert person.id_number.lower() not in page.lower()
+
+    def test_says_when_no_one_has_the_number(self, client, chief, person):
+        response = _login(client, chief).post(reverse(REVEAL), {"action": "find", "q": "350290000001"})
+
+        assert 'id="no-person"' in response.content.decode()
 
     def test_shows_the_full_number_once_with_a_reason(self, client, chief, person):
         response = _login(client, chief).post(
