@@ -6,6 +6,7 @@ role gets 403.
 """
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -97,7 +98,7 @@ def _list_context(request) -> dict:
     titles = _rule_titles()
     page = Paginator(selectors.alerts_query(**filters), PER_PAGE).get_page(request.GET.get("page"))
     counts = selectors.alert_counts()
-    query = "&".join(f"{name}={value}" for name, value in filters.items() if value)
+    query = urlencode({name: value for name, value in filters.items() if value})
     return {
         "rows": [_alert_row(alert, titles) for alert in page.object_list],
         "page": page,
