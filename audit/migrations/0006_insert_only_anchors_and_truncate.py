@@ -1,8 +1,9 @@
 """The database refuses UPDATE, DELETE and TRUNCATE of audit events and anchors.
 
 PostgreSQL: row triggers do not fire on TRUNCATE, so a statement trigger refuses it on both
-tables, except in a session of a test database (the test settings connect with
-``fundportal.test_database=on``), which the test runner empties with TRUNCATE between tests. SQLite has no TRUNCATE (its "DELETE FROM t" fast path is off while a DELETE trigger
+tables, except in a test database (named ``test_…`` by the test runner, which empties tables
+with TRUNCATE between tests; a setting a session could switch on would be a way round the
+refusal). SQLite has no TRUNCATE (its "DELETE FROM t" fast path is off while a DELETE trigger
 exists), but it drops a table's triggers when Django rebuilds the table to add a column, as
 0005 did: the event triggers are installed again here.
 """
@@ -14,7 +15,7 @@ from core.db import vendor_sql
 POSTGRES_INSTALL = """
 CREATE OR REPLACE FUNCTION audit_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF coalesce(current_setting('fundportal.test_database', true), '') = 'on' THEN
+    IF current_database() LIKE 'test\\_%' THEN
         RETURN NULL;
     END IF;
     RAISE EXCEPTION 'audit % are insert-only: TRUNCATE refused', TG_TABLE_NAME

@@ -16,7 +16,3 @@ SANDBOX_SMS_LATENCY_MS = 0
 # The existing suite logs in through the form with a password only; the second factor's own tests
 # turn it on with override_settings(AUTH_SECOND_FACTOR="on").
 AUTH_SECOND_FACTOR = env.str("AUTH_SECOND_FACTOR", default="off")
-# PostgreSQL refuses TRUNCATE of insert-only tables except in a session that says it belongs to a
-# test database (audit migration 0006): the test runner empties tables with TRUNCATE between tests.
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
-    DATABASES["default"]["OPTIONS"]["options"] = "-c fundportal.test_database=on"  # noqa: F405
