@@ -7,7 +7,9 @@ cursor's row lock, so two workers never look at the same events and the cursor m
 alerts it raised. A rule that raises is logged and skipped: one broken rule must not blind the
 others or stop the cursor. Events are first read as (sequence, action) only; the full rows are
 loaded just for the events some rule reacts to, so a 30,000-row list post costs little when few
-rules watch its actions.
+rules watch its actions. A rule may also offer ``on_events(events) -> [(sequence, finding), …]``
+to look at a whole batch's events at once (one query for 500 events instead of 500); the engine
+prefers it and falls back to ``on_event`` one event at a time if it raises.
 
 Findings become alerts through :func:`record_finding`: at most one live alert per (rule,
 subject); a repeat adds a hit, refreshes ``last_seen_at``, raises the severity if higher and
@@ -91,12 +93,10 @@ def _inspect_batch(matcher: Matcher, *, batch_size: int) -> InspectionRun:
         findings = failures = 0
         if wanted:
             loaded = AuditEvent.objects.in_bulk(wanted, field_name="sequence")
-            for sequence in wanted:
-                event = loaded[sequence]
-                for rule in matcher.rules_for(event.action):
-                    raised, failed = _run_rule(rule, event)
-                    findings += raised
-                    failures += failed
+            for rule, events in _by_rule(matcher, [loaded[sequence] for sequence in wanted]):
+                raised, failed = _run_rule_on(rule, events)
+                findings += raised
+                failures += failed
         cursor.last_sequence = heads[-1][0]
         cursor.updated_at = timezone.now()
         cursor.save(update_fields=["last_sequence", "updated_at"])
@@ -113,6 +113,41 @@ def _locked_cursor() -> InspectionCursor:
             InspectionCursor.objects.create(pk=_CURSOR_PK)
         cursor = InspectionCursor.objects.select_for_update().get(pk=_CURSOR_PK)
     return cursor
+
+
+def _by_rule(matcher: Matcher, events: list[AuditEvent]) -> list[tuple[AuditRule, list[AuditEvent]]]:
+    """Each rule with the batch's events it watches, in sequence order."""
+    grouped: dict[int, tuple[AuditRule, list[AuditEvent]]] = {}
+    for event in events:
+        for rule in matcher.rules_for(event.action):
+            grouped.setdefault(id(rule), (rule, []))[1].append(event)
+    return list(grouped.values())
+
+
+def _run_rule_on(rule: AuditRule, events: list[AuditEvent]) -> tuple[int, int]:
+    """A rule with ``on_events`` sees the batch's events at once; if that fails, or it has none,
+    each event is given to ``on_event`` in turn."""
+    on_events = getattr(rule, "on_events", None)
+    if on_events is not None:
+        try:
+            with transaction.atomic():
+                pairs = on_events(events)
+                for sequence, finding in pairs:
+                    record_finding(rule=rule, finding=finding, sequence=sequence)
+            return len(pairs), 0
+        except Exception:  # the batch at once failed: one event at a time finds the culprit
+            logger.exception(
+                "audit rule %s failed on events #%s-#%s; trying them one by one",
+                getattr(rule, "code", rule),
+                events[0].sequence,
+                events[-1].sequence,
+            )
+    findings = failures = 0
+    for event in events:
+        raised, failed = _run_rule(rule, event)
+        findings += raised
+        failures += failed
+    return findings, failures
 
 
 def _run_rule(rule: AuditRule, event: AuditEvent) -> tuple[int, int]:

@@ -224,3 +224,46 @@ class TestSweepDay:
 
         assert (run.failures, run.findings) == (1, 1)
         assert Alert.objects.count() == 1
+
+
+class BatchEcho(EchoRule):
+    """An echo that also looks at a whole batch at once; ``fail_batch`` makes the batch call raise."""
+
+    def __init__(self, *, fail_batch: bool = False, **fields):
+        super().__init__(**fields)
+        self.fail_batch = fail_batch
+        self.batches: list[list[int]] = []
+
+    def on_events(self, events):
+        self.batches.append([event.sequence for event in events])
+        if self.fail_batch:
+            raise RuntimeError("broken batch")
+        return [(event.sequence, finding) for event in events for finding in self.on_event(event)]
+
+
+class TestInspectEventsInBatches:
+    def test_gives_a_rule_with_on_events_each_batch_at_once(self, write_events):
+        rule = BatchEcho(subject="payout:7")
+        events = write_events(*["test.watched"] * 5)
+
+        with use_rules(rule):
+            engine.inspect_events(batch_size=3)
+
+        assert rule.batches == [
+            [event.sequence for event in events[:3]],
+            [event.sequence for event in events[3:]],
+        ]
+        alert = Alert.objects.get()
+        assert alert.hits == 5
+        assert [entry["sequence"] for entry in alert.evidence] == [event.sequence for event in events]
+
+    def test_falls_back_to_one_event_at_a_time_when_the_batch_fails(self, write_events):
+        rule = BatchEcho(subject="payout:7", fail_batch=True)
+        events = write_events("test.watched", "test.watched")
+
+        with use_rules(rule):
+            run = engine.inspect_events()
+
+        assert rule.batches == [[event.sequence for event in events]]
+        assert Alert.objects.get().hits == 2
+        assert run.failures == 0
