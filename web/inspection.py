@@ -8,6 +8,7 @@ role gets 403.
 from datetime import date
 from urllib.parse import urlencode
 
+import rules
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -32,6 +33,15 @@ PER_PAGE = 50
 REFRESH_SECONDS = 15
 readers_only = audience(roles=services.READING_ROLES)
 workers_only = audience(roles=services.WORKING_ROLES)
+
+
+@rules.predicate
+def reads_alerts(user) -> bool:
+    return services.may_read_alerts(user)
+
+
+# For templates ({% test_rule "web.read_alerts" user %}): the staff console links here for them.
+rules.set_rule("web.read_alerts", reads_alerts)
 
 STATUS_FILTERS = {
     "live": gettext_lazy("Not closed"),

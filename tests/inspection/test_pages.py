@@ -198,3 +198,19 @@ class TestAlertForms:
         client.force_login(auditor)
 
         assert client.get(reverse("web:staff-alert-close", args=[alert.pk])).status_code == 405
+
+
+class TestStaffConsoleLink:
+    def test_leads_auditors_to_the_alerts(self, client, auditor):
+        client.force_login(auditor)
+
+        page = client.get(reverse("web:staff-home")).content.decode()
+
+        assert f'href="{LIST}" id="nav-alerts"' in page
+
+    def test_is_not_shown_to_a_clerk(self, client):
+        client.force_login(staff(roles.STAFF_CLERK))
+
+        page = client.get(reverse("web:staff-home")).content.decode()
+
+        assert "nav-alerts" not in page
