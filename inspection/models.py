@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inspection.rules.base import (
     APPROVAL,
@@ -38,7 +39,7 @@ class Family(models.TextChoices):
 class AlertStatus(models.TextChoices):
     OPEN = "open", _("Open")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("alert status", "Closed")
 
 
 #: Not closed: a new finding for the same rule and subject joins such an alert.
@@ -145,7 +146,7 @@ class AlertActionKind(models.TextChoices):
     ACKNOWLEDGE = "acknowledge", _("Acknowledged")
     ASSIGN = "assign", _("Assigned")
     COMMENT = "comment", _("Commented")
-    CLOSE = "close", _("Closed")
+    CLOSE = "close", pgettext_lazy("alert status", "Closed")
     REOPEN = "reopen", _("Reopened")
 
 

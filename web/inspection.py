@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ADMIN, STAFF_AUDITOR
@@ -47,7 +47,7 @@ STATUS_FILTERS = {
     "live": gettext_lazy("Not closed"),
     AlertStatus.OPEN: gettext_lazy("Open"),
     AlertStatus.ACKNOWLEDGED: gettext_lazy("Acknowledged"),
-    AlertStatus.CLOSED: gettext_lazy("Closed"),
+    AlertStatus.CLOSED: pgettext_lazy("alert status", "Closed"),
     "": gettext_lazy("All"),
 }
 SEVERITY_LABELS = dict(Severity.choices)

@@ -5,6 +5,9 @@ Money leaves only for a card the payment bank confirmed is in the applicant's ow
 compares them with the person: the holder's name, the card on record, whether the bank verified
 it, and whether the same card is on record for someone else (found by its last four digits, then
 compared decrypted, as cards have no blind index).
+
+A loan's disbursement is paid to the seller's account named in the purchase contract, not to the
+borrower: it is not the applicant's card by design, and this rule leaves it out.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from core.crypto import mask_bank_card, mask_id_number, mask_name
 from core.money import format_yuan
 from inspection.rules._common import day_bounds, target_pk
 from inspection.rules.base import FINANCE, HIGH, Finding
+from loans.disbursement import DISBURSEMENT_PURPOSE
 from payouts.models import Payout
 
 HOLDER_NAME_DIFFERS = "HOLDER_NAME_DIFFERS"
 CARD_NOT_ON_RECORD = "CARD_NOT_ON_RECORD"
 CARD_NOT_VERIFIED = "CARD_NOT_VERIFIED"
 CARD_OF_ANOTHER_PERSON = "CARD_OF_ANOTHER_PERSON"
+# Payouts whose payee is by design someone other than the applicant.
+OTHER_PAYEE_PURPOSES = frozenset({DISBURSEMENT_PURPOSE})
 
 
 def _digits(value: str | None) -> str:
@@ -51,6 +57,8 @@ class PayoutCardNotApplicants:
         return [finding for payout in payouts.order_by("pk") for finding in self._check(payout)]
 
     def _check(self, payout: Payout) -> list[Finding]:
+        if payout.purpose in OTHER_PAYEE_PURPOSES:
+            return []
         person = payout.person
         card = _digits(payout.card_no)
         problems = []

@@ -8,6 +8,7 @@ from inspection.rules.payout_card import (
     CARD_OF_ANOTHER_PERSON,
     PayoutCardNotApplicants,
 )
+from loans.disbursement import DISBURSEMENT_PURPOSE
 from tests.accounts.factories import PersonFactory
 from tests.payouts.factories import funded_account, make_payout
 
@@ -34,6 +35,15 @@ class TestPayoutCardNotApplicants:
         account = funded_account()
         with_verified_card(account.person, OWN_CARD)
         payout = make_payout(account, card_no=OWN_CARD)
+
+        findings = PayoutCardNotApplicants().on_event(created_event(payout))
+
+        assert findings == []
+
+    def test_leaves_a_loan_disbursement_to_the_seller_alone(self):
+        account = funded_account()
+        with_verified_card(account.person, OWN_CARD)
+        payout = make_payout(account, card_no=SOMEONE_ELSES_CARD, purpose=DISBURSEMENT_PURPOSE)
 
         findings = PayoutCardNotApplicants().on_event(created_event(payout))
 
