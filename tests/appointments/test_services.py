@@ -25,7 +25,7 @@ from appointments.services import (
     reschedule_appointment,
 )
 from audit.models import AuditEvent
-from notifications.models import Message, SmsOutbox
+from notifications.models import Message, SmsOutbox, SmsStatus
 from tests.accounts.factories import PersonFactory
 from tests.appointments.clock import ADJUSTED_SATURDAY, NATIONAL_DAY, TUESDAY, WEDNESDAY, at
 from tests.appointments.factories import counter_offering
@@ -69,8 +69,13 @@ class TestBookAppointment:
         assert "2026年9月29日09:30–10:00" in message.body
         assert "思明服务网点" in message.body
         assert message.link == "/hall/appointments/"
-        assert SmsOutbox.objects.get(message=message).text.startswith("【住房公积金】预约成功")
-        assert len(callbacks) == 1
+        text = SmsOutbox.objects.get(message=message)
+        assert text.text.startswith("【住房公积金】预约成功")
+        assert text.status == SmsStatus.PENDING
+        for callback in callbacks:
+            callback()
+        text.refresh_from_db()
+        assert text.status == SmsStatus.SENT
 
     def test_books_an_adjusted_working_saturday(self, counter, person):
         booking = book(person, at(ADJUSTED_SATURDAY, 9))

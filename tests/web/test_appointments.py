@@ -171,6 +171,8 @@ class TestMyAppointments:
     def test_explains_a_cancellation_too_close_to_the_start(self, hall, counter, employee, frozen):
         booking = booked(at(TUESDAY, 9), person=employee.person)
         frozen.move_to(at(TUESDAY, 8, 30))
+        # From Monday morning to Tuesday: the earlier session has long passed its idle timeout.
+        hall.force_login(employee)
 
         response = hall.post(reverse("web:hall-appointment-cancel", args=[booking.pk]), follow=True)
 
