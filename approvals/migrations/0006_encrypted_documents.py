@@ -5,33 +5,9 @@ in place, with SQL (the model field would try to decrypt them)."""
 from django.db import migrations
 
 import core.crypto
+from core.encrypting_migration import EncryptedColumn
 
-TABLE = "approvals_applicationdocument"
-PK = "id"
-
-
-def _rewrite(schema_editor, change) -> None:
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"SELECT {PK}, content FROM {TABLE}")
-        for pk, content in cursor.fetchall():
-            new = change(bytes(content))
-            if new is not None:
-                cursor.execute(f"UPDATE {TABLE} SET content = %s WHERE {PK} = %s", [new, pk])
-
-
-def encrypt_rows(apps, schema_editor):
-    def change(content):
-        try:
-            core.crypto.decrypt_bytes(content)
-        except core.crypto.DecryptionError:
-            return core.crypto.encrypt_bytes(content)
-        return None  # already encrypted
-
-    _rewrite(schema_editor, change)
-
-
-def decrypt_rows(apps, schema_editor):
-    _rewrite(schema_editor, core.crypto.decrypt_bytes)
+COLUMN = EncryptedColumn(table="approvals_applicationdocument", column="content", binary=True)
 
 
 class Migration(migrations.Migration):
@@ -43,5 +19,5 @@ class Migration(migrations.Migration):
             name="content",
             field=core.crypto.EncryptedBinaryField(verbose_name="content"),
         ),
-        migrations.RunPython(encrypt_rows, decrypt_rows, elidable=False),
+        COLUMN.operation(),
     ]
