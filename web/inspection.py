@@ -15,16 +15,17 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.roles import ADMIN, STAFF_AUDITOR
+from accounts.roles import ADMIN, STAFF_AUDITOR, roles_of
 from core.exceptions import DomainError
 from inspection import selectors, services
 from inspection.models import AlertActionKind, AlertStatus, Family, Severity
 from inspection.registry import active_rules
-from inspection.report import report_pdf
+from inspection.report import build_daily_report, report_pdf
 from inspection.rules.base import FAMILIES, SEVERITIES
 from web.access import audience
 from web.certificates import pdf_attachment
@@ -266,7 +267,33 @@ def reopen(request, pk: int):
 @readers_only
 def reports(request):
     page = Paginator(selectors.reports_query(), PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "web/staff/inspection/reports.html", {"page": page})
+    can_build = bool(roles_of(request.user) & services.WORKING_ROLES)
+    return render(
+        request,
+        "web/staff/inspection/reports.html",
+        {"page": page, "can_build": can_build, "today": timezone.localdate()},
+    )
+
+
+@workers_only
+@require_POST
+def build_report(request):
+    """An auditor need not wait for the night: build (again) a day's report with the figures true now."""
+    try:
+        day = date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        messages.error(request, _("Give the day as YYYY-MM-DD."))
+        return redirect("web:staff-audit-reports")
+    if day > timezone.localdate():
+        messages.error(
+            request, _("A report can be built for today or an earlier day, not for a day to come.")
+        )
+        return redirect("web:staff-audit-reports")
+    build_daily_report(day=day)
+    messages.success(
+        request, _("The report for %(day)s is built with the figures as they stand now.") % {"day": day}
+    )
+    return redirect("web:staff-audit-report", day=day.isoformat())
 
 
 def _report(day: str):

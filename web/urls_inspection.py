@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("staff/audit/alerts/<int:pk>/close/", inspection.close, name="staff-alert-close"),
     path("staff/audit/alerts/<int:pk>/reopen/", inspection.reopen, name="staff-alert-reopen"),
     path("staff/audit/reports/", inspection.reports, name="staff-audit-reports"),
+    path("staff/audit/reports/build/", inspection.build_report, name="staff-audit-report-build"),
     path("staff/audit/reports/<str:day>/", inspection.report, name="staff-audit-report"),
     path("staff/audit/reports/<str:day>/pdf/", inspection.report_download, name="staff-audit-report-pdf"),
 ]

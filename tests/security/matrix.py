@@ -274,6 +274,7 @@ MATRIX: dict[str, Entry] = {
     "web:staff-alert-close": Entry(ALERT_WORKERS, {"pk": "@alert"}),
     "web:staff-alert-reopen": Entry(ALERT_WORKERS, {"pk": "@alert"}),
     "web:staff-audit-reports": Entry(ALERT_READERS),
+    "web:staff-audit-report-build": Entry(ALERT_WORKERS),
     "web:staff-audit-report": Entry(ALERT_READERS, {"day": "@report_day"}),
     "web:staff-audit-report-pdf": Entry(ALERT_READERS, {"day": "@report_day"}),
     "web:staff-privacy-reveal": Entry(SENIOR_STAFF, note="each reveal needs a reason and is recorded"),
