@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import ADMIN, STAFF_AUDITOR, roles_of
@@ -323,7 +323,7 @@ def report(request, day: str):
             "payouts": [
                 {"label": label, **figures["finance"]["payouts"][key]}
                 for key, label in (
-                    ("created", _("Created")),
+                    ("created", pgettext("payouts", "Created")),
                     ("sent", _("Sent to the bank")),
                     ("paid", _("Paid")),
                     ("failed", _("Failed")),
