@@ -1,5 +1,6 @@
 """The web login's second step: a texted code on a new device, the authenticator for staff."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -276,6 +277,25 @@ class TestStaffAuthenticator:
 
         assert 'id="demo-code"' in shown.text
         assert 'id="demo-code"' not in hidden.text
+
+    def test_the_demo_hint_gives_a_code_that_works_after_another_login_used_the_current_one(
+        self, client, staff_member
+    ):
+        from signin.demo import DEMO_TOTP_KEY
+
+        device = TOTPDevice.objects.create(user=staff_member, name="app", key=DEMO_TOTP_KEY, confirmed=True)
+        log_in(client, "clerk")
+        client.post(reverse("web:login-authenticator"), {"code": _totp(device)})
+        client.post(reverse("web:logout"))
+        log_in(client, "clerk")
+
+        with override_settings(DEBUG=True):
+            page = client.get(reverse("web:login-authenticator"))
+        hinted = re.search(r'id="demo-code">(\d{6})<', page.text).group(1)
+        response = client.post(reverse("web:login-authenticator"), {"code": hinted})
+
+        assert response.status_code == 302
+        assert response.url != reverse("web:login-authenticator")
 
 
 class TestUnverifiedStaffSessions:
