@@ -285,9 +285,7 @@ def build_report(request):
         messages.error(request, _("Give the day as YYYY-MM-DD."))
         return redirect("web:staff-audit-reports")
     if day > timezone.localdate():
-        messages.error(
-            request, _("A report can be built for today or an earlier day, not for a day to come.")
-        )
+        messages.error(request, _("A report is built for today or a day before, not a day to come."))
         return redirect("web:staff-audit-reports")
     build_daily_report(day=day)
     messages.success(
