@@ -14,7 +14,6 @@ from core.crypto import blind_index, mask_bank_card
 from core.money import FEN_HALF_UP, share_fen
 from core.policy import UnknownPolicyParameter, policy_value
 from ledger.models import BusinessType, JournalLine
-from ledger.selectors import balance_of
 
 #: The business types that put a month's deposit on an account: 汇缴 01 and 补缴 02.
 DEPOSIT_TYPES = (BusinessType.MONTHLY_DEPOSIT, BusinessType.BACK_PAYMENT)
@@ -95,7 +94,8 @@ def account_summary(person: Person) -> AccountSummary | None:
         account_no=account.account_no,
         status=account.status,
         status_label=account.get_status_display(),
-        balance=balance_of(account.ledger_account),
+        # Read with the account in the query above (select_related), so as fresh as a re-read.
+        balance=account.ledger_account.balance,
         monthly_deposit=employer_part + employee_part,
         employer_part=employer_part,
         employee_part=employee_part,
