@@ -105,6 +105,19 @@ class TestApplyForAWithdrawal:
         assert page.context["payout"]["amount"] > 0
         assert "Social security: Answered" in page.text
 
+    def test_follows_a_payment_on_its_way_in_place_without_reloading_under_the_reader(
+        self, client, employee, employee_account, with_card, sources
+    ):
+        sources(social_security=retired(employee_account.person))
+        client.force_login(employee)
+
+        page = client.get(apply(client, "RETIREMENT").url, headers=ENGLISH)
+
+        assert page.context["refresh"] is True
+        assert 'hx-trigger="every 3s" hx-select="#followed"' in page.text
+        assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page.text
+        assert page.text.count('http-equiv="refresh"') == 1
+
     def test_refuses_without_consent_to_the_checks_and_asks_nothing(self, client, employee, with_card):
         client.force_login(employee)
 
