@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("FUNDPORTAL_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -270,6 +272,33 @@ CELERY_BEAT_SCHEDULE = {
     "loans-reprice": {"task": "loans.tasks.reprice_loans", "schedule": crontab(hour=1, minute=15)},
 }
 
+# --- Celery queues ---------------------------------------------------------------------------
+# Work is split by what it waits on, so a month-end flood of deposit lists cannot hold up a
+# payout or a decision: each queue gets its own workers in production (docs/DEPLOYMENT.md). A
+# worker started without -Q (`make run`, the demo) consumes all four. Routes are matched in
+# order, first match wins; a task named by none goes to "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_QUEUE_NAMES = ("default", "decisions", "collections", "payouts")
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUE_NAMES]
+CELERY_TASK_ROUTES = {
+    # Decisions and pre-checks made in the background (re-evaluations, referred cases).
+    "approvals.tasks.*": {"queue": "decisions"},
+    "*.tasks.decide_*": {"queue": "decisions"},
+    "*.tasks.precheck_*": {"queue": "decisions"},
+    # Deposits and bank debits: list checks, collections, their notices; loan repayment debits.
+    "deposits.tasks.*": {"queue": "collections"},
+    "loans.tasks.advance_repayment": {"queue": "collections"},
+    "loans.tasks.sweep_repayments": {"queue": "collections"},
+    "loans.tasks.run_daily_repayments": {"queue": "collections"},
+    # Money out: the payout relay and reconciliation, withdrawal payments, loan disbursements.
+    "payouts.tasks.*": {"queue": "payouts"},
+    "withdrawals.tasks.*": {"queue": "payouts"},
+    "loans.tasks.disburse_loan": {"queue": "payouts"},
+    "loans.tasks.record_disbursement_result": {"queue": "payouts"},
+    "loans.tasks.record_settled_disbursements": {"queue": "payouts"},
+}
+# --- end of Celery queues --------------------------------------------------------------------
+
 # /readyz reports not ready when beat's heartbeat (every 60 s) is older than this.
 HEALTH_BEAT_MAX_AGE_S = env.int("HEALTH_BEAT_MAX_AGE_S", default=180)
 
@@ -371,13 +400,23 @@ WITHDRAWAL_UNLOCK_COOLING_OFF_HOURS = env.int("WITHDRAWAL_UNLOCK_COOLING_OFF_HOU
 DECISION_SOURCE_TIMEOUT_S = env.float("DECISION_SOURCE_TIMEOUT_S", default=2.0)
 DECISION_DEADLINE_S = env.float("DECISION_DEADLINE_S", default=3.0)
 
+# Logs: LOG_FORMAT=text (a line for a person; the default here) or json (one object per line for
+# log shipping; production's default). Both carry the request id (core.logformat). Django's own
+# request-error lines repeat what the access log (fundportal.access) already says, so only its
+# errors are kept.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "formatters": {
+        "json": {"()": "core.logformat.JsonFormatter"},
+        "text": {"()": "core.logformat.TextFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
 }
 
 # --- Cross-city transfers (transfers, integrations.transfer_platform) ---------------------------

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.redis_sentinel import is_sentinel_url, sentinel_cache
 from hotline.settings_check import webhook_secret_problems
 from integrations.bank.settings_check import bank_collection_problems, bank_payment_problems
 from integrations.bank.unconfigured import NOT_CONNECTED as BANK_NOT_CONNECTED
@@ -15,11 +16,13 @@ from integrations.transfer_platform.unconfigured import NOT_CONNECTED as PLATFOR
 
 from .base import *  # noqa: F403
 from .base import (
+    CELERY_BROKER_TRANSPORT_OPTIONS,
     DEV_FIELD_ENCRYPTION_KEY,
     DEV_IVR_WEBHOOK_SECRET,
     DEV_SEAL_SIGNING_KEY,
     DEV_SECRET_KEY,
     DEV_SMS_WEBHOOK_SECRET,
+    LOGGING,
     env,
 )
 
@@ -41,8 +44,27 @@ if not SEAL_SIGNING_KEY or SEAL_SIGNING_KEY == DEV_SEAL_SIGNING_KEY:
     _problems.append("SEAL_SIGNING_KEY must be set (not the development key)")
 if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     _problems.append("DATABASE_URL must point at PostgreSQL")
-if not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    _problems.append("CELERY_BROKER_URL must point at Redis")
+if not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "sentinel://")):
+    _problems.append("CELERY_BROKER_URL must point at Redis (redis://, rediss:// or sentinel://)")
+# Redis behind Sentinel (docs/DEPLOYMENT.md): the broker and the shared cache follow the primary
+# the Sentinels name, through a failover.
+REDIS_SENTINEL_MASTER = env.str("REDIS_SENTINEL_MASTER", default="")
+if is_sentinel_url(CELERY_BROKER_URL):
+    try:
+        CACHES = {"default": sentinel_cache(CELERY_BROKER_URL, REDIS_SENTINEL_MASTER)}
+    except ValueError as error:
+        _problems.append(f"CELERY_BROKER_URL / REDIS_SENTINEL_MASTER: {error}")
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,
+        "master_name": REDIS_SENTINEL_MASTER,
+    }
+# Logs: one JSON object per line for log shipping unless LOG_FORMAT=text is asked for (base.py
+# has already refused any other value).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = {
+    **LOGGING,
+    "handlers": {name: {**handler, "formatter": LOG_FORMAT} for name, handler in LOGGING["handlers"].items()},
+}
 if env.str("AUTH_SECOND_FACTOR", default="on") != "on":
     _problems.append("AUTH_SECOND_FACTOR cannot be turned off in production")
 # Government sources: until a real connector is configured through GOV_SOURCES_JSON, every

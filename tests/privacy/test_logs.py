@@ -36,7 +36,7 @@ def captured(caplog):
     """Everything logged during the test, as caplog and as a configured handler saw it."""
     stream = StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter(settings.LOGGING["formatters"]["plain"]["format"]))
+    handler.setFormatter(import_string(settings.LOGGING["formatters"][settings.LOG_FORMAT]["()"])())
     handler.addFilter(_configured_filter())
     caplog.handler.addFilter(_configured_filter())
     root = logging.getLogger()
