@@ -268,10 +268,12 @@ def _create_staff(passwords: random.Random, logins: list[DemoLogin]) -> dict[str
         password = demo_password(passwords)
         calls.append(partial(create_operator, username=username, password=password, role=role, actor=None))
         logins.append(DemoLogin(role, None, username, password, title, None, DEMO_TOTP_SECRET))
-    staff = dict(zip((role for role, _username, _title in STAFF_LOGINS), _in_parallel(calls), strict=True))
-    # Staff log in with an authenticator code: each demo staff login gets the published demo secret.
-    for user in staff.values():
+    users = _in_parallel(calls)
+    # Staff log in with an authenticator code: each demo staff login gets the published demo secret,
+    # both clerks too (the map by role below keeps only one user of a role).
+    for user in users:
         give_demo_authenticator(user=user)
+    staff = dict(zip((role for role, _username, _title in STAFF_LOGINS), users, strict=True))
     admin = staff[roles.ADMIN]
     with transaction.atomic(durable=True):
         User.objects.filter(pk=admin.pk).update(is_superuser=True)

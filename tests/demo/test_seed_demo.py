@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
 from accounts.models import AccountStatus, Employer, EmployerStatus, FundAccount, Person, User
@@ -20,6 +21,7 @@ from demo.models import DemoPersona, Persona
 from integrations.gov import ports
 from ledger.models import BusinessType, JournalEntry, JournalLine
 from ledger.selectors import balance_of
+from signin.demo import DEMO_TOTP_KEY
 from tests.demo.conftest import Null, seeded_city
 
 PERSONS, EMPLOYERS, SEED = 120, 12, 7
@@ -84,6 +86,15 @@ class TestSeedDemoLogins:
         assert preparer.employer_id == approver.employer_id is not None
         sizes = sorted(Employer.objects.all(), key=lambda unit: unit.fund_accounts.count())
         assert preparer.employer == sizes[-1]
+
+    def test_gives_every_staff_login_the_demo_authenticator(self, city):
+        staff = [login["username"] for login in city["logins"] if login["totp_secret"]]
+
+        devices = TOTPDevice.objects.filter(user__username__in=staff, key=DEMO_TOTP_KEY, confirmed=True)
+        with_device = set(devices.values_list("user__username", flat=True))
+
+        assert {"clerk", "first_reviewer"} <= set(staff)
+        assert with_device == set(staff)
 
     def test_makes_the_admin_a_superuser(self, city):
         username = next(login["username"] for login in city["logins"] if login["role"] == roles.ADMIN)
