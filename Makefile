@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint worker clean
+.PHONY: run test install migrate seed lint worker clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ run: seed
 
 test: install
 	$(VENV)/bin/pytest
+
+# Every benchmark under bench/ in one run (about 10–20 minutes on 2 cores), on PostgreSQL at
+# 127.0.0.1:5432 and Redis (index 9); writes docs/PERFORMANCE.md. The HTTP one needs wrk.
+bench: install
+	@command -v wrk >/dev/null || { \
+	    if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
+	    else echo "make bench needs wrk: install the Debian package (sudo apt-get install wrk)" >&2; exit 1; fi; }
+	$(PY) bench/run_all.py
 
 lint: install
 	$(VENV)/bin/ruff check .

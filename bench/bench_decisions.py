@@ -35,6 +35,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from result_line import Summary
+
 ROOT = Path(__file__).resolve().parent.parent
 ONE_ROUND_REASONS = ("RETIREMENT", "LEAVING_CITY", "LOAN_ELIGIBILITY", "LOAN_REPAYMENT_ANNUAL")
 
@@ -167,16 +169,32 @@ def report(options, timings, rows, wall, reasons, engine) -> None:
         f"{options.concurrency // options.processes} clients), reasons {', '.join(reasons)}"
     )
     print(f"outcomes: {outcomes}")
+    service = "submit_application" if options.submit else "check_eligibility"
+    summary = Summary(
+        f"秒批 decisions under load ({service})",
+        f"{len(timings)} decisions, concurrency {options.concurrency} in {options.processes} process(es), "
+        f"every source at {options.latency_ms} ms, {engine}",
+    )
     for label, values in (
         ("decision_ms (gather + evaluate)", decision_ms),
         ("service call (+ writes)", timings),
     ):
         p50, p95, p99 = (percentile(values, p) for p in (50, 95, 99))
         print(f"{label}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms")
+        summary.figure(label, f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms")
     print(f"throughput: {len(timings) / wall:.1f} decisions/s over {wall:.2f} s")
+    summary.figure("throughput", f"{len(timings) / wall:.1f} decisions/s")
     p99_call = percentile(timings, 99)
     verdict = "MET" if p99_call <= target else "MISSED"
     print(f"target p99 ≤ slowest source + 50 ms = {target} ms (service call): {verdict} ({p99_call:.0f} ms)")
+    summary.ratio(
+        f"p99 service call / (slowest source + 50 ms = {target} ms)",
+        p99_call / target,
+        "≤ 1",
+        p99_call <= target,
+    )
+    summary.check("every decision recorded", len(rows) == len(timings))
+    summary.emit()
 
 
 def main() -> None:

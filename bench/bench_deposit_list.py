@@ -32,6 +32,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from result_line import Summary
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundportal.settings.dev")
@@ -220,7 +222,7 @@ def main() -> int:
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -319,8 +321,26 @@ def main() -> int:
         print(f"    {name:<40} {seconds:8.3f} s")
     floor_s = sum(floor.values())
     print(f"    {'together':<40} {floor_s:8.3f} s   = {floor_s / copy_s:.1f}× the raw COPY")
-    call_command("verify_ledger")
-    return 0 if ok else 1
+    summary = Summary("A monthly deposit list, file to posted entry", f"{rows:,} rows, {args.format}")
+    for name, seconds in phases.items():
+        summary.figure(name, f"{seconds:.3f} s")
+    summary.figure("end to end", f"{total:.3f} s ({rows / total:,.0f} rows/s)")
+    summary.figure(
+        "raw COPY of the same rows (temporary table)", f"{copy_s:.3f} s ({copied / copy_s:,.0f} rows/s)"
+    )
+    summary.figure("raw COPY into an ordinary (logged) table", f"{logged_copy_s:.3f} s")
+    summary.figure("the writes alone this ledger needs (rolled back)", f"{floor_s:.3f} s")
+    summary.ratio("end to end / raw COPY", total / copy_s, "≤ 10×", total / copy_s <= 10)
+    summary.ratio("the writes alone / raw COPY (the floor of this design)", floor_s / copy_s)
+    summary.check("every account credited and the entry equals the list", ok)
+    try:
+        call_command("verify_ledger")
+        summary.check("verify_ledger", True)
+    except CommandError as error:
+        print(f"verify_ledger: FAILED ({error})")
+        summary.check("verify_ledger", False)
+    summary.emit()
+    return 0 if summary.passed else 1
 
 
 if __name__ == "__main__":

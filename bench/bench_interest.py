@@ -28,6 +28,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from result_line import Summary
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundportal.settings.dev")
@@ -230,6 +232,28 @@ def main():
         f"digests match the journal: {digests_match}; audit chain intact"
     )
     print(f"verify_ledger passed in {verify_seconds:.1f} s")
+
+    summary = Summary(
+        "The 30 June interest settlement", f"{n:,} accounts with a year of movements ({entries:,} entries)"
+    )
+    summary.figure("settle_interest", f"{settle_seconds:.2f} s ({n / settle_seconds:,.0f} accounts/s)")
+    summary.figure("  of which computing (SQL, under the chunk's locks)", f"{report.compute_seconds:.2f} s")
+    summary.figure("  of which posting (entries, lines, balances, audit)", f"{report.post_seconds:.2f} s")
+    summary.figure(
+        "hand-written SQL walk (computing only)", f"{walk_seconds:.2f} s ({n / walk_seconds:,.0f} accounts/s)"
+    )
+    summary.figure("re-run (posts nothing)", f"{again_seconds:.2f} s")
+    summary.figure("interest posted", f"{report.interest_fen / 100:,.2f} yuan")
+    ratio = settle_seconds / walk_seconds
+    summary.ratio("settle_interest / SQL walk", ratio, "≤ 3×", ratio <= 3)
+    summary.check("every fen equal to the SQL walk", equal)
+    summary.check("re-run posts nothing", again.accounts_settled == 0)
+    summary.check("audit digests match the journal", digests_match)
+    # verify_ledger and verify_audit_chain raise above when they fail, so reaching here means both passed.
+    summary.check("verify_ledger, verify_audit_chain", True)
+    summary.emit()
+    if not summary.passed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ import threading
 import time
 from pathlib import Path
 
+from result_line import Summary
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundportal.settings.dev")
@@ -46,7 +48,7 @@ def main():
 
     django.setup()
     from django.conf import settings
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -78,16 +80,23 @@ def main():
     from integrations.bank.testing import use_payment_bank
     from payouts.models import Payout, PayoutStatus
 
+    summary = Summary(
+        "The payout relay, PENDING to accepted by the bank",
+        f"{n:,} payouts, batches of {args.batch}, {args.relays} relay(s) in parallel",
+    )
+    summary.figure("create (accounts, postings, create_payout)", f"{create_seconds:.1f} s")
     fake = FakePaymentBank(settle_at_once=False)
     with use_payment_bank(fake):
         seconds = relay_all(args.batch, args.relays)
-    report("relay, in-memory bank", n, seconds)
+    fake_rate = report("relay, in-memory bank", n, seconds)
+    summary.figure("relay, in-memory bank", f"{fake_rate:,.0f} payouts/s")
     assert len(fake.payments) == n and set(fake.submissions.values()) == {1}, "a payout sent twice"
 
     # From PENDING again (same references: the bank book below starts empty, so nothing is deduplicated).
     Payout.objects.update(status=PayoutStatus.PENDING, sent_at=None, attempts=0, bank_ref="")
     seconds = relay_all(args.batch, args.relays)
-    report("relay, sandbox bank (writes its own book)", n, seconds)
+    sandbox_rate = report("relay, sandbox bank (writes its own book)", n, seconds)
+    summary.figure("relay, sandbox bank (writes its own book)", f"{sandbox_rate:,.0f} payouts/s")
 
     from integrations.models import SandboxPayment
     from payouts.relay import poll_payment_results
@@ -96,21 +105,33 @@ def main():
     started = time.perf_counter()
     for start in range(0, len(ids), CHUNK):
         poll_payment_results(payout_ids=ids[start : start + CHUNK])
-    report("results asked and recorded (one settlement entry each)", n, time.perf_counter() - started)
+    results_rate = report(
+        "results asked and recorded (one settlement entry each)", n, time.perf_counter() - started
+    )
+    summary.figure("results asked and recorded (a settlement entry each)", f"{results_rate:,.0f} payouts/s")
 
     paid = Payout.objects.filter(status=PayoutStatus.PAID).count()
     book = SandboxPayment.objects.filter(reference__in=references).count()
     print(f"paid: {paid} of {n}; sandbox book rows: {book} (one per reference)")
+    summary.check("every payout paid exactly once (bank book)", paid == n == book)
     for command in ("verify_ledger", "verify_audit_chain"):
         try:
             call_command(command, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
             print(f"{command}: ok")
-        except SystemExit as exc:
+            summary.check(command, True)
+        except (SystemExit, CommandError) as exc:
             print(f"{command}: FAILED ({exc})")
+            summary.check(command, False)
+    # The goal is a rate; as a ratio, the sandbox relay (the slower of the two) over 500/s.
+    summary.ratio("relay rate (sandbox bank) / 500 payouts/s", sandbox_rate / 500, "≥ 1", sandbox_rate >= 500)
+    summary.emit()
+    if not summary.passed:
+        sys.exit(1)
 
 
-def report(what: str, n: int, seconds: float) -> None:
+def report(what: str, n: int, seconds: float) -> float:
     print(f"{what}: {n} in {seconds:.2f} s = {n / seconds:,.0f} payouts/s")
+    return n / seconds
 
 
 def relay_all(batch: int, relays: int) -> float:

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from result_line import Summary
+
 ROOT = Path(__file__).resolve().parent.parent
 
 COUNT_SCRIPT = """
@@ -89,6 +91,18 @@ def main() -> None:
         print(f"{name:<13} {value}")
     print(f"seconds       {seconds:.2f}  (seed_demo process, start-up included)")
     print(f"rows/s        {rows / seconds:,.0f}  ({rows} rows written)")
+
+    summary = Summary(
+        "Seeding the demo city (seed_demo)",
+        f"{options.persons:,} people, {options.employers:,} units, seed {options.seed}, {engine}",
+    )
+    summary.figure("seed_demo process, start-up included", f"{seconds:.2f} s")
+    summary.figure("rows written", f"{rows:,}")
+    summary.figure("rows/s", f"{rows / seconds:,.0f}")
+    # manage() raises when either command fails, so reaching here means both passed.
+    summary.check("verify_ledger", True)
+    summary.check("verify_audit_chain", True)
+    summary.emit()
 
 
 if __name__ == "__main__":

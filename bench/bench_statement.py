@@ -22,6 +22,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from result_line import Summary
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fundportal.settings.dev")
@@ -154,10 +156,24 @@ def main():
             "xlsx": lambda: statement_xlsx(statement),
             "pdf": lambda: statement_pdf(statement),
         }
+        summary = Summary(
+            "One member's statement and its files",
+            f"{options.years} years of monthly movements, {options.others:,} other accounts, "
+            f"median of {options.runs} runs ({connection.vendor})",
+        )
+        summary.figure(f"statement of {len(statement.lines)} movements: queries", str(len(queries)))
         for name, work in figures.items():
             runs = max(3, options.runs // 4) if name == "pdf" else options.runs
-            print(f"{name:34} {median_ms(runs, work):8.1f} ms (median of {runs})")
-        print(f"pdf size: {len(statement_pdf(statement)) / 1024:.0f} KiB")
+            median = median_ms(runs, work)
+            print(f"{name:34} {median:8.1f} ms (median of {runs})")
+            summary.figure(name, f"{median:.1f} ms")
+        pdf_kib = len(statement_pdf(statement)) / 1024
+        print(f"pdf size: {pdf_kib:.0f} KiB")
+        summary.figure("pdf size", f"{pdf_kib:.0f} KiB")
+        summary.check("statement reconciles with the ledger balance", reconciled)
+        summary.emit()
+        if not reconciled:
+            sys.exit(1)
     finally:
         if temporary is not None:
             temporary.unlink(missing_ok=True)

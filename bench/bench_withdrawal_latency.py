@@ -48,6 +48,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from result_line import Summary
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -250,6 +252,13 @@ def run(args) -> int:
         + (f" arriving at {args.rate:g}/s, " if args.rate else " back to back, ")
         + f"reasons {dict(reasons)}; outcomes {dict(outcomes)}; {len(samples) / wall:.1f} applications/s"
     )
+    summary = Summary(
+        "Withdrawal latency: application to decision, approval to bank instruction",
+        f"{len(samples)} applications, concurrency {args.concurrency}"
+        + (f" arriving at {args.rate:g}/s" if args.rate else " back to back")
+        + f", sources at {args.latency_ms} ms, Celery worker prefork × {args.worker_processes}, Redis broker",
+    )
+    summary.figure("applications/s", f"{len(samples) / wall:.1f}")
     for label, values in (
         ("application to decision committed", [d for _pk, d, _w in samples]),
         ("whole call (+ withdrawal posted, payout in the outbox)", [w for _pk, _d, w in samples]),
@@ -260,6 +269,7 @@ def run(args) -> int:
         if values:
             p50, p95, p99 = (percentile(values, p) for p in (50, 95, 99))
             print(f"{label}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms (n={len(values)})")
+            summary.figure(label.strip(), f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms")
     decision_p99 = percentile([d for _pk, d, _w in samples], 99)
     call_p99 = percentile([w for _pk, _d, w in samples], 99)
     print(
@@ -272,6 +282,15 @@ def run(args) -> int:
         f"goal: approval to bank instruction sent p99 ≤ 5000 ms: {verdict} "
         f"({sent_p99:.0f} ms; not sent: {not_sent})"
     )
+    summary.ratio("p99 application to decision / 1000 ms", decision_p99 / 1000, "≤ 1", decision_p99 <= 1000)
+    summary.ratio(
+        "p99 approval to bank instruction sent / 5000 ms",
+        sent_p99 / 5000,
+        "≤ 1 (and none unsent)",
+        verdict == "MET",
+    )
+    summary.figure("approved payouts never sent within the wait", str(not_sent))
+    summary.emit()
     return 0
 
 

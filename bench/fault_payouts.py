@@ -59,6 +59,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from result_line import Summary
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -285,7 +287,15 @@ def run(args, worker: Worker, environment) -> int:
         f"(time limit {args.time_limit:.0f} s); worker started {worker.starts} times",
         flush=True,
     )
-    return report(approved, killer.kills)
+    summary = Summary(
+        "Withdrawals paid by a worker that keeps being killed (a resilience run)",
+        f"{len(pairs)} withdrawals, bank fails {args.failure_rate:.0%} and loses {args.timeout_rate:.0%} "
+        f"of answers, {args.lost_hooks:.0%} hooks dropped, kills every "
+        f"{args.kill_every[0]:g}–{args.kill_every[1]:g} s",
+    )
+    summary.figure("submitted", f"{len(pairs)} in {seconds:.1f} s")
+    summary.figure("every approved payout settled" if settled else "NOT settled", f"after {elapsed:.0f} s")
+    return report(approved, killer.kills, summary)
 
 
 def play_beat(stop: threading.Event) -> None:
@@ -382,8 +392,8 @@ def wait_until_settled(approved: list[int], limit: float, started: float) -> boo
         time.sleep(2)
 
 
-def report(approved: list[int], kills: Counter) -> int:
-    from django.core.management import call_command
+def report(approved: list[int], kills: Counter, summary: Summary) -> int:
+    from django.core.management import CommandError, call_command
 
     from accounts.models import AccountStatus, FundAccount
     from approvals.models import Application
@@ -452,8 +462,8 @@ def report(approved: list[int], kills: Counter) -> int:
     try:
         call_command("verify_ledger", stdout=open(os.devnull, "w"))  # noqa: SIM115
         ledger_ok = True
-    except SystemExit as exc:
-        ledger_ok = not exc.code
+    except CommandError:
+        ledger_ok = False
 
     duplicates = twice + refunded_but_paid
     print(f"approved withdrawals: {len(approved)}")
@@ -482,6 +492,19 @@ def report(approved: list[int], kills: Counter) -> int:
         and reopened == closing_failed
     )
     print("RESULT: " + ("PASS" if ok else "FAIL"))
+    summary.figure("approved withdrawals", str(len(approved)))
+    summary.figure("payouts PAID / FAILED (each refunded)", f"{paid} / {failed} ({refunded} refunded)")
+    summary.figure("worker kills", str(kills["whole worker"] + kills["pool process"]))
+    summary.figure("settled outcomes never recorded on the withdrawal", str(unrecorded))
+    summary.check("none paid twice", duplicates == 0)
+    summary.check("none lost", lost + paid_not_by_bank == 0)
+    summary.check("none stuck", stuck == 0)
+    summary.check(
+        "every failed payout refunded, failed closings re-opened",
+        refunded == failed and reopened == closing_failed,
+    )
+    summary.check("verify_ledger", ledger_ok)
+    summary.emit()
     return 0 if ok else 1
 
 
