@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import ErrorSerializer
 from api.fields import YuanField
 from approvals.models import ApplicationStatus, Channel
 from approvals.selectors import applications_of, explained_reasons, localized_reasons
@@ -253,7 +254,7 @@ class EligibilitySerializer(serializers.Serializer):
 class MyEligibilityView(APIView):
     @extend_schema(
         request=EligibilityRequestSerializer,
-        responses=EligibilitySerializer,
+        responses={200: EligibilitySerializer, 400: ErrorSerializer},
         description="Would an application for `reason` be decided in seconds now, and for how much? "
         "Nothing is filed.",
         examples=[

@@ -85,6 +85,9 @@ class TokenView(APIView):
         responses={
             200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
             202: SecondFactorResponse,
+            400: OpenApiResponse(
+                ErrorSerializer, description="A field is missing, or the password is wrong."
+            ),
             403: OpenApiResponse(
                 ErrorSerializer,
                 description="Locked out from this address, no mobile on file, or no authenticator yet.",
@@ -185,6 +188,7 @@ class TokenVerifyView(APIView):
             ),
             400: OpenApiResponse(ErrorSerializer, description="Wrong code, or the challenge is over."),
             403: OpenApiResponse(ErrorSerializer, description="Locked out after too many failures."),
+            429: OpenApiResponse(ErrorSerializer, description="Too many attempts from this address; wait."),
         },
         auth=[],
         examples=[

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import ErrorSerializer
+from api.fields import query_data
 from catalogue.models import Category, Channel
 from catalogue.selectors import MAX_QUERY_LENGTH, online_path, published_item, service_items_query
 
@@ -118,7 +119,7 @@ class ServicesView(APIView):
         ],
     )
     def get(self, request):
-        query = ServiceQuerySerializer(data=request.query_params)
+        query = ServiceQuerySerializer(data=query_data(request))
         query.is_valid(raise_exception=True)
         filters = query.validated_data
         items = service_items_query(

@@ -10,6 +10,7 @@ carries its problems. The services decide who may act; their refusals keep their
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.conf import settings
@@ -28,7 +29,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
@@ -40,7 +41,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import EMPLOYER_ROLES, roles_of
 from api.errors import ErrorSerializer
-from api.fields import YuanField
+from api.fields import YuanField, query_data
 from core.exceptions import DomainError
 from deposits import services
 from deposits.models import DepositList, ListKind, ListStatus
@@ -83,13 +84,25 @@ class _EmployerView(APIView):
         return deposit_list
 
 
-class ListPages(PageNumberPagination):
+class _StrictPages(PageNumberPagination):
+    """``page_size`` as the schema says, an integer, or a 400: DRF alone would quietly use its
+    default for ``page_size=abc``. Integers keep DRF's reading (below 1: the default; above the
+    largest: the largest)."""
+
+    def get_page_size(self, request):
+        given = request.query_params.get(self.page_size_query_param)
+        if given is not None and not re.fullmatch(r"-?\d+", given):
+            raise ValidationError({self.page_size_query_param: _("Enter a whole number.")})
+        return super().get_page_size(request)
+
+
+class ListPages(_StrictPages):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
 
 
-class ErrorPages(PageNumberPagination):
+class ErrorPages(_StrictPages):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
@@ -341,6 +354,8 @@ class DepositListTemplateView(_EmployerView):
         responses={
             (200, CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
             (200, "text/csv"): OpenApiTypes.BINARY,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
         },
         description="The list pre-filled with the unit's active employees and their current bases "
         "(full ID numbers: the unit's own staff). The download is recorded in the audit trail.",
@@ -355,7 +370,7 @@ class DepositListTemplateView(_EmployerView):
         ],
     )
     def get(self, request):
-        query = _TemplateQuerySerializer(data=request.query_params)
+        query = _TemplateQuerySerializer(data=query_data(request))
         query.is_valid(raise_exception=True)
         employer = request.user.employer
         # A unit that never paid starts with the current month (its first list cannot be later).
@@ -389,7 +404,12 @@ class DepositListsView(_EmployerView, ListAPIView):
         )
 
     @extend_schema(
-        responses=DepositListSerializer(many=True),
+        responses={
+            200: DepositListSerializer(many=True),
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         description="The unit's lists, newest first.",
         examples=[OpenApiExample("A list ready to submit", value=_LIST_EXAMPLE, response_only=True)],
     )
@@ -509,7 +529,7 @@ class DepositListsView(_EmployerView, ListAPIView):
 
 class DepositListView(_EmployerView):
     @extend_schema(
-        responses=DepositListDetailSerializer,
+        responses={200: DepositListDetailSerializer, 403: ErrorSerializer, 404: ErrorSerializer},
         description="One of the unit's lists with its totals.",
         examples=[
             OpenApiExample(
@@ -540,7 +560,12 @@ class DepositListErrorsView(_EmployerView, ListAPIView):
         return list_errors(self.deposit_list(self.kwargs["list_id"]))
 
     @extend_schema(
-        responses=DepositListErrorSerializer(many=True),
+        responses={
+            200: DepositListErrorSerializer(many=True),
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+        },
         description="Every problem of the list, by row.",
         examples=[OpenApiExample("A name that does not match", value=_ROW_ERROR_EXAMPLE, response_only=True)],
     )

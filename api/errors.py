@@ -1,7 +1,8 @@
 """Every API error in one shape: ``{"code", "detail", "errors": [{"field", "code", "message"}]}``."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -69,3 +70,11 @@ def api_exception_handler(exc, context):
             "errors": [],
         }
     return response
+
+
+def not_found(request, *args, **kwargs):
+    """Any path under the API that no route matches: the house 404, in JSON, not Django's HTML page
+    (``/withdrawals/abc`` is a client's mistake like ``/withdrawals/999``)."""
+    return JsonResponse(
+        {"code": "NOT_FOUND", "detail": gettext("Not found."), "errors": []}, status=status.HTTP_404_NOT_FOUND
+    )

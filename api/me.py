@@ -13,7 +13,8 @@ from accounts.models import Language
 from accounts.overview import statement_of
 from accounts.selectors import account_summary
 from accounts.services import set_language
-from api.fields import YuanField
+from api.errors import ErrorSerializer
+from api.fields import YuanField, query_data
 
 
 class AccountSerializer(serializers.Serializer):
@@ -109,7 +110,7 @@ class MyMovementsView(APIView):
             OpenApiParameter("from", date, description="first business date (inclusive)"),
             OpenApiParameter("to", date, description="last business date (inclusive)"),
         ],
-        responses=MovementSerializer(many=True),
+        responses={200: MovementSerializer(many=True), 400: ErrorSerializer, 403: ErrorSerializer},
         description="The account's movements in business-date order, each with the balance after it.",
         examples=[
             OpenApiExample(
@@ -128,7 +129,7 @@ class MyMovementsView(APIView):
     )
     def get(self, request):
         person = _person_of(request)
-        query = MovementQuerySerializer(data=request.query_params)
+        query = MovementQuerySerializer(data=query_data(request))
         query.is_valid(raise_exception=True)
         movements = statement_of(
             person, date_from=query.validated_data.get("from"), date_to=query.validated_data.get("to")
@@ -161,7 +162,7 @@ class MyPreferencesView(APIView):
             "written. The language of the API's own answers still follows Accept-Language."
         ),
         request=PreferencesSerializer,
-        responses=PreferencesSerializer,
+        responses={200: PreferencesSerializer, 400: ErrorSerializer},
         examples=[
             OpenApiExample("Switch to English", value={"language": "en"}, request_only=True),
             OpenApiExample("Now in English", value={"language": "en"}, response_only=True),

@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import ErrorSerializer
 from notifications.models import MessageKind
 from notifications.selectors import message_page, unread_count
 from notifications.services import mark_all_read, mark_read
@@ -64,7 +65,7 @@ def _person_of(request):
 class MyMessagesView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("page", int, description="page number, from 1 (20 a page)")],
-        responses=MessagePageSerializer,
+        responses={200: MessagePageSerializer, 400: ErrorSerializer},
         description="The employee's in-portal messages, newest first, with the unread count.",
         examples=[
             OpenApiExample(
@@ -92,7 +93,7 @@ class MyMessagesView(APIView):
 class ReadMessageView(APIView):
     @extend_schema(
         request=None,
-        responses=MessageSerializer,
+        responses={200: MessageSerializer, 404: ErrorSerializer},
         description="Mark one of the employee's messages read.",
         examples=[
             OpenApiExample(

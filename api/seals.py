@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from api.errors import ErrorSerializer
 from audit.seals import SealNotFound, seal_kind_label, seal_public_key, verify_seal
 
 
@@ -34,7 +35,7 @@ class SealView(APIView):
     @extend_schema(
         auth=[],
         description="Anyone holding a sealed document checks its electronic seal by the verification code.",
-        responses=SealSerializer,
+        responses={200: SealSerializer, 404: ErrorSerializer},
         examples=[
             OpenApiExample(
                 "a loan approval seal",

@@ -24,7 +24,7 @@ from accounts.statements import fund_account_of, fund_statement, statement_range
 from api.applications import _person_of
 from api.deposits import _FormatNamesTheFile
 from api.errors import ErrorSerializer
-from api.fields import YuanField
+from api.fields import YuanField, query_data
 
 JSON = "json"
 
@@ -163,7 +163,7 @@ class MyStatementView(APIView):
     )
     def get(self, request):
         person = _person_of(request)
-        query = StatementQuerySerializer(data=request.query_params)
+        query = StatementQuerySerializer(data=query_data(request))
         query.is_valid(raise_exception=True)
         date_from, date_to = statement_range(
             date_from=query.validated_data.get("from"),

@@ -94,6 +94,7 @@ class IntraCityTransferView(APIView):
         request=IntraCityRequestSerializer,
         responses={
             201: AccountMoveSerializer,
+            400: ErrorSerializer,
             403: ErrorSerializer,
             404: ErrorSerializer,
             409: ErrorSerializer,
@@ -103,7 +104,8 @@ class IntraCityTransferView(APIView):
             "Move the caller's sealed account to the unit the social security register says they work "
             "for now (a unit registered here, unit account normal). Nothing else is asked. Refusals "
             "(409): ACCOUNT_NOT_SEALED, NO_CURRENT_EMPLOYER, EMPLOYER_NOT_REGISTERED, "
-            "EMPLOYER_NOT_PAYING, SAME_UNIT; 404 NO_FUND_ACCOUNT; 503 SOURCE_UNAVAILABLE."
+            "EMPLOYER_NOT_PAYING, SAME_UNIT; 400 VALIDATION_ERROR (a field of the body); "
+            "404 NO_FUND_ACCOUNT; 503 SOURCE_UNAVAILABLE."
         ),
         examples=[
             OpenApiExample("Nothing asked", value={}, request_only=True),
@@ -152,6 +154,8 @@ class IncomingRequestSerializer(serializers.Serializer):
     )
     sending_city_name = serializers.CharField(
         required=False,
+        # Blank is the same as left out: the listed name is used (a form body sends "" for an empty box).
+        allow_blank=True,
         max_length=40,
         help_text="optional; by default the listed name of the city (上海市), or the code itself",
     )

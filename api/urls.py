@@ -1,8 +1,8 @@
 """REST API v1."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from api import applications, auth, card, deposits, me, messages, seals, security, withdrawals
+from api import applications, auth, card, deposits, errors, me, messages, seals, security, withdrawals
 
 app_name = "api"
 urlpatterns = [
@@ -70,4 +70,6 @@ urlpatterns = [
         deposits.DiscardListView.as_view(),
         name="employer-deposit-list-discard",
     ),
+    # Last: a path no route above matches answers the API's JSON 404, never an HTML page.
+    re_path(r"^.*$", errors.not_found, name="not-found"),
 ]

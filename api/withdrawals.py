@@ -24,7 +24,7 @@ from api.applications import (
     step_row,
 )
 from api.errors import ErrorSerializer
-from api.fields import YuanField
+from api.fields import StrictCharField, YuanField
 from api.permissions import visible_or_not_found
 from approvals.documents import Upload
 from approvals.models import Application, Channel
@@ -44,9 +44,7 @@ class WithdrawalRequestSerializer(serializers.Serializer):
     period_months = serializers.ChoiceField(
         choices=[1, 3], required=False, help_text="RENT: monthly or quarterly"
     )
-    property_id = serializers.CharField(
-        required=False, max_length=64, help_text="PURCHASE_IN_CITY: which home"
-    )
+    property_id = StrictCharField(required=False, max_length=64, help_text="PURCHASE_IN_CITY: which home")
     consent = serializers.BooleanField(
         help_text="true: the applicant agrees that the centre asks the data sources this reason needs"
     )

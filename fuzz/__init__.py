@@ -1,0 +1,1 @@
+"""API fuzzing: schemathesis against the OpenAPI schema of a served demo city."""
