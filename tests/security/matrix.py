@@ -291,6 +291,7 @@ MATRIX: dict[str, Entry] = {
     "api:seal": public(code="@seal_code"),
     "api:hotline-sms": Entry(NOBODY, note="the SMS gateway, by its signature; no user session"),
     "api:hotline-ivr": Entry(NOBODY, note="the voice gateway, by its signature; no user session"),
+    "api:not-found": Entry(NOBODY, note="any path under the API no route matches: a JSON 404 for all"),
     # The API: a person's own ---------------------------------------------------------------
     "api:appointment-services": Entry(SIGNED_IN),
     "api:appointment-slots": Entry(SIGNED_IN),
