@@ -4,7 +4,8 @@
  * (the sentence "{checked} of {total} rows checked ({percent}%)" in the page's language) and
  * data-reading (what to say before the rows are counted). Every couple of seconds this asks how
  * far the list got and moves the bar; once the list stops moving (checked, or settled by the
- * bank) it reloads the page, which then shows the preview, the problems or the result.
+ * bank) it puts the page's new content in place, which then shows the preview, the problems or
+ * the result.
  * A file of its own, not an inline script, so the page works under a strict Content-Security-Policy.
  */
 (function () {
@@ -58,6 +59,33 @@
     window.setTimeout(poll, document.hidden ? Math.max(delay, HIDDEN) : delay);
   }
 
+  // The list has settled: show the page it now is (the preview, the problems or the bank's
+  // result) in place. A reload would take the reader back to the top of the page and cut off
+  // what a screen reader was saying; reloading stays the fallback when the page cannot be read.
+  function settle() {
+    window
+      .fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok || response.redirected) {
+          throw new Error("settled page: HTTP " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var main = fresh.getElementById("main");
+        var current = document.getElementById("main");
+        if (!main || !current) {
+          throw new Error("settled page: no main");
+        }
+        current.replaceWith(document.adoptNode(main));
+        document.title = fresh.title;
+      })
+      .catch(function () {
+        window.location.reload();
+      });
+  }
+
   function poll() {
     window
       .fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
@@ -75,7 +103,7 @@
       })
       .then(function (progress) {
         if (!progress.moving) {
-          window.location.reload();
+          settle();
           return;
         }
         delay = QUICK;
