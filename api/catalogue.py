@@ -26,12 +26,11 @@ class ServiceQuerySerializer(serializers.Serializer):
         help_text="words to find in the name, code, notes or materials, Chinese or English; all must match",
     )
     category = serializers.ChoiceField(choices=Category.values, required=False, help_text="one category")
+    # Left out means either; an empty or null value is refused like any other that is not a boolean.
     online = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true: only fully online services"
+        required=False, default=None, help_text="true: only fully online services"
     )
-    instant = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true: only 秒批 services"
-    )
+    instant = serializers.BooleanField(required=False, default=None, help_text="true: only 秒批 services")
 
 
 class ServiceItemSerializer(serializers.Serializer):

@@ -87,7 +87,7 @@ class CertificateView(APIView):
         auth=[],
         description="Anyone holding a certificate checks it by its verification code: genuine, revoked "
         "or altered.",
-        responses={200: CertificateSerializer, 404: ErrorSerializer},
+        responses={200: CertificateSerializer, 404: ErrorSerializer, 429: ErrorSerializer},
         examples=[
             OpenApiExample(
                 "a genuine deposit certificate",

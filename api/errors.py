@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -72,6 +73,7 @@ def api_exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # like every API view: a POST to a wrong path gets the 404, not a CSRF page
 def not_found(request, *args, **kwargs):
     """Any path under the API that no route matches: the house 404, in JSON, not Django's HTML page
     (``/withdrawals/abc`` is a client's mistake like ``/withdrawals/999``)."""

@@ -35,7 +35,7 @@ class SealView(APIView):
     @extend_schema(
         auth=[],
         description="Anyone holding a sealed document checks its electronic seal by the verification code.",
-        responses={200: SealSerializer, 404: ErrorSerializer},
+        responses={200: SealSerializer, 404: ErrorSerializer, 429: ErrorSerializer},
         examples=[
             OpenApiExample(
                 "a loan approval seal",

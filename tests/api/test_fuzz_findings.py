@@ -35,6 +35,15 @@ class TestAPathNoRouteMatches:
         assert response["Content-Type"] == "application/json"
         assert response.json()["code"] == "NOT_FOUND"
 
+    def test_answers_a_post_without_a_csrf_token_with_the_404_too(self, employee):
+        client = APIClient(enforce_csrf_checks=True)
+        client.force_login(employee)
+
+        response = client.post("/api/v1/me/messages/null,null/read")
+
+        assert response.status_code == 404
+        assert response.json()["code"] == "NOT_FOUND"
+
     def test_answers_404_without_a_login_too(self):
         response = APIClient().get("/api/v1/no-such-thing")
 
@@ -56,6 +65,12 @@ class TestAnEmptyQueryValue:
 
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "category"
+
+    def test_is_refused_as_a_boolean(self, db):
+        response = APIClient().get(reverse("api:services"), {"online": ""})
+
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "online"
 
     def test_leaves_a_blank_free_text_search_allowed(self, db):
         response = APIClient().get(reverse("api:services"), {"q": ""})
@@ -104,7 +119,8 @@ class TestTheSchemaDocuments:
         [
             ("/api/v1/auth/token", "post", {"400"}),
             ("/api/v1/auth/token/verify", "post", {"429"}),
-            ("/api/v1/seals/{code}", "get", {"404"}),
+            ("/api/v1/seals/{code}", "get", {"404", "429"}),
+            ("/api/v1/certificates/{code}", "get", {"404", "429"}),
             ("/api/v1/me/messages", "get", {"400"}),
             ("/api/v1/me/messages/{message_id}/read", "post", {"404"}),
             ("/api/v1/me/movements", "get", {"400", "403"}),
