@@ -181,6 +181,7 @@ def test_deposits(visitors, city, language, tmp_path):
     open_lists(preparer)
     upload(preparer, fixed, period=period)
     assert status_is(preparer, "ready"), page.inner_text("main")[:1500]
+    assert STATUS["ready"][language] in page.inner_text("#list-status")
     assert page.inner_text("#total-rows").strip() == str(len(staff))
     list_path = preparer.path()
     amount = line_amount(preparer, employee_login["name"], employee_login["username"])
@@ -195,7 +196,7 @@ def test_deposits(visitors, city, language, tmp_path):
     # The approver, on a phone of their own, approves; the bank collects through the worker.
     approver = visitors("approver")
     approver.login(city.login(role="employer_approver"))
-    approver.open("/employer/lists/")
+    open_lists(approver)
     approver.page.click(f"#lists a[href='{list_path}']")
     approver.check()
     approver.page.click("#approve-list")
@@ -206,8 +207,6 @@ def test_deposits(visitors, city, language, tmp_path):
     approver.check()
     assert STATUS["posted"][language] in approver.page.inner_text("#list-status")
     assert approver.page.inner_text("#total-rows").strip() == str(len(staff))
-    approver.finish()
-
     settled_on = DAY.search(approver.page.inner_text("#posted")).group(0)
     approver.finish()
 
