@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed lint worker clean bench
+.PHONY: run test install migrate seed lint worker clean bench e2e fuzz chromium
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,24 @@ bench: install
 	    if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
 	    else echo "make bench needs wrk: install the Debian package (sudo apt-get install wrk)" >&2; exit 1; fi; }
 	$(PY) bench/run_all.py
+
+# Browser tests drive Debian's chromium (never a downloaded browser): installed here when missing.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	    if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y -qq chromium fonts-wqy-zenhei; \
+	    else echo "the browser journeys need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+# The browser journeys (e2e/): demo cities served as `make run` serves them, driven by headless
+# Chromium at phone size in Chinese and English, every page checked by axe-core. Screenshots of
+# each journey's final screens go to var/e2e/screenshots (E2E_OUTPUT moves the folder).
+e2e: install chromium
+	$(VENV)/bin/pytest e2e -p no:cacheprovider -q
+
+# Schemathesis against the API's OpenAPI schema on a served demo city, as an employee and as the
+# employer's operators (FUZZ_EXAMPLES=N explores further; FUZZ_SEED=N changes the seed).
+fuzz: install
+	$(VENV)/bin/pytest fuzz -p no:cacheprovider -q
 
 lint: install
 	$(VENV)/bin/ruff check .

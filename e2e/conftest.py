@@ -14,14 +14,15 @@ import shutil
 from urllib.parse import urlsplit
 
 import pytest
+from axe_playwright_python import sync_playwright as axe_playwright
+from playwright import sync_api as playwright_api
 
 from e2e.city import OUTPUT, migrated_template, start_city
 
 CHROMIUM = "/usr/bin/chromium"
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe is not installed")
+# The journeys are run on purpose (`make e2e`): a missing browser fails them instead of skipping.
 if not shutil.which(CHROMIUM):
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+    raise pytest.UsageError("Debian's chromium is not installed: `make chromium` (apt-get install chromium)")
 
 PHONE = {"width": 390, "height": 844}
 # The portal's languages and the browser locale that asks for each (Accept-Language).
