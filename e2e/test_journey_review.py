@@ -117,6 +117,8 @@ def test_review(visitors, city, language):
     # The approval pays at once; the worker sends the payout and the sandbox bank answers.
     employee.reload_until(lambda p: p.locator("#payout-card.payout-paid").count() == 1)
     assert hall.locator("h1 .status-approved").count() == 1
+    # The decision's colour follows where the application stands, not the automatic referral.
+    assert "result-approve" in hall.get_attribute("#decision-card", "class").split()
     assert APPROVED_BY_STAFF[language] in hall.inner_text("#timeline")
     assert REVIEW_NOTE[language] in hall.inner_text("#timeline"), (
         "the employee is not told the reviewer's reason"
