@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Employer
 from deposits.models import DepositLine, DepositList, DepositListError, ListStatus
@@ -60,10 +61,25 @@ def progress_of(deposit_list: DepositList) -> Progress:
     )
 
 
+# A problem's column as the clerk knows it: in Chinese these are the file's own header names.
+FIELD_LABELS = {
+    "id_number": gettext_lazy("ID number"),
+    "name": gettext_lazy("Full name"),
+    "base": gettext_lazy("Deposit base"),
+    "account_no": gettext_lazy("Account number"),
+    "period": gettext_lazy("Month"),
+    "file": gettext_lazy("File"),
+}
+
+
+def field_label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
+
 def _error_rows(deposit_list: DepositList):
-    yield from (
-        list_errors(deposit_list).values_list("row", "field", "code", "message").iterator(chunk_size=2000)
-    )
+    rows = list_errors(deposit_list).values_list("row", "field", "code", "message").iterator(chunk_size=2000)
+    for row, field, code, message in rows:
+        yield row, field_label(field), code, message
 
 
 def error_report(deposit_list: DepositList, *, fmt: str) -> bytes:

@@ -20,6 +20,8 @@ STATUS = {
     "posted": {"zh-hans": "已入账", "en": "Credited"},
 }
 MONTHLY_DEPOSIT = {"zh-hans": "汇缴", "en": "Monthly deposit"}
+# The problem report's column of the ID number and of the base (in Chinese, the file's own headers).
+COLUMNS = {"zh-hans": ("身份证号", "缴存基数"), "en": ("ID number", "Deposit base")}
 GBK_FORMAT = "csv (GBK)"
 # The worker sends the order after commit and the sandbox bank answers a moment later; the
 # minute beat asks the bank again if that answer was missed.
@@ -166,10 +168,11 @@ def test_deposits(visitors, city, language, tmp_path):
     assert filename.endswith(".csv")
     _report_header, *problems = read_csv(data)
     found = {(int(row), field, code) for row, field, code, _message in problems}
+    id_column, base_column = COLUMNS[language]
     assert found == {
-        (bad_id_row + 1, "id_number", "INVALID_ID_NUMBER"),
-        (bad_base_row + 1, "base", "INVALID_AMOUNT"),
-        (len(broken), "id_number", "UNKNOWN_PERSON"),
+        (bad_id_row + 1, id_column, "INVALID_ID_NUMBER"),
+        (bad_base_row + 1, base_column, "INVALID_AMOUNT"),
+        (len(broken), id_column, "UNKNOWN_PERSON"),
     }, problems
     # ...in the reader's language, as the page says it.
     for _row, _field, _code, message in problems:

@@ -33,6 +33,7 @@ from deposits import services
 from deposits.models import DepositList, ListKind, ListStatus
 from deposits.selectors import (
     error_report,
+    field_label,
     list_errors,
     list_lines,
     list_of_employer,
@@ -50,15 +51,6 @@ FORMATS = ("csv", "xlsx")
 _CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-FIELD_LABELS = {
-    "id_number": gettext_lazy("ID number"),
-    "name": gettext_lazy("Full name"),
-    "base": gettext_lazy("Deposit base"),
-    "account_no": gettext_lazy("Account number"),
-    "period": gettext_lazy("Month"),
-    "file": gettext_lazy("File"),
 }
 
 # What the clerk should do about each way a debit can fail (integrations.bank.ports.FAILURE_CODES).
@@ -307,7 +299,7 @@ def _problem_rows(errors) -> list[dict]:
     return [
         {
             "row": error.row,
-            "field": str(FIELD_LABELS.get(error.field, error.field)),
+            "field": field_label(error.field),
             "code": error.code,
             "message": error.message,
         }

@@ -227,9 +227,10 @@ class TestProblemReport:
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         assert "attachment" in response["Content-Disposition"]
         assert table[0] == ("行号", "字段", "代码", "问题")
+        # The column as the file's header names it, so the clerk finds the cell to fix.
         assert [(row, field, code) for row, field, code, _message in table[1:]] == [
-            (2, "name", "NAME_MISMATCH"),
-            (3, "base", "BASE_BELOW_FLOOR"),
+            (2, "姓名", "NAME_MISMATCH"),
+            (3, "缴存基数", "BASE_BELOW_FLOOR"),
         ]
 
     def test_downloads_as_csv_with_a_row_per_problem(self, client, unit):
@@ -241,8 +242,8 @@ class TestProblemReport:
         assert response["Content-Type"].startswith("text/csv")
         assert [row[:3] for row in table] == [
             ["行号", "字段", "代码"],
-            ["2", "name", "NAME_MISMATCH"],
-            ["3", "base", "BASE_BELOW_FLOOR"],
+            ["2", "姓名", "NAME_MISMATCH"],
+            ["3", "缴存基数", "BASE_BELOW_FLOOR"],
         ]
 
     def test_of_a_list_without_problems_does_not_exist(self, client, unit):
