@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, F, Func, Q, Sum, Window
 from django.utils import timezone
 
 from accounts.models import AccountStatus, FundAccount, Person, WithdrawalLock
 from core.crypto import blind_index, mask_bank_card
 from core.money import FEN_HALF_UP, share_fen
 from core.policy import UnknownPolicyParameter, policy_value
-from ledger.models import BusinessType, JournalLine
+from ledger.models import BusinessType, JournalLine, LedgerAccount
+from ledger.selectors import Movement
 
 #: The business types that put a month's deposit on an account: 汇缴 01 and 补缴 02.
 DEPOSIT_TYPES = (BusinessType.MONTHLY_DEPOSIT, BusinessType.BACK_PAYMENT)
@@ -83,11 +84,75 @@ def current_monthly_parts(account: FundAccount) -> tuple[int, int]:
     )
 
 
+def _account_of(person: Person) -> FundAccount | None:
+    return FundAccount.objects.filter(person=person).select_related("employer", "ledger_account").first()
+
+
 def account_summary(person: Person) -> AccountSummary | None:
     """The person's account with balance and the monthly deposit at the current base, or None."""
-    account = FundAccount.objects.filter(person=person).select_related("employer", "ledger_account").first()
+    account = _account_of(person)
+    return None if account is None else _summary_of(account)
+
+
+def account_summary_with_recent_movements(
+    person: Person, *, latest: int
+) -> tuple[AccountSummary | None, list[Movement]]:
+    """The summary and the account's newest ``latest`` movements, newest first (the hall's front page).
+
+    Two queries whatever the account's age: the account, then only the rows shown.
+    """
+    account = _account_of(person)
     if account is None:
-        return None
+        return None, []
+    return _summary_of(account), recent_movements(account.ledger_account, latest=latest)
+
+
+class _RunningSum(Func):
+    """``SUM(...)`` usable over a window of grouped rows: ``SUM(SUM(credit)) OVER (...)``.
+
+    Django's ``Sum`` refuses an aggregate inside it; the database does not.
+    """
+
+    function = "SUM"
+    window_compatible = True
+    output_field = BigIntegerField()
+
+
+def recent_movements(account: LedgerAccount, *, latest: int) -> list[Movement]:
+    """The newest ``latest`` movements of ``account``, newest first, each with the balance after it.
+
+    The same movements and balances as the tail of :func:`ledger.selectors.movements_of` (business
+    date, then posting order), but the running balance is summed by the database over the
+    account's whole history in the same statement, so only the rows shown reach Python and the
+    balances come from one consistent snapshot.
+    """
+    order = [F("entry__business_on").asc(), F("entry_id").asc()]
+    rows = (
+        JournalLine.objects.filter(account=account)
+        .values("entry_id", "entry__business_on", "entry__posted_at", "entry__business_type", "entry__memo")
+        .annotate(debit=Sum("debit"), credit=Sum("credit"))
+        .annotate(
+            debit_to_date=Window(_RunningSum(F("debit")), order_by=order),
+            credit_to_date=Window(_RunningSum(F("credit")), order_by=order),
+        )
+        .order_by("-entry__business_on", "-entry_id")[:latest]
+    )
+    return [
+        Movement(
+            entry_id=row["entry_id"],
+            posted_on=row["entry__business_on"],
+            posted_at=row["entry__posted_at"],
+            business_type=row["entry__business_type"],
+            business_type_label=BusinessType(row["entry__business_type"]).label,
+            amount=account.signed(debit=row["debit"], credit=row["credit"]),
+            balance_after=account.signed(debit=row["debit_to_date"], credit=row["credit_to_date"]),
+            memo=row["entry__memo"],
+        )
+        for row in rows
+    ]
+
+
+def _summary_of(account: FundAccount) -> AccountSummary:
     employer = account.employer
     employer_part, employee_part = current_monthly_parts(account)
     return AccountSummary(

@@ -2,8 +2,7 @@
 
 from django.shortcuts import render
 
-from accounts.overview import statement_of
-from accounts.selectors import account_summary
+from accounts.selectors import account_summary_with_recent_movements
 from hotline.sandbox_phone import sandbox_phone_available
 from web.access import employee_only
 
@@ -11,8 +10,7 @@ from web.access import employee_only
 @employee_only
 def home(request):
     person = request.user.person
-    summary = account_summary(person)
-    recent = list(statement_of(person, date_from=None, date_to=None, latest=12)) if summary else []
+    summary, recent = account_summary_with_recent_movements(person, latest=12)
     return render(
         request,
         "web/hall/home.html",
