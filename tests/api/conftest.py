@@ -3,9 +3,17 @@
 from contextlib import ExitStack
 
 import pytest
+from django.core.cache import cache
 
 from integrations.gov.testing import all_fakes, use_fakes
 from integrations.models import GovQuery
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Each test starts with empty throttle counters: the anonymous budget (30 a minute) is per
+    process, and a fast run would otherwise spend it on earlier tests."""
+    cache.clear()
 
 
 @pytest.fixture
