@@ -218,6 +218,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
         "control_folder": str(CELERY_QUEUE_DIR / "control"),
         "store_processed": False,
+        # A folder poll is cheap; at the default 1 s a worker holding one message per process
+        # (prefetch 1, late acks) takes ~2 tasks/s, so the demo's seeding backlog hid beat's heartbeat
+        # from /readyz for minutes.
+        "polling_interval": 0.1,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": 3600}
