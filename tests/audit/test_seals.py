@@ -2,7 +2,6 @@
 
 import base64
 import json
-import os
 import subprocess
 import sys
 from datetime import UTC
@@ -25,6 +24,7 @@ from audit.seals import (
 )
 from audit.services import NoOpenTransaction
 from tests.approvals.factories import staff_user
+from tests.production_env import production_env
 
 pytestmark = pytest.mark.django_db
 
@@ -182,14 +182,7 @@ def test_sealing_needs_the_callers_transaction():
 
 
 def test_production_refuses_to_start_with_the_development_seal_key():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "fundportal.settings.production",
-        "SECRET_KEY": "s" * 60,
-        "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    }
+    env = production_env()
     env.pop("SEAL_SIGNING_KEY", None)
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],

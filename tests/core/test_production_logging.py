@@ -1,23 +1,13 @@
 """Production writes JSON log lines and follows Redis through Sentinel; bad values are refused by name."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.production_env import production_env
 
-PRODUCTION = {
-    "DJANGO_SETTINGS_MODULE": "fundportal.settings.production",
-    "SECRET_KEY": "s" * 60,
-    "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
-    "SEAL_SIGNING_KEY": "cHJvZHVjdGlvbi1zZWFsLWtleS0zMi1ieXRlcy0wMDA=",
-    "SMS_WEBHOOK_SECRET": "sms-" + "w" * 40,
-    "IVR_WEBHOOK_SECRET": "ivr-" + "w" * 40,
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-}
+ROOT = Path(__file__).resolve().parents[2]
 
 SHOW = (
     "import json, logging, django; django.setup(); from django.conf import settings; "
@@ -29,8 +19,7 @@ SHOW = (
 
 
 def _settings(**env) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **PRODUCTION, **env}
-    environment = {key: value for key, value in environment.items() if value is not None}
+    environment = {key: value for key, value in production_env(**env).items() if value is not None}
     return subprocess.run(
         [sys.executable, "-c", SHOW], cwd=ROOT, env=environment, capture_output=True, text=True
     )

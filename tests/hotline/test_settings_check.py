@@ -1,12 +1,12 @@
 """Production refuses the 12329 channels' shared secrets when they are missing, the default or short."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from fundportal.settings.base import DEV_SMS_WEBHOOK_SECRET
 from hotline.settings_check import webhook_secret_problems
+from tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,16 +34,7 @@ class TestWebhookSecretProblems:
 
 
 def test_production_refuses_to_start_without_the_webhook_secrets():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "fundportal.settings.production",
-        "SECRET_KEY": "s" * 60,
-        "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
-        "SEAL_SIGNING_KEY": "cHJvZHVjdGlvbi1zZWFsLWtleS0zMi1ieXRlcy0wMDA=",
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        "IVR_WEBHOOK_SECRET": "ivr-" + "w" * 40,
-    }
+    env = production_env()
     env.pop("SMS_WEBHOOK_SECRET", None)
 
     result = subprocess.run(

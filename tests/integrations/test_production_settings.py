@@ -1,27 +1,17 @@
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from integrations.gov.settings_check import gov_sources_from_json, gov_sources_problems
 from integrations.gov.unconfigured import NOT_CONNECTED
+from tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _production_check(gov_sources_json: str | None) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "fundportal.settings.production",
-        "SECRET_KEY": "s" * 60,
-        "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
-        "SEAL_SIGNING_KEY": "cHJvZHVjdGlvbi1zZWFsLWtleS0zMi1ieXRlcy0wMDA=",
-        "SMS_WEBHOOK_SECRET": "sms-" + "w" * 40,
-        "IVR_WEBHOOK_SECRET": "ivr-" + "w" * 40,
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    }
+    env = production_env()
     env.pop("GOV_SOURCES_JSON", None)
     if gov_sources_json is not None:
         env["GOV_SOURCES_JSON"] = gov_sources_json

@@ -1,6 +1,5 @@
 """Production's transfer platform: not connected by default, never the sandbox."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,22 +9,13 @@ import pytest
 from integrations.transfer_platform import ports
 from integrations.transfer_platform.settings_check import transfer_platform_problems
 from integrations.transfer_platform.unconfigured import NOT_CONNECTED, NotConnectedTransferPlatform
+from tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _production_platform(platform: str | None) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "fundportal.settings.production",
-        "SECRET_KEY": "s" * 60,
-        "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
-        "SEAL_SIGNING_KEY": "cHJvZHVjdGlvbi1zZWFsLWtleS0zMi1ieXRlcy0wMDA=",
-        "SMS_WEBHOOK_SECRET": "sms-" + "w" * 40,
-        "IVR_WEBHOOK_SECRET": "ivr-" + "w" * 40,
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    }
+    env = production_env()
     env.pop("TRANSFER_PLATFORM", None)
     if platform is not None:
         env["TRANSFER_PLATFORM"] = platform

@@ -1,6 +1,5 @@
 """The payment port (代付): the sandbox bank, the in-memory fake, the registry and production wiring."""
 
-import os
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -17,6 +16,7 @@ from integrations.bank.settings_check import bank_payment_problems
 from integrations.bank.testing import use_payment_bank
 from integrations.bank.unconfigured import PAYMENT_NOT_CONNECTED, NotConnectedPaymentBank
 from integrations.models import SandboxBankKnobs, SandboxPayment
+from tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parents[3]
 TIMEOUT = 0.05
@@ -296,18 +296,7 @@ class TestBankPaymentProblems:
         ]
 
     def test_production_settings_refuse_a_fake_payment_bank(self):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "fundportal.settings.production",
-            "SECRET_KEY": "s" * 60,
-            "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
-            "SEAL_SIGNING_KEY": "cHJvZHVjdGlvbi1zZWFsLWtleS0zMi1ieXRlcy0wMDA=",
-            "SMS_WEBHOOK_SECRET": "sms-" + "w" * 40,
-            "IVR_WEBHOOK_SECRET": "ivr-" + "w" * 40,
-            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-            "BANK_PAYMENT": "integrations.bank.fakes.FakePaymentBank",
-        }
+        env = production_env(BANK_PAYMENT="integrations.bank.fakes.FakePaymentBank")
         script = "import django; django.setup()"
 
         result = subprocess.run(

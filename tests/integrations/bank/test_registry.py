@@ -1,4 +1,3 @@
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from integrations.bank.sandbox import SandboxCollectionBank
 from integrations.bank.settings_check import bank_collection_problems
 from integrations.bank.testing import use_bank
 from integrations.bank.unconfigured import NOT_CONNECTED, NotConnectedCollectionBank
+from tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -60,17 +60,7 @@ class TestBankCollectionProblems:
 
 
 def _production_bank(bank_collection: str | None) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "fundportal.settings.production",
-        "SECRET_KEY": "s" * 60,
-        "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
-        "SEAL_SIGNING_KEY": "cHJvZHVjdGlvbi1zZWFsLWtleS0zMi1ieXRlcy0wMDA=",
-        "SMS_WEBHOOK_SECRET": "sms-" + "w" * 40,
-        "IVR_WEBHOOK_SECRET": "ivr-" + "w" * 40,
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    }
+    env = production_env()
     env.pop("GOV_SOURCES_JSON", None)
     env.pop("BANK_COLLECTION", None)
     if bank_collection is not None:

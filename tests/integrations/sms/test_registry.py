@@ -1,4 +1,3 @@
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from integrations.sms.sandbox import SandboxSmsGateway
 from integrations.sms.settings_check import sms_gateway_problems
 from integrations.sms.testing import use_sms
 from integrations.sms.unconfigured import NOT_CONNECTED, NotConnectedSmsGateway
+from tests.production_env import production_env
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -56,17 +56,7 @@ class TestNotConnectedSmsGateway:
 
 
 def _production(sms_gateway: str | None) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "fundportal.settings.production",
-        "SECRET_KEY": "s" * 60,
-        "FIELD_ENCRYPTION_KEY": "cHJvZHVjdGlvbi10ZXN0LWtleS0zMi1ieXRlcy0wMDA=",
-        "SEAL_SIGNING_KEY": "cHJvZHVjdGlvbi1zZWFsLWtleS0zMi1ieXRlcy0wMDA=",
-        "SMS_WEBHOOK_SECRET": "sms-" + "w" * 40,
-        "IVR_WEBHOOK_SECRET": "ivr-" + "w" * 40,
-        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    }
+    env = production_env()
     env.pop("SMS_GATEWAY", None)
     if sms_gateway is not None:
         env["SMS_GATEWAY"] = sms_gateway
