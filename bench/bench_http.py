@@ -306,7 +306,7 @@ def _api_token(base: str, login: dict) -> str:
     request = urllib.request.Request(
         base + "/api/v1/auth/token", data=body, headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request) as answer:
+    with urllib.request.urlopen(request, timeout=30) as answer:
         if answer.status != 200:
             raise SystemExit(f"POST /api/v1/auth/token answered {answer.status}, not a token")
         return json.load(answer)["token"]
@@ -317,10 +317,10 @@ def _check_pages(base: str, cookie: str, token: str) -> str:
     request = urllib.request.Request(
         base + "/api/v1/me/account", headers={"Authorization": f"Bearer {token}"}
     )
-    with urllib.request.urlopen(request) as answer:
+    with urllib.request.urlopen(request, timeout=30) as answer:
         account = json.load(answer)
     request = urllib.request.Request(base + "/hall/", headers={"Cookie": cookie})
-    with urllib.request.urlopen(request) as answer:
+    with urllib.request.urlopen(request, timeout=30) as answer:
         page = answer.read().decode()
     if account["account_no"] not in page or account["balance"] not in page.replace(",", ""):
         raise SystemExit("the hall page does not show the account and balance the API gives")
