@@ -53,7 +53,7 @@ def sentinel_cache(url: str, master_name: str, *, socket_timeout: float = 2.0) -
         raise ValueError("the Sentinel master name is empty")
     addresses, database = sentinel_addresses(url)
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.redis_cache.RedisCache",
         # The host part is only a label: the pool asks the Sentinels for the primary's address.
         "LOCATION": f"redis://{master_name}/{database}",
         "OPTIONS": {

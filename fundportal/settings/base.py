@@ -309,7 +309,7 @@ HEALTH_BEAT_MAX_AGE_S = env.int("HEALTH_BEAT_MAX_AGE_S", default=180)
 # A cache every process shares: Redis when the broker is Redis, otherwise files under var/.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL}
+        {"BACKEND": "core.redis_cache.RedisCache", "LOCATION": CELERY_BROKER_URL}
         if CELERY_BROKER_URL.startswith("redis")
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

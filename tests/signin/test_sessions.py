@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -128,8 +129,53 @@ class TestRenewal:
 
     def test_a_refused_session_key_is_not_renewed_into_a_login(self, client, person):
         log_in(client, person.id_number)
+        # Gone from the database and from the cache in front of it.
         Session.objects.all().delete()
+        cache.clear()
 
+        response = client.get(reverse("web:hall-home"))
+
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("web:login"))
+
+
+class TestReadThroughTheCache:
+    """A logged-in page reads its session from the shared cache; the database stays the record."""
+
+    @pytest.fixture(autouse=True)
+    def _password_only(self, settings):
+        settings.AUTH_SECOND_FACTOR = "off"
+
+    def test_a_page_reads_the_session_without_a_query(self, client, person):
+        log_in(client, person.id_number)
+
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("web:hall-home"))
+
+        assert response.status_code == 200
+        assert not [query for query in captured if "django_session" in query["sql"]]
+
+    def test_a_session_the_cache_has_lost_is_read_from_the_database(self, client, person):
+        log_in(client, person.id_number)
+        cache.clear()
+
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("web:hall-home"))
+
+        assert response.status_code == 200
+        reads = [
+            query
+            for query in captured
+            if query["sql"].startswith("SELECT") and "django_session" in query["sql"]
+        ]
+        assert len(reads) == 1
+
+    def test_logging_out_ends_the_session_in_the_cache_too(self, client, person):
+        log_in(client, person.id_number)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+        client.post(reverse("web:logout"))
+        client.cookies[settings.SESSION_COOKIE_NAME] = cookie
         response = client.get(reverse("web:hall-home"))
 
         assert response.status_code == 302
