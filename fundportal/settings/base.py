@@ -76,9 +76,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # Before anything that may write an audit event: who asks, from where, through which channel.
+    # First, before anything that may write an audit event or answer on its own: who asks, from
+    # where, through which channel; every answer, the HTTPS redirect included, carries the
+    # request id and has its access log line.
     "core.request_context.RequestContextMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

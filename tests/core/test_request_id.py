@@ -89,3 +89,14 @@ class TestRequestContextMiddleware:
         response = client.get("/healthz", HTTP_X_REQUEST_ID="probe-1")
 
         assert response["X-Request-ID"] == "probe-1"
+
+    def test_the_https_redirect_carries_the_id_and_is_logged(self, client, settings, caplog):
+        settings.SECURE_SSL_REDIRECT = True
+        caplog.set_level(logging.INFO, logger="fundportal.access")
+
+        response = client.get("/login/", HTTP_X_REQUEST_ID="lb-42")
+
+        assert response.status_code == 301
+        assert response["Location"].startswith("https://")
+        assert response["X-Request-ID"] == "lb-42"
+        assert [r.status for r in caplog.records if r.name == "fundportal.access"] == [301]
