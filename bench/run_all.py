@@ -53,8 +53,11 @@ BENCHES = [
     Bench(
         "http",
         "bench_http.py",
-        ["--duration", "20", "--warmup", "5", "--redis", REDIS_URL],
-        ["--duration", "3", "--warmup", "1", "--persons", "100", "--employers", "10", "--redis", REDIS_URL],
+        ["--duration", "21", "--warmup", "3", "--rounds", "3", "--redis", REDIS_URL],
+        [
+            *("--duration", "3", "--warmup", "1", "--rounds", "1"),
+            *("--persons", "100", "--employers", "10", "--redis", REDIS_URL),
+        ],
         database="flag",
     ),
     Bench("deposit_list", "bench_deposit_list.py", ["--rows", "20000"], ["--rows", "500"]),
