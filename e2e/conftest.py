@@ -30,6 +30,16 @@ BROWSER_LOCALES = {"zh-hans": "zh-CN", "en": "en-US"}
 SCREENSHOTS = OUTPUT / "screenshots"
 BLOCKING_IMPACTS = {"serious", "critical"}
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+# The innermost elements that reach past the page's right edge, for a width failure's message.
+WIDEST_ELEMENTS = """() => {
+  const edge = document.documentElement.clientWidth;
+  const past = [...document.body.querySelectorAll("*")].filter(
+    (e) => e.getBoundingClientRect().right > edge + 0.5 && !e.closest(".scroll"));
+  return past.filter((e) => !past.some((o) => o !== e && e.contains(o))).slice(0, 5).map((e) =>
+    e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+    + (e.className ? "." + String(e.className).split(" ").join(".") : "")
+    + ` "${(e.textContent || "").trim().slice(0, 40)}"`);
+}"""
 
 
 @pytest.fixture(scope="session")
@@ -168,7 +178,8 @@ class Visitor:
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        assert overflow <= 0, f"{page.url} is {overflow}px wider than a {PHONE['width']}px phone"
+        widest = ", ".join(page.evaluate(WIDEST_ELEMENTS)) if overflow > 0 else ""
+        assert overflow <= 0, f"{page.url} is {overflow}px wider than a {PHONE['width']}px phone: {widest}"
         self.checked.add(self.path())
 
     def finish(self, name: str | None = None) -> None:
