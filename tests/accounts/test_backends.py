@@ -137,3 +137,19 @@ class TestAxesUsername:
         stored = [f"{a.username} {a.post_data}".upper() for a in AccessAttempt.objects.all()]
         assert stored
         assert all(ID_WITH_X not in text for text in stored)
+
+
+class TestAnEmployeesSessionUser:
+    def test_comes_with_their_person_in_one_query(self, employee, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            user = IdNumberBackend().get_user(employee.pk)
+            assert user.person.id_number == ID_WITH_X
+
+    def test_is_refused_once_the_login_is_turned_off(self, employee):
+        employee.is_active = False
+        employee.save()
+
+        assert IdNumberBackend().get_user(employee.pk) is None
+
+    def test_of_an_unknown_id_is_nobody(self):
+        assert IdNumberBackend().get_user(10**9) is None
