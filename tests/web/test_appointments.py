@@ -23,6 +23,7 @@ from tests.accounts.factories import PersonFactory, UserFactory
 from tests.appointments import clock
 from tests.appointments.clock import NATIONAL_DAY, TUESDAY, at
 from tests.appointments.factories import BookableServiceFactory, booked, counter_offering
+from tests.web.phone import fits_the_screen
 
 pytestmark = pytest.mark.django_db
 # The appointment tests' frozen Monday morning and its calendar.
@@ -236,10 +237,6 @@ def browser_hall(django_db_setup, transactional_db, live_server):
         yield context.new_page()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.postgres

@@ -17,6 +17,7 @@ from accounts.roles import ensure_roles
 from integrations.transfer_platform.sandbox import SandboxTransferPlatform
 from integrations.transfer_platform.testing import use_platform
 from tests.accounts.factories import FundAccountFactory, UserFactory
+from tests.web.phone import fits_the_screen
 from transfers.models import IncomingStatus, IncomingTransfer
 from transfers.sweep import sweep_transfers
 from web.templatetags.portal import yuan
@@ -79,10 +80,6 @@ def browser_page(django_db_setup, live_server, newcomer):
         yield page
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def sweep_until_completed(person, *, within_s: float = 10) -> IncomingTransfer:

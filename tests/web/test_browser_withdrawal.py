@@ -21,6 +21,7 @@ from integrations.gov import ports
 from integrations.gov.fakes import FakeSocialSecurity
 from tests.accounts.factories import FundAccountFactory, UserFactory
 from tests.ledger.factories import deposit
+from tests.web.phone import fits_the_screen
 
 CHROMIUM = "/usr/bin/chromium"
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
@@ -74,10 +75,6 @@ def browser_page(django_db_setup, live_server, retiree):
         yield page
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 class TestWithdrawInTheBrowser:

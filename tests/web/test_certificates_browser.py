@@ -10,7 +10,8 @@ from django.db import transaction
 from django.test import Client
 
 from tests.deposits.factories_certificate import depositor
-from tests.web.test_browser_withdrawal import CHROMIUM, PHONE, fits_the_screen
+from tests.web.phone import fits_the_screen
+from tests.web.test_browser_withdrawal import CHROMIUM, PHONE
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
 pytestmark = [

@@ -18,6 +18,7 @@ from loans.models import LoanApplication, LoanStatus
 from tests.appointments.factories import BookableServiceFactory, counter_offering
 from tests.loans.factories import CONTRACT_REF, buying, credit, depositor, fund_loan, married
 from tests.policy import ensure_policy_parameters
+from tests.web.phone import fits_the_screen
 
 pytestmark = pytest.mark.django_db
 
@@ -260,10 +261,6 @@ def logged_in(context, live_server, user):
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
     return context.new_page()
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 # A live server reads committed rows; only PostgreSQL can empty the journal's tables afterwards.
