@@ -11,11 +11,16 @@ from core.redis_cache import RedisCache
 pytestmark = pytest.mark.redis
 
 
+#: Every key these tests write, removed afterwards: ``clear()`` would empty the whole Redis
+#: database, which is also the broker's.
+KEYS = ("answer", "counter", "hits")
+
+
 @pytest.fixture
 def cache():
     backend = RedisCache(settings.CELERY_BROKER_URL, {"KEY_PREFIX": f"test-redis-cache-{uuid.uuid4().hex}"})
     yield backend
-    backend.clear()
+    backend.delete_many(KEYS)
 
 
 def test_every_call_is_served_by_the_same_client(cache):
